@@ -1,0 +1,13 @@
+// Tests run as ES modules because the schema validators (kubernetes-models, @kubernetes-models/*) ship
+// ESM only. ts-jest only transpiles here; `npm test` type-checks the whole tree once with tsc first.
+module.exports = {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': ['ts-jest', {
+      useESM: true,
+      tsconfig: { module: 'ESNext', target: 'ES2022', moduleResolution: 'bundler', isolatedModules: true, esModuleInterop: true },
+    }],
+  },
+  testMatch: ['<rootDir>/test/**/*.test.ts'],
+};

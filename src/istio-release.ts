@@ -1,0 +1,210 @@
+import { ConfigurationError } from './configuration-error';
+
+/** How an Istio release sends sidecar spans to LightStep. */
+export enum TracingGeneration {
+  /** The proxy has no tracer that can reach LightStep (Istio 1.0, 1.15.0-1.16.0). */
+  NONE = 'none',
+  /** Envoy's native LightStep tracer, configured through the Helm values of the istio chart (1.1-1.5). */
+  HELM_VALUES = 'helm-values',
+  /** Envoy's native LightStep tracer, configured through mesh config in an IstioOperator (1.6-1.14). */
+  MESH_CONFIG = 'mesh-config',
+  /** Envoy's OpenTelemetry tracer to an in-cluster OpenTelemetry Collector that exports to LightStep (1.16.1+). */
+  OPENTELEMETRY = 'opentelemetry',
+}
+
+/** A fact that changes at known Istio releases: each entry holds from its release until the next entry. */
+type Timeline<T> = ReadonlyArray<readonly [since: string, value: T]>;
+
+/**
+ * The one table of what each Istio release needs. Constructs ask an `IstioRelease` instead of comparing
+ * versions themselves; a new Istio release means a new row here, nowhere else.
+ */
+const RELEASE_TABLE = {
+  tracingGeneration: [
+    ['1.0.0', TracingGeneration.NONE],
+    ['1.1.0', TracingGeneration.HELM_VALUES],
+    ['1.6.0', TracingGeneration.MESH_CONFIG],
+    // Envoy 1.24 dropped its LightStep tracer; istio-proxy 1.15.0 and 1.16.0 shipped without it and before
+    // the OpenTelemetry tracer was enabled in 1.16.1.
+    ['1.15.0', TracingGeneration.NONE],
+    ['1.16.1', TracingGeneration.OPENTELEMETRY],
+  ] as Timeline<TracingGeneration>,
+  networkingApiVersion: [
+    ['1.0.0', 'networking.istio.io/v1alpha3'],
+    ['1.22.0', 'networking.istio.io/v1'],
+  ] as Timeline<string>,
+  telemetryApiVersion: [
+    ['1.0.0', undefined],
+    ['1.10.0', 'telemetry.istio.io/v1alpha1'],
+    ['1.22.0', 'telemetry.istio.io/v1'],
+  ] as Timeline<string | undefined>,
+  gatewayApiVersion: [
+    ['1.0.0', undefined],
+    ['1.16.0', 'gateway.networking.k8s.io/v1beta1'],
+    ['1.24.0', 'gateway.networking.k8s.io/v1'],
+  ] as Timeline<string | undefined>,
+  // The port the istio-ingressgateway pod listens on, which an Istio Gateway server must name.
+  ingressGatewayPort: [
+    ['1.0.0', 80],
+    ['1.19.0', 8080],
+  ] as Timeline<number>,
+  // Whether ingress gateways trace with the LightStep tracer and so mount lightstep.cacert from istio-system
+  // (1.1-1.3 gateways always used Zipkin).
+  gatewaysMountCaCert: [
+    ['1.0.0', false],
+    ['1.4.0', true],
+  ] as Timeline<boolean>,
+  // The istiod Helm chart (`helm install istiod istio/istiod`) exists from 1.8; before, IstioOperator only.
+  hasIstiodHelmChart: [
+    ['1.0.0', false],
+    ['1.8.0', true],
+  ] as Timeline<boolean>,
+  bookinfoImageRegistry: [
+    ['1.0.0', 'docker.io/istio'],
+    ['1.30.0', 'registry.istio.io/release'],
+  ] as Timeline<string>,
+} as const;
+
+/** Why a release in a `NONE` row cannot send spans to LightStep, and what to target instead. */
+const NO_TRACER_REASONS: Record<string, string> = {
+  '1.0': 'Istio 1.0 has no LightStep tracer: the LightStep tracer arrived in Istio 1.1',
+  '1.15': 'the istio-proxy of Istio 1.15.0-1.16.0 was built without the LightStep tracer (removed from Envoy 1.24) and before its OpenTelemetry tracer was enabled in 1.16.1',
+};
+
+/** The oldest and newest releases this library knows the needs of. */
+export const OLDEST_KNOWN_RELEASE = '1.0';
+export const NEWEST_KNOWN_RELEASE = '1.30';
+
+/** An Istio release, parsed from "1.9" or "1.9.3", with everything the table says it needs. */
+export class IstioRelease {
+  /** The newest release this library supports; the default target. */
+  public static newest(): IstioRelease {
+    return IstioRelease.parse(NEWEST_KNOWN_RELEASE);
+  }
+
+  /**
+   * Parses "MAJOR.MINOR" or "MAJOR.MINOR.PATCH". A release without a patch stands for the newest patch of
+   * that minor line, so "1.16" means 1.16.1 or later.
+   * @param text the release, e.g. "1.9.3"
+   * @param field the configuration key or prop the text came from, named in errors
+   */
+  public static parse(text: string, field = 'istio.release'): IstioRelease {
+    if (typeof text !== 'string') {
+      throw new ConfigurationError(field, text, 'an Istio release must be a string',
+        `write it in quotes, e.g. release: "1.10" (an unquoted 1.10 is read as the number 1.1)`);
+    }
+    const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/.exec(text.trim());
+    if (!match) {
+      throw new ConfigurationError(field, text, 'not an Istio release',
+        `give MAJOR.MINOR or MAJOR.MINOR.PATCH, e.g. "${NEWEST_KNOWN_RELEASE}" or "1.9.3"`);
+    }
+    const release = new IstioRelease(Number(match[1]), Number(match[2]), match[3] === undefined ? undefined : Number(match[3]));
+    const oldest = IstioRelease.unchecked(`${OLDEST_KNOWN_RELEASE}.0`);
+    const newest = IstioRelease.unchecked(NEWEST_KNOWN_RELEASE);
+    if (release.compareTo(oldest) < 0 || release.minorLine.compareTo(newest) > 0) {
+      throw new ConfigurationError(field, text, `Istio ${release} is outside the releases this library knows (${OLDEST_KNOWN_RELEASE} to ${NEWEST_KNOWN_RELEASE})`,
+        `target a release from 1.1 to ${NEWEST_KNOWN_RELEASE}; releases newer than ${NEWEST_KNOWN_RELEASE} are not verified yet`);
+    }
+    return release;
+  }
+
+  private static unchecked(text: string): IstioRelease {
+    const [major, minor, patch] = text.split('.').map(Number);
+    return new IstioRelease(major, minor, patch);
+  }
+
+  private constructor(
+    /** Major version, 1 for every release so far. */
+    public readonly major: number,
+    /** Minor version: the release line. */
+    public readonly minor: number,
+    /** Patch version; undefined means the newest patch of the line. */
+    public readonly patch?: number,
+  ) {}
+
+  /** The release as the user wrote it, normalized: "1.9" or "1.9.3". */
+  public toString(): string {
+    return this.patch === undefined ? `${this.major}.${this.minor}` : `${this.major}.${this.minor}.${this.patch}`;
+  }
+
+  /** How this release sends spans to LightStep. */
+  public get tracingGeneration(): TracingGeneration {
+    return this.lookup(RELEASE_TABLE.tracingGeneration);
+  }
+
+  /**
+   * Throws a ConfigurationError that says why this release cannot send spans to LightStep and what to
+   * target instead; returns quietly for a release that can.
+   * @param field the configuration key or prop that chose the release
+   */
+  public assertCanTraceToLightstep(field = 'istio.release'): void {
+    if (this.tracingGeneration !== TracingGeneration.NONE) return;
+    const reason = NO_TRACER_REASONS[`${this.major}.${this.minor}`] ?? NO_TRACER_REASONS['1.15'];
+    throw new ConfigurationError(field, this.toString(), `Istio ${this} cannot send spans to LightStep: ${reason}`,
+      `target Istio 1.16.1 or later (OpenTelemetry collector path, e.g. "${NEWEST_KNOWN_RELEASE}"), or 1.14 for the native LightStep tracer`);
+  }
+
+  /** apiVersion of Gateway, VirtualService and DestinationRule: networking.istio.io/v1 from 1.22. */
+  public get networkingApiVersion(): string {
+    return this.lookup(RELEASE_TABLE.networkingApiVersion);
+  }
+
+  /** apiVersion of Telemetry: v1alpha1 from 1.10, v1 from 1.22; throws before 1.10. */
+  public telemetryApiVersion(field = 'istio.release'): string {
+    const version = this.lookup(RELEASE_TABLE.telemetryApiVersion);
+    if (!version) {
+      throw new ConfigurationError(field, this.toString(), `Istio ${this} has no Telemetry API (it arrived in 1.10)`, 'target Istio 1.10 or later');
+    }
+    return version;
+  }
+
+  /** apiVersion of Gateway API Gateway and HTTPRoute: v1beta1 from 1.16, v1 from 1.24; throws before 1.16. */
+  public gatewayApiVersion(field = 'istio.release'): string {
+    const version = this.lookup(RELEASE_TABLE.gatewayApiVersion);
+    if (!version) {
+      throw new ConfigurationError(field, this.toString(), `Istio ${this} does not implement the Kubernetes Gateway API (beta support arrived in 1.16)`,
+        'use the Istio Gateway ingress (ingress: istio-gateway), or target Istio 1.16 or later');
+    }
+    return version;
+  }
+
+  /** The container port of the istio-ingressgateway pod that an Istio Gateway server binds: 8080 from 1.19, 80 before. */
+  public get ingressGatewayPort(): number {
+    return this.lookup(RELEASE_TABLE.ingressGatewayPort);
+  }
+
+  /** Whether ingress gateways mount lightstep.cacert from the Istio namespace (LightStep tracer generations, 1.4+). */
+  public get gatewaysMountCaCert(): boolean {
+    const generation = this.tracingGeneration;
+    const nativeTracer = generation === TracingGeneration.HELM_VALUES || generation === TracingGeneration.MESH_CONFIG;
+    return nativeTracer && this.lookup(RELEASE_TABLE.gatewaysMountCaCert);
+  }
+
+  /** Whether the istiod Helm chart exists (1.8+), so mesh config can also be given as istiod Helm values. */
+  public get hasIstiodHelmChart(): boolean {
+    return this.lookup(RELEASE_TABLE.hasIstiodHelmChart);
+  }
+
+  /** Registry prefix of the Bookinfo images that Istio's sample of this release uses. */
+  public get bookinfoImageRegistry(): string {
+    return this.lookup(RELEASE_TABLE.bookinfoImageRegistry);
+  }
+
+  /** -1, 0 or 1; a release without a patch sorts after every patch of its line. */
+  public compareTo(other: IstioRelease): number {
+    const patch = (release: IstioRelease) => release.patch ?? Number.MAX_SAFE_INTEGER;
+    return Math.sign(this.major - other.major || this.minor - other.minor || patch(this) - patch(other));
+  }
+
+  private get minorLine(): IstioRelease {
+    return new IstioRelease(this.major, this.minor, 0);
+  }
+
+  private lookup<T>(timeline: Timeline<T>): T {
+    let value = timeline[0][1];
+    for (const [since, entry] of timeline) {
+      if (this.compareTo(IstioRelease.unchecked(since)) >= 0) value = entry;
+    }
+    return value;
+  }
+}
