@@ -1,4 +1,4 @@
 export * from './configuration-error';
 export * from './istio-release';
 export * from './warnings';
-export * from './analysis/mesh-analysis';
+export * from './analysis';

@@ -1,32 +1,34 @@
 import { Construct, IConstruct, IValidation } from 'constructs';
-
-/** A Secret that pods in a namespace will mount, registered by the construct that knows they will. */
-export interface SecretRequirement {
-  /** Namespace whose pods mount the Secret. */
-  readonly namespace: string;
-  /** Name of the Secret. */
-  readonly name: string;
-  /** Key the mount expects, e.g. the file name of the cacertPath. */
-  readonly key: string;
-  /** Who mounts it and why, named in the error when the Secret is missing. */
-  readonly reason: string;
-}
-
-/** Mesh config that an Istio install input carries, registered so Telemetry providers can be checked against it. */
-export interface MeshConfigSource {
-  /** The meshConfig block (IstioOperator spec.meshConfig / istiod Helm values meshConfig). */
-  readonly meshConfig: Record<string, any>;
-  /** Which install input carries it, named in errors. */
-  readonly source: string;
-}
+import { warningsOf } from '../warnings';
+import { AnalysisInput, Check, InjectedSecretRequirement, MeshConfigSource, SecretRequirement } from './analysis-input';
+import { checkGatewayApiRoutes } from './checks/gateway-api';
+import { checkIstioRouting } from './checks/istio-networking';
+import { checkNamesLabelsAndPorts } from './checks/names';
+import { checkNamespaceOrder } from './checks/namespace-order';
+import { checkMountedSecrets } from './checks/secrets';
+import { checkTelemetryProviders } from './checks/telemetry';
+import { checkSelectorsAndPorts } from './checks/workloads';
+import { ManifestSet } from './manifest-set';
 
 const ANALYSIS_ID = 'cdk8s-istio-lightstep.MeshAnalysis';
 
+/** Every relation check, in the order their messages are reported. */
+const CHECKS: readonly Check[] = [
+  checkNamesLabelsAndPorts,
+  checkNamespaceOrder,
+  checkSelectorsAndPorts,
+  checkIstioRouting,
+  checkGatewayApiRoutes,
+  checkTelemetryProviders,
+  checkMountedSecrets,
+];
+
 /**
  * The synth-time analysis of everything an app synthesizes: one instance per construct tree, attached to
- * the root, run by cdk8s as a validation before any file is written. Constructs of this library register
- * what only they know (Secrets their pods will mount, mesh config sent to the Istio install) through
- * `MeshAnalysis.of(this)`; everything else is read from the synthesized objects themselves.
+ * the root, run by cdk8s as a validation before any file is written, so a broken relation fails the synth
+ * instead of a rollout. Constructs of this library register what only they know (Secrets their pods will
+ * mount, mesh config sent to the Istio install) through `MeshAnalysis.of(this)`; everything else is read
+ * from the synthesized objects. Users who compose the constructs in their own charts get the same checks.
  */
 export class MeshAnalysis extends Construct implements IValidation {
   /** The analysis of the tree `scope` belongs to, created on first use. */
@@ -36,7 +38,9 @@ export class MeshAnalysis extends Construct implements IValidation {
   }
 
   private readonly secretRequirements: SecretRequirement[] = [];
+  private readonly injectedSecretRequirements: InjectedSecretRequirement[] = [];
   private readonly meshConfigs: MeshConfigSource[] = [];
+  private warningsPrinted = false;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -48,12 +52,17 @@ export class MeshAnalysis extends Construct implements IValidation {
     this.secretRequirements.push(requirement);
   }
 
+  /** Declares that the sidecar injector mounts a Secret into every pod of every injected namespace. */
+  public requireSecretInInjectedNamespaces(requirement: InjectedSecretRequirement): void {
+    this.injectedSecretRequirements.push(requirement);
+  }
+
   /** Declares mesh config sent to the Istio install, against which Telemetry providers are checked. */
   public addMeshConfig(source: MeshConfigSource): void {
     this.meshConfigs.push(source);
   }
 
-  /** Secrets registered so far, for the analysis and for tests. */
+  /** Secrets registered so far. */
   public get requiredSecrets(): readonly SecretRequirement[] {
     return this.secretRequirements;
   }
@@ -63,7 +72,23 @@ export class MeshAnalysis extends Construct implements IValidation {
     return this.meshConfigs;
   }
 
+  /** Runs every check over the tree as it is now and returns the problems, without printing anything. */
+  public analyze(): string[] {
+    const input: AnalysisInput = {
+      manifests: ManifestSet.fromTree(this.node.root),
+      secretRequirements: this.secretRequirements,
+      injectedSecretRequirements: this.injectedSecretRequirements,
+      meshConfigs: this.meshConfigs,
+    };
+    return CHECKS.flatMap((check) => check(input));
+  }
+
+  /** Called by cdk8s before it writes anything; also prints the synth-time warnings, once. */
   public validate(): string[] {
-    return [];
+    if (!this.warningsPrinted) {
+      this.warningsPrinted = true;
+      for (const warning of warningsOf(this.node.root)) console.warn(`Warning: ${warning}`);
+    }
+    return this.analyze();
   }
 }

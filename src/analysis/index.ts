@@ -1,0 +1,4 @@
+export * from './analysis-input';
+export * from './manifest-set';
+export * from './mesh-analysis';
+export { isDns1123Label, isDns1123Subdomain, isLabelValue, labelKeyProblem } from './checks/names';
