@@ -1,0 +1,189 @@
+import * as path from 'node:path';
+import * as yaml from 'js-yaml';
+import { ConfigurationError, IstioRelease, NEWEST_KNOWN_RELEASE } from '../src';
+import { ConfigSection } from './config-reader';
+
+/** Ingress choices, as written in the configuration file. */
+export const INGRESS_KINDS = ['istio-gateway', 'gateway-api', 'none'] as const;
+/** Routing scenarios of Istio's Bookinfo task, as written in the configuration file. */
+export const ROUTING_SCENARIOS = ['none', 'all-v1', 'reviews-test-v2', 'reviews-50-v3', 'reviews-v3'] as const;
+
+/** Where the access token comes from at install time: exactly one of these is set. */
+export interface AccessTokenConfig {
+  /** Shell variable holding the token when the install commands run. */
+  readonly env?: string;
+  /** An existing Secret, created out of band. */
+  readonly secret?: { readonly name: string; readonly key: string };
+  /** The token itself; only with lightstep.allowLiteralAccessToken: true. */
+  readonly literal?: string;
+}
+
+/** The whole app configuration, with every default filled in. */
+export interface AppConfig {
+  readonly istio: {
+    readonly release: string;
+    readonly namespace: string;
+    readonly revision?: string;
+    readonly ingressGatewaySelector: Record<string, string>;
+  };
+  readonly lightstep: {
+    readonly address: string;
+    readonly secure: boolean;
+    /** Absolute or working-directory-relative path of the CA file, resolved against the config file's folder. */
+    readonly caCertificateFile?: string;
+    readonly cacertPath: string;
+    readonly accessToken: AccessTokenConfig;
+  };
+  readonly tracing: {
+    readonly sampling: number;
+    readonly providerName: string;
+    readonly collector: { readonly namespace: string; readonly image?: string };
+  };
+  readonly bookinfo: {
+    readonly enabled: boolean;
+    readonly namespace: string;
+    readonly ingress: typeof INGRESS_KINDS[number];
+    readonly routing: typeof ROUTING_SCENARIOS[number];
+    readonly mutualTls: boolean;
+    readonly reviewsVersions: string[];
+    readonly replicas: number;
+    readonly imageRegistry?: string;
+    readonly imageTag?: string;
+    readonly restrictedPodSecurity: boolean;
+  };
+}
+
+/** The configuration used when LIGHTSTEP_CONFIG is not set: Istio's newest release, a private-CA satellite pool, Bookinfo. */
+export const DEFAULT_CONFIG_YAML = `# Built-in default: the newest supported Istio, LightStep satellites behind TLS with a private CA, Bookinfo.
+istio:
+  release: "${NEWEST_KNOWN_RELEASE}"
+lightstep:
+  address: lightstep-satellite.lightstep:9292
+  secure: true
+  caCertificateFile: examples/certs/example-ca.crt
+  accessTokenEnv: LIGHTSTEP_ACCESS_TOKEN
+tracing:
+  sampling: 100
+bookinfo:
+  namespace: default
+`;
+
+/**
+ * Parses and checks a configuration file's text. Relative file paths in it are resolved against `baseDir`
+ * (the folder of the configuration file), and `source` names the file in YAML syntax errors.
+ */
+export function parseAppConfig(text: string, source: string, baseDir: string): AppConfig {
+  let document: unknown;
+  try {
+    document = yaml.load(text, { filename: source, schema: yaml.CORE_SCHEMA });
+  } catch (error) {
+    const reason = error instanceof yaml.YAMLException ? error.message : String(error);
+    throw new ConfigurationError(source, undefined, `is not valid YAML: ${reason.split('\n')[0]}`, 'correct the YAML syntax at the line and column shown');
+  }
+  const root = new ConfigSection('', document);
+  const config = readConfig(root, baseDir);
+  root.done();
+  return config;
+}
+
+function readConfig(root: ConfigSection, baseDir: string): AppConfig {
+  const istio = root.section('istio');
+  const releaseValue = readRelease(istio);
+  const istioConfig = {
+    release: releaseValue,
+    namespace: istio.string('namespace', 'istio-system', 'name the Istio root namespace, e.g. istio-system'),
+    revision: istio.string('revision', undefined, 'give the istio.io/rev revision name, e.g. 1-30-3, or remove the key'),
+    ingressGatewaySelector: istio.stringMap('ingressGatewaySelector', { istio: 'ingressgateway' },
+      'give the ingress gateway pod labels, e.g. {istio: ingressgateway} (istioctl) or {istio: ingress} (Helm gateway chart)'),
+  };
+  istio.done();
+
+  const lightstep = root.section('lightstep');
+  const address = lightstep.string('address', undefined, 'give the satellite pool as host:port, e.g. lightstep-satellite.lightstep:9292 or ingest.lightstep.com:443');
+  if (address === undefined) {
+    throw lightstep.error('address', undefined, 'is required', 'give the satellite pool as host:port, e.g. lightstep-satellite.lightstep:9292 or ingest.lightstep.com:443');
+  }
+  const caFile = lightstep.string('caCertificateFile', undefined, 'give the path of the PEM CA certificate of the satellites, e.g. certs/Cert_Auth.crt');
+  const lightstepConfig = {
+    address,
+    secure: lightstep.boolean('secure', true),
+    caCertificateFile: caFile === undefined ? undefined : path.relative(process.cwd(), path.resolve(baseDir, caFile)) || caFile,
+    cacertPath: lightstep.string('cacertPath', '/etc/lightstep/cacert.pem', 'give an absolute path ending in the key name, e.g. /etc/lightstep/cacert.pem'),
+    accessToken: readAccessToken(lightstep),
+  };
+  lightstep.done();
+
+  const tracing = root.section('tracing');
+  const collector = tracing.section('collector');
+  const tracingConfig = {
+    sampling: tracing.number('sampling', 100, { min: 0, max: 100, fix: 'give a percentage from 0 to 100; LightStep advises 100' }),
+    providerName: tracing.string('providerName', 'lightstep', 'name the mesh extension provider, e.g. lightstep'),
+    collector: {
+      namespace: collector.string('namespace', 'observability', 'name the collector namespace, e.g. observability'),
+      image: collector.string('image', undefined, 'give a pinned collector image, e.g. otel/opentelemetry-collector-contrib:<version>'),
+    },
+  };
+  collector.done();
+  tracing.done();
+
+  const bookinfo = root.section('bookinfo');
+  const bookinfoConfig = {
+    enabled: bookinfo.boolean('enabled', true),
+    namespace: bookinfo.string('namespace', 'default', 'name the Bookinfo namespace, e.g. default or bookinfo'),
+    ingress: bookinfo.oneOf('ingress', INGRESS_KINDS, 'istio-gateway'),
+    routing: bookinfo.oneOf('routing', ROUTING_SCENARIOS, 'none'),
+    mutualTls: bookinfo.boolean('mutualTls', false),
+    reviewsVersions: bookinfo.stringList('reviewsVersions', ['v1', 'v2', 'v3'], 'list the reviews versions to deploy, e.g. [v1, v2, v3]'),
+    replicas: bookinfo.number('replicas', 1, { min: 1, max: 100, integer: true, fix: 'give a whole number of replicas from 1 to 100' }),
+    imageRegistry: bookinfo.string('imageRegistry', undefined, 'give the registry prefix of the Bookinfo images, e.g. my-mirror.example.com/istio'),
+    imageTag: bookinfo.string('imageTag', undefined, 'give the Bookinfo image tag, e.g. 1.20.3'),
+    restrictedPodSecurity: bookinfo.boolean('restrictedPodSecurity', false),
+  };
+  bookinfo.done();
+
+  return { istio: istioConfig, lightstep: lightstepConfig, tracing: tracingConfig, bookinfo: bookinfoConfig };
+}
+
+function readRelease(istio: ConfigSection): string {
+  const fix = `write the release in quotes, e.g. release: "${NEWEST_KNOWN_RELEASE}" or "1.9.3"`;
+  let release: string | undefined;
+  try {
+    release = istio.string('release', NEWEST_KNOWN_RELEASE, fix);
+  } catch (error) {
+    throw error instanceof ConfigurationError && typeof error.value === 'number'
+      ? istio.error('release', error.value, 'must be a string (an unquoted 1.10 is read as the number 1.1)', fix)
+      : error;
+  }
+  IstioRelease.parse(release, istio.keyOf('release'));
+  return release;
+}
+
+function readAccessToken(lightstep: ConfigSection): AccessTokenConfig {
+  const env = lightstep.string('accessTokenEnv', undefined, 'name the shell variable that holds the token, e.g. LIGHTSTEP_ACCESS_TOKEN');
+  const secretSection = lightstep.has('accessTokenSecret') ? lightstep.section('accessTokenSecret') : undefined;
+  const literal = lightstep.string('accessToken', undefined, 'prefer accessTokenEnv; a literal token needs allowLiteralAccessToken: true');
+  const allowLiteral = lightstep.boolean('allowLiteralAccessToken', false);
+  if (!secretSection) lightstep.section('accessTokenSecret');
+  const chosen = [env, secretSection, literal].filter((x) => x !== undefined).length;
+  if (chosen > 1) {
+    throw lightstep.error('accessTokenEnv', env, 'accessTokenEnv, accessTokenSecret and accessToken are alternatives', 'keep exactly one of them');
+  }
+  if (env !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(env)) {
+    throw lightstep.error('accessTokenEnv', env, 'is not a valid shell variable name', 'use letters, digits and underscores, not starting with a digit, e.g. LIGHTSTEP_ACCESS_TOKEN');
+  }
+  if (literal !== undefined && !allowLiteral) {
+    throw lightstep.error('accessToken', '(hidden)', 'a literal token would be written into generated files that are meant to be committed',
+      'use accessTokenEnv: LIGHTSTEP_ACCESS_TOKEN (the token is then read from your shell at install time), or set allowLiteralAccessToken: true if you really want it in the files');
+  }
+  if (secretSection) {
+    const secret = {
+      name: secretSection.string('name', undefined, 'name the existing Secret that holds the token'),
+      key: secretSection.string('key', 'access_token', 'name the key of the token in that Secret'),
+    };
+    secretSection.done();
+    if (!secret.name) throw secretSection.error('name', undefined, 'is required', 'name the existing Secret that holds the token');
+    return { secret: { name: secret.name, key: secret.key } };
+  }
+  if (literal !== undefined) return { literal };
+  return { env: env ?? 'LIGHTSTEP_ACCESS_TOKEN' };
+}
