@@ -1,0 +1,144 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { IstioRelease } from '../istio-release';
+import { BOOKINFO_PORT, sampleService } from './_sample';
+import { validateDnsLabel, validateEnumValue, validateImageRegistry, validateImageTag, validateReplicas, validateVersions } from './_validation';
+
+/** The four microservices of Bookinfo. */
+export enum BookinfoService {
+  /** Book details (Ruby). */
+  DETAILS = 'details',
+  /** Star ratings (Node.js). */
+  RATINGS = 'ratings',
+  /** Reviews (Java): v1 without stars, v2 black stars, v3 red stars. */
+  REVIEWS = 'reviews',
+  /** The web page that calls the others (Python). */
+  PRODUCTPAGE = 'productpage',
+}
+
+/** The tag of the Bookinfo images in Istio's sample; it moves independently of Istio releases. */
+export const DEFAULT_BOOKINFO_IMAGE_TAG = '1.20.3';
+
+// bookinfo-psa.yaml drops capabilities as "all", which the Pod Security Admission check compares case-sensitively
+// against "ALL", and sets no seccomp profile: it passes "baseline" (as its own comment says) but not "restricted".
+// These two fields make it pass "restricted"; the seccomp profile is set on the pod so that it also covers the
+// containers the Istio injector adds.
+const RESTRICTED_CONTAINER_SECURITY: k8s.SecurityContext = {
+  allowPrivilegeEscalation: false,
+  capabilities: { drop: ['ALL'] },
+  runAsNonRoot: true,
+};
+const RESTRICTED_POD_SECURITY: k8s.PodSecurityContext = { seccompProfile: { type: 'RuntimeDefault' } };
+
+/** Props of a BookinfoMicroservice. */
+export interface BookinfoMicroserviceProps {
+  /** The Bookinfo service to deploy. */
+  readonly service: BookinfoService;
+  /** Namespace of every object; it must exist or be created alongside. */
+  readonly namespace: string;
+  /**
+   * Versions to deploy, each as Deployment `<service>-<version>`.
+   * @default every version the sample ships: v1, v2 and v3 for reviews, v1 for the others
+   */
+  readonly versions?: string[];
+  /**
+   * Istio release whose Bookinfo sample decides the image registry.
+   * @default the newest release this library knows
+   */
+  readonly istioRelease?: string;
+  /**
+   * Registry and repository prefix of the images.
+   * @default the registry of the release's sample
+   */
+  readonly imageRegistry?: string;
+  /**
+   * Tag of the images.
+   * @default '1.20.3'
+   */
+  readonly imageTag?: string;
+  /**
+   * Pods per Deployment.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Give every pod the security context that Pod Security Admission "restricted" admits.
+   * @default false
+   */
+  readonly restrictedPodSecurity?: boolean;
+}
+
+/**
+ * One Bookinfo microservice as Istio's sample deploys it: a Service, a ServiceAccount and a Deployment per version.
+ * Built from L1 objects so that it carries nothing the sample lacks (no requests, probes or extra labels): Istio
+ * needs the `app` and `version` pod labels it selects on, and a laptop cluster must be able to schedule it.
+ */
+export class BookinfoMicroservice extends Construct {
+  /** Name of the Service, the ServiceAccount suffix and the `app` label. */
+  public readonly serviceName: string;
+  /** Name of the ServiceAccount the pods run as. */
+  public readonly serviceAccountName: string;
+  /** Versions deployed, in sample order. */
+  public readonly versions: string[];
+  /** The Service that selects every version. */
+  public readonly service: k8s.KubeService;
+  /** The Deployments, one per version, in sample order. */
+  public readonly deployments: k8s.KubeDeployment[];
+
+  public constructor(scope: Construct, id: string, props: BookinfoMicroserviceProps) {
+    super(scope, id);
+    const name = validateEnumValue('BookinfoMicroservice.service', props.service, BookinfoService);
+    const sample = sampleService(name);
+    const namespace = validateDnsLabel('BookinfoMicroservice.namespace', props.namespace);
+    const release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'BookinfoMicroservice.istioRelease');
+    const registry = validateImageRegistry('BookinfoMicroservice.imageRegistry', props.imageRegistry ?? release.bookinfoImageRegistry);
+    const tag = validateImageTag('BookinfoMicroservice.imageTag', props.imageTag ?? DEFAULT_BOOKINFO_IMAGE_TAG);
+    const replicas = validateReplicas('BookinfoMicroservice.replicas', props.replicas ?? 1);
+    const restricted = props.restrictedPodSecurity ?? false;
+
+    this.serviceName = name;
+    this.serviceAccountName = `bookinfo-${name}`;
+    this.versions = validateVersions('BookinfoMicroservice.versions', props.versions ?? [...sample.versions], sample.versions);
+
+    this.service = new k8s.KubeService(this, 'Service', {
+      metadata: { name, namespace, labels: { app: name, service: name } },
+      spec: { ports: [{ port: BOOKINFO_PORT, name: 'http' }], selector: { app: name } },
+    });
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { name: this.serviceAccountName, namespace, labels: { account: name } },
+    });
+
+    const annotations = Object.keys(sample.podAnnotations).length > 0 ? { ...sample.podAnnotations } : undefined;
+    const env = sample.env.length > 0 ? sample.env.map(([envName, value]) => ({ name: envName, value })) : undefined;
+    const volumeMounts = sample.mounts.length > 0 ? sample.mounts.map((m) => ({ name: m.volume, mountPath: m.mountPath })) : undefined;
+    const volumes = sample.emptyDirs.length > 0 ? sample.emptyDirs.map((volume) => ({ name: volume, emptyDir: {} })) : undefined;
+
+    this.deployments = this.versions.map((version) => {
+      const labels = { app: name, version };
+      return new k8s.KubeDeployment(this, version, {
+        metadata: { name: `${name}-${version}`, namespace, labels },
+        spec: {
+          replicas,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { annotations, labels },
+            spec: {
+              serviceAccountName: this.serviceAccountName,
+              securityContext: restricted ? RESTRICTED_POD_SECURITY : undefined,
+              containers: [{
+                name,
+                image: `${registry}/examples-bookinfo-${name}-${version}:${tag}`,
+                imagePullPolicy: 'IfNotPresent',
+                env,
+                ports: [{ containerPort: BOOKINFO_PORT }],
+                volumeMounts,
+                securityContext: restricted ? RESTRICTED_CONTAINER_SECURITY : undefined,
+              }],
+              volumes,
+            },
+          },
+        },
+      });
+    });
+  }
+}

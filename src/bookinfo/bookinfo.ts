@@ -1,0 +1,196 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { IstioRelease } from '../istio-release';
+import { addWarning } from '../warnings';
+import { assertRoutedVersionsDeployed } from './_routes';
+import { BOOKINFO_PORT, GATEWAY_NAME, PRODUCT_PAGE_PATH, SAMPLE_SERVICES, sampleService } from './_sample';
+import {
+  validateDnsLabel, validateEnumValue, validateImageRegistry, validateImageTag, validateReplicas, validateSelector, validateVersions,
+} from './_validation';
+import { BookinfoIngress, DEFAULT_INGRESS_GATEWAY_SELECTOR } from './bookinfo-ingress';
+import { BookinfoIngressKind } from './bookinfo-ingress-kind';
+import { BookinfoMicroservice, BookinfoService, DEFAULT_BOOKINFO_IMAGE_TAG } from './bookinfo-microservice';
+import { BookinfoRouting } from './bookinfo-routing';
+import { BookinfoRoutingScenario } from './bookinfo-routing-scenario';
+
+/** Props of Bookinfo. */
+export interface BookinfoProps {
+  /**
+   * Namespace of every Bookinfo object.
+   * @default 'default'
+   */
+  readonly namespace?: string;
+  /**
+   * Create the Namespace, labelled for sidecar injection.
+   * @default true
+   */
+  readonly createNamespace?: boolean;
+  /**
+   * Istio revision whose control plane injects the sidecars: labels the Namespace `istio.io/rev` instead of `istio-injection`.
+   * @default no revision: the default control plane, through `istio-injection: enabled`
+   */
+  readonly revision?: string;
+  /**
+   * Istio release the objects are written for: apiVersions, ingress gateway port, image registry.
+   * @default the newest release this library knows
+   */
+  readonly istioRelease?: string;
+  /**
+   * Registry and repository prefix of the images, e.g. a mirror.
+   * @default the registry of the release's Bookinfo sample
+   */
+  readonly imageRegistry?: string;
+  /**
+   * Tag of the Bookinfo images.
+   * @default '1.20.3'
+   */
+  readonly imageTag?: string;
+  /**
+   * reviews versions to deploy, among v1 (no stars), v2 (black stars) and v3 (red stars).
+   * @default ['v1', 'v2', 'v3']
+   */
+  readonly reviewsVersions?: string[];
+  /**
+   * Pods per Deployment.
+   * @default 1
+   */
+  readonly replicas?: number;
+  /**
+   * Run under Pod Security Admission "restricted": container security contexts as in bookinfo-psa.yaml (capabilities
+   * dropped as "ALL"), a RuntimeDefault seccomp profile, and the created Namespace labelled to enforce "restricted".
+   * Sidecar injection then needs the Istio CNI node agent, since istio-init asks for NET_ADMIN and NET_RAW.
+   * @default false
+   */
+  readonly restrictedPodSecurity?: boolean;
+  /**
+   * Which API brings outside traffic to productpage.
+   * @default BookinfoIngressKind.ISTIO_GATEWAY
+   */
+  readonly ingress?: BookinfoIngressKind;
+  /**
+   * Pod labels of the ingress gateway the Istio Gateway binds to; Helm-installed gateways carry { istio: 'ingress' }.
+   * @default { istio: 'ingressgateway' }
+   */
+  readonly ingressGatewaySelector?: { [key: string]: string };
+  /**
+   * Request-routing scenario of Istio's traffic-management tasks.
+   * @default BookinfoRoutingScenario.NONE
+   */
+  readonly routing?: BookinfoRoutingScenario;
+  /**
+   * Require Istio mutual TLS to every service through DestinationRules (destination-rule-all-mtls.yaml).
+   * @default false
+   */
+  readonly mutualTls?: boolean;
+}
+
+/**
+ * Istio's Bookinfo sample: four microservices (six Deployments), an optional Namespace labelled for injection, an
+ * ingress and a routing scenario, each object as the sample of the chosen Istio release writes it.
+ */
+export class Bookinfo extends Construct {
+  /** Namespace every object lives in. */
+  public readonly namespace: string;
+  /** The Istio release the objects are written for. */
+  public readonly release: IstioRelease;
+  /** Which API carries the ingress. */
+  public readonly ingress: BookinfoIngressKind;
+  /** The routing scenario applied. */
+  public readonly routing: BookinfoRoutingScenario;
+  /** Name of the ingress Gateway in `namespace`; undefined without ingress. */
+  public readonly gatewayName?: string;
+  /** Port the Gateway server or listener binds; undefined without ingress. */
+  public readonly gatewayPort?: number;
+  /** Host the ingress answers for: any. */
+  public readonly ingressHost: string = '*';
+  /** Path of the page to open through the ingress or a port-forward to productpage. */
+  public readonly productPagePath: string = PRODUCT_PAGE_PATH;
+  /** Service a port-forward reaches productpage through. */
+  public readonly productPageService: string = BookinfoService.PRODUCTPAGE;
+  /** Port of that Service. */
+  public readonly productPagePort: number = BOOKINFO_PORT;
+  /** reviews versions deployed, in order. */
+  public readonly reviewsVersions: string[];
+  /** Names of every Deployment, in the order they are written. */
+  public readonly deploymentNames: string[];
+  /** The Namespace object, when created. */
+  public readonly namespaceObject?: k8s.KubeNamespace;
+  /** The microservices, in the order of bookinfo.yaml. */
+  public readonly microservices: BookinfoMicroservice[];
+
+  public constructor(scope: Construct, id: string, props: BookinfoProps = {}) {
+    super(scope, id);
+    this.namespace = validateDnsLabel('Bookinfo.namespace', props.namespace ?? 'default');
+    this.release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'Bookinfo.istioRelease');
+    const istioRelease = this.release.toString();
+    const revision = props.revision === undefined ? undefined : validateDnsLabel('Bookinfo.revision', props.revision);
+    const imageRegistry = validateImageRegistry('Bookinfo.imageRegistry', props.imageRegistry ?? this.release.bookinfoImageRegistry);
+    const imageTag = validateImageTag('Bookinfo.imageTag', props.imageTag ?? DEFAULT_BOOKINFO_IMAGE_TAG);
+    const replicas = validateReplicas('Bookinfo.replicas', props.replicas ?? 1);
+    const reviews = sampleService(BookinfoService.REVIEWS);
+    this.reviewsVersions = validateVersions('Bookinfo.reviewsVersions', props.reviewsVersions ?? [...reviews.versions], reviews.versions);
+    this.ingress = validateEnumValue('Bookinfo.ingress', props.ingress ?? BookinfoIngressKind.ISTIO_GATEWAY, BookinfoIngressKind);
+    this.routing = validateEnumValue('Bookinfo.routing', props.routing ?? BookinfoRoutingScenario.NONE, BookinfoRoutingScenario);
+    const gatewaySelector = validateSelector('Bookinfo.ingressGatewaySelector', props.ingressGatewaySelector ?? DEFAULT_INGRESS_GATEWAY_SELECTOR);
+    const gatewayApi = this.ingress === BookinfoIngressKind.GATEWAY_API;
+    if (gatewayApi) this.release.gatewayApiVersion('Bookinfo.ingress');
+    assertRoutedVersionsDeployed(this.routing, (service) => (service === reviews.name ? this.reviewsVersions : sampleService(service).versions),
+      'Bookinfo.routing', 'Bookinfo.reviewsVersions');
+    const createNamespace = props.createNamespace ?? true;
+    const restrictedPodSecurity = props.restrictedPodSecurity ?? false;
+
+    if (createNamespace) {
+      this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
+        metadata: {
+          name: this.namespace,
+          labels: {
+            ...(revision === undefined ? { 'istio-injection': 'enabled' } : { 'istio.io/rev': revision }),
+            ...(restrictedPodSecurity ? { 'pod-security.kubernetes.io/enforce': 'restricted' } : {}),
+          },
+        },
+      });
+    } else if (revision !== undefined) {
+      addWarning(this, `Bookinfo.revision "${revision}" takes effect only through the Namespace label istio.io/rev, and createNamespace is false: label namespace ${this.namespace} yourself`);
+    }
+    if (restrictedPodSecurity) {
+      addWarning(this, 'Bookinfo.restrictedPodSecurity: Pod Security "restricted" (and "baseline") reject the istio-init container (NET_ADMIN, NET_RAW); install Istio with its CNI node agent so that injected pods are admitted');
+    }
+    if (props.ingressGatewaySelector !== undefined && this.ingress !== BookinfoIngressKind.ISTIO_GATEWAY) {
+      addWarning(this, `Bookinfo.ingressGatewaySelector applies only to ingress "${BookinfoIngressKind.ISTIO_GATEWAY}"; it is ignored with ingress "${this.ingress}"`);
+    }
+
+    this.microservices = SAMPLE_SERVICES.map((service) => new BookinfoMicroservice(this, service.name, {
+      service: service.name as BookinfoService,
+      namespace: this.namespace,
+      versions: service.name === reviews.name ? this.reviewsVersions : undefined,
+      istioRelease,
+      imageRegistry,
+      imageTag,
+      replicas,
+      restrictedPodSecurity,
+    }));
+    this.deploymentNames = this.microservices.flatMap((microservice) => microservice.versions.map((version) => `${microservice.serviceName}-${version}`));
+
+    if (this.ingress !== BookinfoIngressKind.NONE) {
+      const ingress = new BookinfoIngress(this, 'Ingress', { namespace: this.namespace, kind: this.ingress, istioRelease, gatewaySelector });
+      this.gatewayName = GATEWAY_NAME;
+      this.gatewayPort = ingress.gatewayPort;
+    }
+    new BookinfoRouting(this, 'Routing', {
+      namespace: this.namespace,
+      scenario: this.routing,
+      gatewayApi,
+      mutualTls: props.mutualTls ?? false,
+      reviewsVersions: this.reviewsVersions,
+      istioRelease,
+    });
+
+    // Namespace first, so that a single `kubectl apply` works on an empty cluster whatever else joins the chart.
+    if (this.namespaceObject) {
+      const namespaceObject = this.namespaceObject;
+      this.node.findAll().filter((child): child is ApiObject => child instanceof ApiObject && child !== namespaceObject)
+        .forEach((child) => child.addDependency(namespaceObject));
+    }
+  }
+}
