@@ -1,0 +1,26 @@
+/** The command an Istio install input is meant for. */
+export enum IstioInstallTool {
+  /** `istioctl install -f FILE` (IstioOperator). */
+  ISTIOCTL = 'istioctl',
+  /** `helm template install/kubernetes/helm/istio -f FILE` from the release archive (Istio 1.1-1.5). */
+  HELM_ISTIO_CHART = 'helm-istio-chart',
+  /** `helm install istiod istio/istiod -f FILE` (Istio 1.8 and later). */
+  HELM_ISTIOD_CHART = 'helm-istiod-chart',
+}
+
+/**
+ * A file the Istio installation reads: an IstioOperator or Helm values. It is plain data, not an object to
+ * apply, so it is not a cdk8s ApiObject and must stay out of the manifests folder (e.g. write it to dist/istio/).
+ */
+export interface IstioInstallInput {
+  /** File name to write it as, e.g. "istio-operator.yaml". */
+  readonly fileName: string;
+  /** What the file is and how to use it, one sentence. */
+  readonly description: string;
+  /** The command that reads it. */
+  readonly tool: IstioInstallTool;
+  /** Flags the install command must add when it reads this file, e.g. the access token `--set` taken from the shell; each element is shell-ready. */
+  readonly installArgs: string[];
+  /** The YAML document, with a fixed key order so that rendering it is byte-stable. */
+  readonly content: Record<string, any>;
+}

@@ -1,0 +1,281 @@
+import { Construct } from 'constructs';
+import { Telemetry, TelemetryV1Alpha1 } from '../../imports/telemetry.istio.io';
+import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { ConfigurationError } from '../configuration-error';
+import { IstioRelease, TracingGeneration } from '../istio-release';
+import { parseAddress } from './_address';
+import {
+  directoryOf, fileNameOf, helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput, nativeTracerMeshConfig,
+  openTelemetryMeshConfig, TracerInputs,
+} from './_install-inputs';
+import { assertDnsLabel, assertNamespaceName } from './_names';
+import { addWarningOnce } from './_report-once';
+import { assertCaCertificateUsable } from './_tls';
+import { AccessToken, AccessTokenSource } from './access-token';
+import { CaCertificate } from './ca-certificate';
+import { IstioInstallInput } from './istio-install-input';
+import { LIGHTSTEP_CA_CERT_SECRET_NAME, LightstepCaCertSecret } from './lightstep-ca-cert-secret';
+import { OtelCollector, OtelCollectorOptions } from './otel-collector';
+
+/** Props for `LightstepTracing`. */
+export interface LightstepTracingProps {
+  /** The Istio release to configure, as "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", e.g. "1.30", "1.9.3", "1.1". */
+  readonly istioRelease: string;
+  /** LightStep satellite or ingest address as host:port, e.g. "lightstep-satellite.lightstep:9292" or "ingest.lightstep.com:443". */
+  readonly address: string;
+  /**
+   * Whether spans travel over TLS; false only for a satellite that serves plaintext.
+   * @default true
+   */
+  readonly secure?: boolean;
+  /**
+   * CA that signed the satellite's certificate. Istio 1.1-1.5 require one when secure.
+   * @default none: the system roots (collector path) or an unverified TLS connection (Istio 1.6-1.14)
+   */
+  readonly caCertificate?: CaCertificate;
+  /**
+   * Where the access token comes from.
+   * @default AccessToken.fromEnv('LIGHTSTEP_ACCESS_TOKEN')
+   */
+  readonly accessToken?: AccessToken;
+  /**
+   * Percentage of requests traced, 0 to 100. LightStep analyses unsampled data, so keep 100 and scale the satellites instead.
+   * @default 100
+   */
+  readonly sampling?: number;
+  /**
+   * Namespaces of the traced applications: each gets the CA Secret on the native tracer generations.
+   * @default ['default']
+   */
+  readonly applicationNamespaces?: string[];
+  /**
+   * Namespace Istio is installed in, also the root namespace for the mesh-wide Telemetry.
+   * @default 'istio-system'
+   */
+  readonly istioNamespace?: string;
+  /**
+   * Istio control plane revision (Istio 1.6 and later).
+   * @default none: the default revision
+   */
+  readonly revision?: string;
+  /**
+   * Path the native LightStep tracer reads the CA from; the Secret is mounted at its directory and its file name is the Secret key.
+   * @default '/etc/lightstep/cacert.pem'
+   */
+  readonly cacertPath?: string;
+  /**
+   * Name of the ingress gateway Deployment and IstioOperator component that mounts the CA (Istio 1.6-1.14).
+   * @default 'istio-ingressgateway'
+   */
+  readonly ingressGatewayName?: string;
+  /**
+   * Where the OpenTelemetry collector runs and which image it uses (Istio 1.16.1 and later).
+   * @default namespace 'observability', image DEFAULT_COLLECTOR_IMAGE
+   */
+  readonly collector?: OtelCollectorOptions;
+  /**
+   * Name of the mesh extension provider that the Telemetry resource selects (Istio 1.16.1 and later).
+   * @default 'lightstep'
+   */
+  readonly providerName?: string;
+}
+
+const FIELD = 'LightstepTracing';
+const DEFAULT_CACERT_PATH = '/etc/lightstep/cacert.pem';
+const TELEMETRY_NAME = 'mesh-default';
+
+/**
+ * Sidecar tracing to LightStep for one Istio release: the install inputs (Helm values or IstioOperator) for
+ * that release's generation, the CA Secrets its pods mount, and, from Istio 1.16.1, the OpenTelemetry
+ * collector and the Telemetry resource. The access token never enters a generated file unless given with
+ * `AccessToken.fromLiteralUnsafe`.
+ */
+export class LightstepTracing extends Construct {
+  /** The targeted Istio release. */
+  public readonly release: IstioRelease;
+  /** How that release sends spans to LightStep. */
+  public readonly generation: TracingGeneration;
+  /** Files the Istio installation reads (Helm values, IstioOperator): write them outside the manifests folder. */
+  public readonly installInputs: IstioInstallInput[];
+  /**
+   * Flags to add to the install command of the first install input so that it receives the token from the
+   * shell (`--set ...accessToken=$LIGHTSTEP_ACCESS_TOKEN`); empty on the collector path and for a literal token.
+   */
+  public readonly tokenInstallArgs: string[];
+  /** Shell commands that put the token where the collector reads it, to run once its namespace exists; empty otherwise. */
+  public readonly tokenSetupCommands: string[];
+  /** The lightstep.cacert Secrets, one per namespace whose pods mount it. */
+  public readonly secrets: LightstepCaCertSecret[];
+  /** The OpenTelemetry collector (Istio 1.16.1 and later). */
+  public readonly collector?: OtelCollector;
+  /** The mesh config the install inputs carry (Istio 1.6 and later); the 1.1-1.5 chart derives it from values. */
+  public readonly meshConfig?: Record<string, any>;
+  /** The extension provider name the Telemetry resource selects (Istio 1.16.1 and later). */
+  public readonly providerName?: string;
+
+  public constructor(scope: Construct, id: string, props: LightstepTracingProps) {
+    super(scope, id);
+    this.release = IstioRelease.parse(props.istioRelease, `${FIELD}.istioRelease`);
+    this.release.assertCanTraceToLightstep(`${FIELD}.istioRelease`);
+    this.generation = this.release.tracingGeneration;
+
+    const address = parseAddress(`${FIELD}.address`, props.address);
+    const secure = props.secure ?? true;
+    const sampling = this.validateSampling(props.sampling);
+    const istioNamespace = props.istioNamespace ?? 'istio-system';
+    assertNamespaceName(`${FIELD}.istioNamespace`, istioNamespace);
+    const applicationNamespaces = validateNamespaces(props.applicationNamespaces ?? ['default']);
+    const cacertPath = validateCacertPath(props.cacertPath ?? DEFAULT_CACERT_PATH);
+    validateRevision(props.revision, this.generation);
+    const ingressGatewayName = props.ingressGatewayName ?? 'istio-ingressgateway';
+    assertDnsLabel(`${FIELD}.ingressGatewayName`, ingressGatewayName, 'Deployment name', 'istio-ingressgateway');
+    const token = props.accessToken ?? AccessToken.fromEnv();
+    assertCaCertificateUsable(`${FIELD}.caCertificate`, secure, props.caCertificate);
+
+    const inputs: TracerInputs = {
+      release: this.release,
+      address: `${address.host}:${address.port}`,
+      secure,
+      hasCaCertificate: props.caCertificate !== undefined,
+      cacertPath,
+      sampling,
+      istioNamespace,
+      revision: props.revision,
+      ingressGatewayName,
+      literalToken: token.literalValue,
+      tokenExpression: token.shellExpression(istioNamespace),
+    };
+
+    if (this.generation === TracingGeneration.OPENTELEMETRY) {
+      this.providerName = validateProviderName(props.providerName ?? 'lightstep');
+      this.collector = new OtelCollector(this, 'Collector', {
+        ...props.collector,
+        address: inputs.address,
+        secure,
+        caCertificate: props.caCertificate,
+        accessToken: token,
+      });
+      this.secrets = this.collector.caCertSecret ? [this.collector.caCertSecret] : [];
+      this.meshConfig = openTelemetryMeshConfig(this.providerName, this.collector.serviceFqdn, this.collector.grpcPort);
+      this.installInputs = [istioOperatorInput(inputs, this.meshConfig, false, LIGHTSTEP_CA_CERT_SECRET_NAME)];
+      if (this.release.hasIstiodHelmChart) this.installInputs.push(istiodHelmValuesInput(inputs, this.meshConfig, false));
+      this.tokenSetupCommands = this.collector.tokenSetupCommands;
+      this.addTelemetry(istioNamespace, this.providerName, sampling);
+    } else {
+      if (this.generation === TracingGeneration.HELM_VALUES && secure && !props.caCertificate) {
+        throw new ConfigurationError(`${FIELD}.caCertificate`, undefined,
+          `Istio ${this.release} requires a CA certificate file (cacertPath) when secure is true`,
+          'give the CA certificate that signed the satellite\'s certificate, or set secure: false for a plaintext satellite');
+      }
+      if (this.generation === TracingGeneration.MESH_CONFIG && secure && !props.caCertificate) {
+        addWarningOnce(this, `Istio ${this.release}: without a CA certificate the proxies encrypt spans to ${inputs.address} ` +
+          'but do not verify the satellite\'s certificate; give caCertificate to verify it');
+      }
+      this.secrets = props.caCertificate
+        ? this.addCaCertSecrets(props.caCertificate, applicationNamespaces, istioNamespace, cacertPath, ingressGatewayName)
+        : [];
+      if (this.generation === TracingGeneration.HELM_VALUES) {
+        this.installInputs = [helmChartValuesInput(inputs, LIGHTSTEP_CA_CERT_SECRET_NAME)];
+      } else {
+        this.meshConfig = nativeTracerMeshConfig(inputs);
+        this.installInputs = [istioOperatorInput(inputs, this.meshConfig, true, LIGHTSTEP_CA_CERT_SECRET_NAME)];
+        if (this.release.hasIstiodHelmChart) this.installInputs.push(istiodHelmValuesInput(inputs, this.meshConfig, true));
+      }
+      this.tokenSetupCommands = [];
+      if (token.source === AccessTokenSource.LITERAL) {
+        addWarningOnce(this, token.literalWarning(`the Istio install inputs ${this.installInputs.map((input) => input.fileName).join(', ')}`));
+      }
+    }
+    this.tokenInstallArgs = this.installInputs[0].installArgs;
+
+    for (const input of this.installInputs) {
+      const meshConfig = input.content.spec?.meshConfig ?? input.content.meshConfig;
+      if (meshConfig) MeshAnalysis.of(this).addMeshConfig({ meshConfig, source: input.fileName });
+    }
+  }
+
+  /** Namespaces that got the lightstep.cacert Secret, in creation order. */
+  public get secretNamespaces(): string[] {
+    return this.secrets.map((secret) => secret.namespace);
+  }
+
+  private validateSampling(sampling: number | undefined): number {
+    if (sampling === undefined) return 100;
+    if (typeof sampling !== 'number' || !Number.isFinite(sampling) || sampling < 0 || sampling > 100) {
+      throw new ConfigurationError(`${FIELD}.sampling`, sampling, 'sampling is a percentage from 0 to 100',
+        'give a number from 0 to 100; 100 (the default) is what LightStep recommends');
+    }
+    if (sampling < 100) {
+      addWarningOnce(this, `${FIELD}.sampling is ${sampling}%: LightStep analyses unsampled data and advises tracing 100% of requests; ` +
+        'scale the satellite pool instead of sampling');
+    }
+    return sampling;
+  }
+
+  /** One Secret per namespace whose pods mount it: the applications' sidecars, and the gateways where they mount it too. */
+  private addCaCertSecrets(certificate: CaCertificate, applicationNamespaces: string[], istioNamespace: string,
+    cacertPath: string, ingressGatewayName: string): LightstepCaCertSecret[] {
+    const reasons = new Map<string, string>();
+    for (const namespace of applicationNamespaces) {
+      reasons.set(namespace, `sidecars of Istio ${this.release} mount it at ${directoryOf(cacertPath)} to verify the LightStep satellite`);
+    }
+    if (this.release.gatewaysMountCaCert) {
+      const gatewayReason = `the ingress gateway ${ingressGatewayName} of Istio ${this.release} mounts it at ${directoryOf(cacertPath)}`;
+      reasons.set(istioNamespace, reasons.has(istioNamespace) ? `${reasons.get(istioNamespace)}; ${gatewayReason}` : gatewayReason);
+    }
+    return [...reasons].map(([namespace, reason]) => {
+      const secret = new LightstepCaCertSecret(this, `CaCertSecret-${namespace}`, { namespace, certificate, key: fileNameOf(cacertPath) });
+      MeshAnalysis.of(this).requireSecret({ namespace, name: secret.name, key: secret.key, reason });
+      return secret;
+    });
+  }
+
+  /** The mesh-wide Telemetry in the root namespace that selects the collector provider for every proxy. */
+  private addTelemetry(istioNamespace: string, providerName: string, sampling: number): void {
+    const props = {
+      metadata: { name: TELEMETRY_NAME, namespace: istioNamespace },
+      spec: { tracing: [{ providers: [{ name: providerName }], randomSamplingPercentage: sampling }] },
+    };
+    const apiVersion = this.release.telemetryApiVersion(`${FIELD}.istioRelease`);
+    if (apiVersion === Telemetry.GVK.apiVersion) {
+      new Telemetry(this, 'Telemetry', props);
+    } else {
+      new TelemetryV1Alpha1(this, 'Telemetry', props);
+    }
+  }
+}
+
+function validateNamespaces(namespaces: string[]): string[] {
+  if (!Array.isArray(namespaces)) {
+    throw new ConfigurationError(`${FIELD}.applicationNamespaces`, namespaces, 'not a list of namespaces', 'give a list, e.g. ["default"]');
+  }
+  namespaces.forEach((namespace, index) => assertNamespaceName(`${FIELD}.applicationNamespaces[${index}]`, namespace));
+  return [...new Set(namespaces)];
+}
+
+function validateCacertPath(path: string): string {
+  const fileName = typeof path === 'string' ? fileNameOf(path) : '';
+  if (typeof path !== 'string' || !path.startsWith('/') || /\s/.test(path) || directoryOf(path) === '' || !/^[-._a-zA-Z0-9]+$/.test(fileName)) {
+    throw new ConfigurationError(`${FIELD}.cacertPath`, path, 'not an absolute file path below a directory',
+      `give the path the proxies read the CA from, e.g. "${DEFAULT_CACERT_PATH}"; the Secret is mounted at its directory and keyed by its file name`);
+  }
+  return path;
+}
+
+function validateRevision(revision: string | undefined, generation: TracingGeneration): void {
+  if (revision === undefined) return;
+  assertDnsLabel(`${FIELD}.revision`, revision, 'revision name', '1-30-3');
+  // Revisions arrived with istioctl's IstioOperator install in 1.6, the first release of the mesh config generation.
+  if (generation === TracingGeneration.HELM_VALUES) {
+    throw new ConfigurationError(`${FIELD}.revision`, revision, 'Istio 1.1-1.5 have no control plane revisions',
+      'remove revision, or target Istio 1.6 or later');
+  }
+}
+
+function validateProviderName(name: string): string {
+  if (typeof name !== 'string' || !/^[A-Za-z0-9]([-._A-Za-z0-9]*[A-Za-z0-9])?$/.test(name)) {
+    throw new ConfigurationError(`${FIELD}.providerName`, name, 'not a usable extension provider name',
+      'use letters, digits, "-", "_" and ".", e.g. "lightstep"');
+  }
+  return name;
+}
