@@ -215,14 +215,17 @@ export class LightstepTracing extends Construct {
   /** One Secret per namespace whose pods mount it: the applications' sidecars, and the gateways where they mount it too. */
   private addCaCertSecrets(certificate: CaCertificate, applicationNamespaces: string[], istioNamespace: string,
     cacertPath: string, ingressGatewayName: string): LightstepCaCertSecret[] {
+    const sidecarReason = `sidecars of Istio ${this.release} mount it at ${directoryOf(cacertPath)} to verify the LightStep satellite`;
     const reasons = new Map<string, string>();
-    for (const namespace of applicationNamespaces) {
-      reasons.set(namespace, `sidecars of Istio ${this.release} mount it at ${directoryOf(cacertPath)} to verify the LightStep satellite`);
-    }
+    for (const namespace of applicationNamespaces) reasons.set(namespace, sidecarReason);
     if (this.release.gatewaysMountCaCert) {
       const gatewayReason = `the ingress gateway ${ingressGatewayName} of Istio ${this.release} mounts it at ${directoryOf(cacertPath)}`;
       reasons.set(istioNamespace, reasons.has(istioNamespace) ? `${reasons.get(istioNamespace)}; ${gatewayReason}` : gatewayReason);
     }
+    // The injector mounts the Secret into every pod of every injected namespace, listed here or not.
+    MeshAnalysis.of(this).requireSecretInInjectedNamespaces({
+      name: LIGHTSTEP_CA_CERT_SECRET_NAME, key: fileNameOf(cacertPath), reason: sidecarReason,
+    });
     return [...reasons].map(([namespace, reason]) => {
       const secret = new LightstepCaCertSecret(this, `CaCertSecret-${namespace}`, { namespace, certificate, key: fileNameOf(cacertPath) });
       MeshAnalysis.of(this).requireSecret({ namespace, name: secret.name, key: secret.key, reason });
