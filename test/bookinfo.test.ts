@@ -3,7 +3,9 @@ import { Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
 import { ConfigurationError } from '../src/configuration-error';
 import { warningsOf } from '../src/warnings';
-import { Bookinfo, BookinfoIngressKind, BookinfoProps, BookinfoRoutingScenario } from '../src/bookinfo';
+import {
+  Bookinfo, BookinfoIngress, BookinfoIngressKind, BookinfoMicroservice, BookinfoProps, BookinfoRouting, BookinfoRoutingScenario, BookinfoService,
+} from '../src/bookinfo';
 
 // Fidelity to the Bookinfo sample of Istio 1.30.3, defaults, props and determinism. The fixture holds the upstream
 // objects (see its README), so these tests need nothing outside the repository.
@@ -268,6 +270,41 @@ describe('Bookinfo rejects bad props, naming the prop and the fix', () => {
       expect(() => synth({ ingress, routing, reviewsVersions })).toThrow(
         new RegExp(`^Bookinfo\\.routing: .*reviews ${missing}, which is not deployed.*Fix: add "${missing}" to Bookinfo\\.reviewsVersions`));
     }
+  });
+});
+
+describe('the building blocks on their own', () => {
+  const chart = () => new Chart(Testing.app(), 'test');
+
+  test('a BookinfoMicroservice deploys every version the sample ships unless told otherwise', () => {
+    const scope = chart();
+    const reviews = new BookinfoMicroservice(scope, 'reviews', { service: BookinfoService.REVIEWS, namespace: NAMESPACE });
+    expect(reviews.deployments.map((d) => d.name)).toEqual(['reviews-v1', 'reviews-v2', 'reviews-v3']);
+    expect([reviews.service.name, reviews.serviceAccountName]).toEqual(['reviews', 'bookinfo-reviews']);
+    expect(Testing.synth(scope).map((o) => o.kind)).toEqual(['Service', 'ServiceAccount', 'Deployment', 'Deployment', 'Deployment']);
+  });
+
+  test('their errors name their own props', () => {
+    expect(() => new BookinfoMicroservice(chart(), 'm', { service: BookinfoService.DETAILS, namespace: NAMESPACE, versions: ['v2'] }))
+      .toThrow(/^BookinfoMicroservice\.versions: "v2" is not a version the sample ships.*Fix: list only "v1"/);
+    expect(() => new BookinfoRouting(chart(), 'r', { namespace: NAMESPACE, scenario: BookinfoRoutingScenario.REVIEWS_V3, reviewsVersions: ['v1'] }))
+      .toThrow(/^BookinfoRouting\.scenario: .*Fix: add "v3" to BookinfoRouting\.reviewsVersions/);
+    expect(() => new BookinfoIngress(chart(), 'i', { namespace: NAMESPACE, kind: BookinfoIngressKind.GATEWAY_API, istioRelease: '1.14' }))
+      .toThrow(/^BookinfoIngress\.kind: Istio 1\.14 does not implement/);
+    expect(() => new BookinfoRouting(chart(), 'r', { namespace: NAMESPACE, gatewayApi: true, scenario: BookinfoRoutingScenario.ALL_V1, istioRelease: '1.14' }))
+      .toThrow(/^BookinfoRouting\.gatewayApi: Istio 1\.14 does not implement/);
+  });
+
+  test('BookinfoRouting exposes what it wrote', () => {
+    const routing = new BookinfoRouting(chart(), 'r', { namespace: NAMESPACE, gatewayApi: true, scenario: BookinfoRoutingScenario.REVIEWS_50_V3 });
+    expect(routing.routes.map((r) => `${r.kind} ${r.name}`)).toEqual(['HTTPRoute reviews']);
+    expect(routing.versionServices.map((s) => s.name)).toEqual(['reviews-v1', 'reviews-v3']);
+    expect(routing.destinationRules).toEqual([]);
+  });
+
+  test('with a created Namespace, everything else keeps the order of bookinfo.yaml after it', () => {
+    const names = synth({ ingress: BookinfoIngressKind.NONE }).map((o) => `${o.kind} ${o.metadata.name}`);
+    expect(names).toEqual([`Namespace ${NAMESPACE}`, ...upstream('platform/bookinfo.yaml').map((o) => `${o.kind} ${o.metadata.name}`)]);
   });
 });
 

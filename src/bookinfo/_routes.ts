@@ -1,6 +1,7 @@
 import { ConfigurationError } from '../configuration-error';
 import { BookinfoRoutingScenario } from './bookinfo-routing-scenario';
 import { END_USER_HEADER } from './_sample';
+import { BookinfoService } from './bookinfo-service';
 
 /** One destination of a rule; a weight only when traffic is split. */
 export interface RouteTarget {
@@ -16,11 +17,11 @@ export interface RouteRule {
 
 /** The rules for requests to one service, rendered as a VirtualService or an HTTPRoute of the same name. */
 export interface ServiceRoute {
-  readonly service: string;
+  readonly service: BookinfoService;
   readonly rules: readonly RouteRule[];
 }
 
-const toV1 = (service: string): ServiceRoute => ({ service, rules: [{ targets: [{ version: 'v1' }] }] });
+const toV1 = (service: BookinfoService): ServiceRoute => ({ service, rules: [{ targets: [{ version: 'v1' }] }] });
 
 /**
  * Each scenario once, independent of the API that carries it, so the Istio and the Gateway API renderings cannot
@@ -28,25 +29,25 @@ const toV1 = (service: string): ServiceRoute => ({ service, rules: [{ targets: [
  */
 export const SCENARIO_ROUTES: Readonly<Record<BookinfoRoutingScenario, readonly ServiceRoute[]>> = {
   [BookinfoRoutingScenario.NONE]: [],
-  [BookinfoRoutingScenario.ALL_V1]: ['productpage', 'reviews', 'ratings', 'details'].map(toV1),
+  [BookinfoRoutingScenario.ALL_V1]: [BookinfoService.PRODUCTPAGE, BookinfoService.REVIEWS, BookinfoService.RATINGS, BookinfoService.DETAILS].map(toV1),
   [BookinfoRoutingScenario.REVIEWS_TEST_V2]: [{
-    service: 'reviews',
+    service: BookinfoService.REVIEWS,
     rules: [
       { header: { name: END_USER_HEADER, exactValue: 'jason' }, targets: [{ version: 'v2' }] },
       { targets: [{ version: 'v1' }] },
     ],
   }],
   [BookinfoRoutingScenario.REVIEWS_50_V3]: [{
-    service: 'reviews',
+    service: BookinfoService.REVIEWS,
     rules: [{ targets: [{ version: 'v1', weight: 50 }, { version: 'v3', weight: 50 }] }],
   }],
-  [BookinfoRoutingScenario.REVIEWS_V3]: [{ service: 'reviews', rules: [{ targets: [{ version: 'v3' }] }] }],
+  [BookinfoRoutingScenario.REVIEWS_V3]: [{ service: BookinfoService.REVIEWS, rules: [{ targets: [{ version: 'v3' }] }] }],
 };
 
 /** Every service version a scenario sends traffic to, as `[service, version]` pairs without repeats. */
-export function routedVersions(scenario: BookinfoRoutingScenario): Array<[service: string, version: string]> {
+export function routedVersions(scenario: BookinfoRoutingScenario): Array<[service: BookinfoService, version: string]> {
   const pairs = SCENARIO_ROUTES[scenario].flatMap((route) =>
-    route.rules.flatMap((rule) => rule.targets.map((target): [string, string] => [route.service, target.version])));
+    route.rules.flatMap((rule) => rule.targets.map((target): [BookinfoService, string] => [route.service, target.version])));
   return pairs.filter(([service, version], index) =>
     pairs.findIndex(([s, v]) => s === service && v === version) === index);
 }
@@ -55,7 +56,7 @@ export function routedVersions(scenario: BookinfoRoutingScenario): Array<[servic
  * Throws when a scenario sends traffic to a version that is not deployed: the route would answer 503 (Istio) or
  * point at a Service without endpoints (Gateway API), which no schema check notices.
  */
-export function assertRoutedVersionsDeployed(scenario: BookinfoRoutingScenario, deployed: (service: string) => readonly string[],
+export function assertRoutedVersionsDeployed(scenario: BookinfoRoutingScenario, deployed: (service: BookinfoService) => readonly string[],
   scenarioField: string, versionsField: string): void {
   for (const [service, version] of routedVersions(scenario)) {
     const versions = deployed(service);

@@ -1,3 +1,5 @@
+import { BookinfoService } from './bookinfo-service';
+
 /**
  * What Istio's Bookinfo sample is made of, as its 1.30.3 manifests define it (samples/bookinfo in istio/istio).
  * The constructs of this folder render these facts; nothing else in them names a Bookinfo service, version or path.
@@ -26,7 +28,7 @@ export interface SampleMount {
 
 /** One Bookinfo microservice. */
 export interface SampleService {
-  readonly name: string;
+  readonly name: BookinfoService;
   /** Versions the sample deploys, each its own Deployment `<name>-<version>`. */
   readonly versions: readonly string[];
   /** DestinationRule subsets of destination-rule-all.yaml; they include versions from other sample files (ratings v2, MySQL). */
@@ -42,10 +44,10 @@ const NO_STORAGE = { env: [], emptyDirs: [], mounts: [], podAnnotations: {} } as
 
 /** The services in the order bookinfo.yaml defines them. */
 export const SAMPLE_SERVICES: readonly SampleService[] = [
-  { name: 'details', versions: ['v1'], subsets: ['v1', 'v2'], ...NO_STORAGE },
-  { name: 'ratings', versions: ['v1'], subsets: ['v1', 'v2', 'v2-mysql', 'v2-mysql-vm'], ...NO_STORAGE },
+  { name: BookinfoService.DETAILS, versions: ['v1'], subsets: ['v1', 'v2'], ...NO_STORAGE },
+  { name: BookinfoService.RATINGS, versions: ['v1'], subsets: ['v1', 'v2', 'v2-mysql', 'v2-mysql-vm'], ...NO_STORAGE },
   {
-    name: 'reviews',
+    name: BookinfoService.REVIEWS,
     versions: ['v1', 'v2', 'v3'],
     subsets: ['v1', 'v2', 'v3'],
     // The Liberty server writes its logs (LOG_DIR) and its server output into these emptyDirs.
@@ -55,7 +57,7 @@ export const SAMPLE_SERVICES: readonly SampleService[] = [
     podAnnotations: {},
   },
   {
-    name: 'productpage',
+    name: BookinfoService.PRODUCTPAGE,
     versions: ['v1'],
     subsets: ['v1'],
     env: [],
@@ -66,7 +68,7 @@ export const SAMPLE_SERVICES: readonly SampleService[] = [
 ];
 
 /** Looks up a service of the sample by name. */
-export function sampleService(name: string): SampleService {
+export function sampleService(name: BookinfoService): SampleService {
   const service = SAMPLE_SERVICES.find((candidate) => candidate.name === name);
   if (!service) throw new Error(`Bookinfo has no service "${name}"`);
   return service;

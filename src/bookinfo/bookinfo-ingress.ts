@@ -6,6 +6,7 @@ import { GATEWAY_API_GATEWAY, HTTP_ROUTE, ISTIO_GATEWAY, VIRTUAL_SERVICE } from 
 import { BOOKINFO_PORT, GATEWAY_NAME, INGRESS_PATHS, INGRESS_ROUTE_NAME, ISTIO_GATEWAY_CLASS, PathMatch } from './_sample';
 import { validateDnsLabel, validateEnumValue, validateSelector } from './_validation';
 import { BookinfoIngressKind } from './bookinfo-ingress-kind';
+import { BookinfoService } from './bookinfo-service';
 
 /** The pod labels of the ingress gateway that `istioctl install` (and the IstioOperator profiles) deploys. */
 export const DEFAULT_INGRESS_GATEWAY_SELECTOR: { [key: string]: string } = { istio: 'ingressgateway' };
@@ -79,7 +80,7 @@ export class BookinfoIngress extends Construct {
           gateways: [GATEWAY_NAME],
           http: [{
             match: INGRESS_PATHS.map(([match, path]) => ({ uri: match === PathMatch.EXACT ? { exact: path } : { prefix: path } })),
-            route: [{ destination: { host: 'productpage', port: { number: BOOKINFO_PORT } } }],
+            route: [{ destination: { host: BookinfoService.PRODUCTPAGE, port: { number: BOOKINFO_PORT } } }],
           }],
         },
       });
@@ -111,7 +112,7 @@ export class BookinfoIngress extends Construct {
               value: path,
             },
           })),
-          backendRefs: [{ name: 'productpage', port: BOOKINFO_PORT }],
+          backendRefs: [{ name: BookinfoService.PRODUCTPAGE, port: BOOKINFO_PORT }],
         }],
       },
     });

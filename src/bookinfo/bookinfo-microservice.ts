@@ -2,19 +2,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IstioRelease } from '../istio-release';
 import { BOOKINFO_PORT, sampleService } from './_sample';
+import { BookinfoService } from './bookinfo-service';
 import { validateDnsLabel, validateEnumValue, validateImageRegistry, validateImageTag, validateReplicas, validateVersions } from './_validation';
-
-/** The four microservices of Bookinfo. */
-export enum BookinfoService {
-  /** Book details (Ruby). */
-  DETAILS = 'details',
-  /** Star ratings (Node.js). */
-  RATINGS = 'ratings',
-  /** Reviews (Java): v1 without stars, v2 black stars, v3 red stars. */
-  REVIEWS = 'reviews',
-  /** The web page that calls the others (Python). */
-  PRODUCTPAGE = 'productpage',
-}
 
 /** The tag of the Bookinfo images in Istio's sample; it moves independently of Istio releases. */
 export const DEFAULT_BOOKINFO_IMAGE_TAG = '1.20.3';

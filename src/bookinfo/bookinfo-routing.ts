@@ -9,6 +9,7 @@ import { assertRoutedVersionsDeployed, RouteRule, routedVersions, SCENARIO_ROUTE
 import { BOOKINFO_PORT, SAMPLE_SERVICES, sampleService } from './_sample';
 import { validateDnsLabel, validateEnumValue, validateVersions } from './_validation';
 import { BookinfoRoutingScenario } from './bookinfo-routing-scenario';
+import { BookinfoService } from './bookinfo-service';
 
 /** Props of a BookinfoRouting. */
 export interface BookinfoRoutingProps {
@@ -61,7 +62,7 @@ export class BookinfoRouting extends Construct {
     const namespace = validateDnsLabel('BookinfoRouting.namespace', props.namespace);
     this.scenario = validateEnumValue('BookinfoRouting.scenario', props.scenario ?? BookinfoRoutingScenario.NONE, BookinfoRoutingScenario);
     const release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'BookinfoRouting.istioRelease');
-    const reviews = sampleService('reviews');
+    const reviews = sampleService(BookinfoService.REVIEWS);
     const reviewsVersions = validateVersions('BookinfoRouting.reviewsVersions', props.reviewsVersions ?? [...reviews.versions], reviews.versions);
     assertRoutedVersionsDeployed(this.scenario, (service) => (service === reviews.name ? reviewsVersions : sampleService(service).versions),
       'BookinfoRouting.scenario', 'BookinfoRouting.reviewsVersions');

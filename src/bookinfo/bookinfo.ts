@@ -10,9 +10,10 @@ import {
 } from './_validation';
 import { BookinfoIngress, DEFAULT_INGRESS_GATEWAY_SELECTOR } from './bookinfo-ingress';
 import { BookinfoIngressKind } from './bookinfo-ingress-kind';
-import { BookinfoMicroservice, BookinfoService, DEFAULT_BOOKINFO_IMAGE_TAG } from './bookinfo-microservice';
+import { BookinfoMicroservice, DEFAULT_BOOKINFO_IMAGE_TAG } from './bookinfo-microservice';
 import { BookinfoRouting } from './bookinfo-routing';
 import { BookinfoRoutingScenario } from './bookinfo-routing-scenario';
+import { BookinfoService } from './bookinfo-service';
 
 /** Props of Bookinfo. */
 export interface BookinfoProps {
@@ -161,7 +162,7 @@ export class Bookinfo extends Construct {
     }
 
     this.microservices = SAMPLE_SERVICES.map((service) => new BookinfoMicroservice(this, service.name, {
-      service: service.name as BookinfoService,
+      service: service.name,
       namespace: this.namespace,
       versions: service.name === reviews.name ? this.reviewsVersions : undefined,
       istioRelease,

@@ -4,3 +4,4 @@ export * from './bookinfo-ingress-kind';
 export * from './bookinfo-microservice';
 export * from './bookinfo-routing';
 export * from './bookinfo-routing-scenario';
+export * from './bookinfo-service';
