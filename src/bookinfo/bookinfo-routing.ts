@@ -64,8 +64,7 @@ export class BookinfoRouting extends Construct {
     const release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'BookinfoRouting.istioRelease');
     const reviews = sampleService(BookinfoService.REVIEWS);
     const reviewsVersions = validateVersions('BookinfoRouting.reviewsVersions', props.reviewsVersions ?? [...reviews.versions], reviews.versions);
-    assertRoutedVersionsDeployed(this.scenario, (service) => (service === reviews.name ? reviewsVersions : sampleService(service).versions),
-      'BookinfoRouting.scenario', 'BookinfoRouting.reviewsVersions');
+    assertRoutedVersionsDeployed(this.scenario, reviewsVersions, 'BookinfoRouting.scenario', 'BookinfoRouting.reviewsVersions');
     const gatewayApiRoutes = props.gatewayApi ?? false;
     const mutualTls = props.mutualTls ?? false;
     const routed = this.scenario !== BookinfoRoutingScenario.NONE;

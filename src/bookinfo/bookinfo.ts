@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { IstioRelease } from '../istio-release';
 import { addWarning } from '../warnings';
 import { assertRoutedVersionsDeployed } from './_routes';
-import { BOOKINFO_PORT, GATEWAY_NAME, PRODUCT_PAGE_PATH, SAMPLE_SERVICES, sampleService } from './_sample';
+import { BOOKINFO_PORT, PRODUCT_PAGE_PATH, SAMPLE_SERVICES, sampleService } from './_sample';
 import {
   validateDnsLabel, validateEnumValue, validateImageRegistry, validateImageTag, validateReplicas, validateSelector, validateVersions,
 } from './_validation';
@@ -136,8 +136,7 @@ export class Bookinfo extends Construct {
     const gatewaySelector = validateSelector('Bookinfo.ingressGatewaySelector', props.ingressGatewaySelector ?? DEFAULT_INGRESS_GATEWAY_SELECTOR);
     const gatewayApi = this.ingress === BookinfoIngressKind.GATEWAY_API;
     if (gatewayApi) this.release.gatewayApiVersion('Bookinfo.ingress');
-    assertRoutedVersionsDeployed(this.routing, (service) => (service === reviews.name ? this.reviewsVersions : sampleService(service).versions),
-      'Bookinfo.routing', 'Bookinfo.reviewsVersions');
+    assertRoutedVersionsDeployed(this.routing, this.reviewsVersions, 'Bookinfo.routing', 'Bookinfo.reviewsVersions');
     const createNamespace = props.createNamespace ?? true;
     const restrictedPodSecurity = props.restrictedPodSecurity ?? false;
 
@@ -171,11 +170,11 @@ export class Bookinfo extends Construct {
       replicas,
       restrictedPodSecurity,
     }));
-    this.deploymentNames = this.microservices.flatMap((microservice) => microservice.versions.map((version) => `${microservice.serviceName}-${version}`));
+    this.deploymentNames = this.microservices.flatMap((microservice) => microservice.deployments.map((deployment) => deployment.name));
 
     if (this.ingress !== BookinfoIngressKind.NONE) {
       const ingress = new BookinfoIngress(this, 'Ingress', { namespace: this.namespace, kind: this.ingress, istioRelease, gatewaySelector });
-      this.gatewayName = GATEWAY_NAME;
+      this.gatewayName = ingress.gatewayName;
       this.gatewayPort = ingress.gatewayPort;
     }
     new BookinfoRouting(this, 'Routing', {
