@@ -1,4 +1,6 @@
 export * from './configuration-error';
 export * from './istio-release';
 export * from './warnings';
+export * from './mesh-namespace';
 export * from './analysis';
+export * from './bookinfo';

@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IstioRelease } from '../istio-release';
 import { addWarning } from '../warnings';
+import { MeshNamespace } from '../mesh-namespace';
 import { assertRoutedVersionsDeployed } from './_routes';
 import { BOOKINFO_PORT, PRODUCT_PAGE_PATH, SAMPLE_SERVICES, sampleService } from './_sample';
 import {
@@ -116,7 +116,7 @@ export class Bookinfo extends Construct {
   /** Names of every Deployment, in the order they are written. */
   public readonly deploymentNames: string[];
   /** The Namespace object, when created. */
-  public readonly namespaceObject?: k8s.KubeNamespace;
+  public readonly namespaceObject?: ApiObject;
   /** The microservices, in the order of bookinfo.yaml. */
   public readonly microservices: BookinfoMicroservice[];
 
@@ -141,15 +141,11 @@ export class Bookinfo extends Construct {
     const restrictedPodSecurity = props.restrictedPodSecurity ?? false;
 
     if (createNamespace) {
-      this.namespaceObject = new k8s.KubeNamespace(this, 'Namespace', {
-        metadata: {
-          name: this.namespace,
-          labels: {
-            ...(revision === undefined ? { 'istio-injection': 'enabled' } : { 'istio.io/rev': revision }),
-            ...(restrictedPodSecurity ? { 'pod-security.kubernetes.io/enforce': 'restricted' } : {}),
-          },
-        },
-      });
+      this.namespaceObject = new MeshNamespace(this, 'Namespace', {
+        name: this.namespace,
+        revision,
+        podSecurityEnforce: restrictedPodSecurity ? 'restricted' : undefined,
+      }).apiObject;
     } else if (revision !== undefined) {
       addWarning(this, `Bookinfo.revision "${revision}" takes effect only through the Namespace label istio.io/rev, and createNamespace is false: label namespace ${this.namespace} yourself`);
     }

@@ -1,0 +1,63 @@
+import { ApiObject } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { ConfigurationError } from './configuration-error';
+import { isDns1123Label, isLabelValue } from './analysis/checks/names';
+
+/** Properties of a MeshNamespace. */
+export interface MeshNamespaceProps {
+  /** Name of the namespace (a DNS-1123 label). */
+  readonly name: string;
+  /**
+   * Whether Istio injects sidecars into pods of this namespace.
+   * @default true
+   */
+  readonly sidecarInjection?: boolean;
+  /**
+   * Istio revision whose control plane injects the sidecars: labels `istio.io/rev` instead of `istio-injection`.
+   * @default - the default revision (label istio-injection: enabled)
+   */
+  readonly revision?: string;
+  /**
+   * Pod Security Admission level to enforce (`pod-security.kubernetes.io/enforce`), e.g. "restricted".
+   * @default - none
+   */
+  readonly podSecurityEnforce?: string;
+}
+
+/**
+ * A Namespace labelled the way Istio reads it: `istio-injection: enabled`, `istio.io/rev: <revision>` for a
+ * revisioned control plane, or `istio-injection: disabled` for namespaces such as the collector's, whose pods
+ * must not be meshed. One place decides those labels for every construct of this library.
+ */
+export class MeshNamespace extends Construct {
+  /** Name of the namespace. */
+  public readonly name: string;
+  /** The Namespace object. */
+  public readonly apiObject: ApiObject;
+
+  public constructor(scope: Construct, id: string, props: MeshNamespaceProps) {
+    super(scope, id);
+    if (!isDns1123Label(props.name)) {
+      throw new ConfigurationError('MeshNamespace.name', props.name, 'a namespace name must be a DNS-1123 label',
+        'use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit');
+    }
+    if (props.revision !== undefined && (props.revision === '' || !isLabelValue(props.revision))) {
+      throw new ConfigurationError('MeshNamespace.revision', props.revision, 'an Istio revision must be a valid label value',
+        'use the revision name istioctl or Helm installed, e.g. 1-30-3');
+    }
+    this.name = props.name;
+    const injection = props.sidecarInjection ?? true;
+    const injectionLabels: Record<string, string> = !injection ? { 'istio-injection': 'disabled' }
+      : props.revision === undefined ? { 'istio-injection': 'enabled' } : { 'istio.io/rev': props.revision };
+    this.apiObject = new k8s.KubeNamespace(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        labels: {
+          ...injectionLabels,
+          ...(props.podSecurityEnforce === undefined ? {} : { 'pod-security.kubernetes.io/enforce': props.podSecurityEnforce }),
+        },
+      },
+    });
+  }
+}
