@@ -8,6 +8,11 @@ import { AccessToken, AccessTokenSource, CaCertificate, DEFAULT_COLLECTOR_IMAGE,
 import { warningsOf } from '../src/warnings';
 import { expectSchemaValid } from './support/schemas';
 
+// Synthesis prints the warnings these tests provoke on purpose; the tests read them with warningsOf instead.
+const printWarning = console.warn;
+beforeAll(() => { console.warn = () => undefined; });
+afterAll(() => { console.warn = printWarning; });
+
 const CA_FILE = fileURLToPath(new URL('./fixtures/certs/valid-ca.pem', import.meta.url));
 const ca = () => CaCertificate.fromFile(CA_FILE);
 

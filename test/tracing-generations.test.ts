@@ -1,0 +1,354 @@
+import { fileURLToPath } from 'node:url';
+import { Chart, Testing } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
+import { dump } from 'js-yaml';
+import { MeshAnalysis } from '../src/analysis';
+import { ConfigurationError } from '../src/configuration-error';
+import { TracingGeneration } from '../src/istio-release';
+import { AccessToken, CaCertificate, IstioInstallTool, LightstepTracing, LightstepTracingProps } from '../src/tracing';
+import { warningsOf } from '../src/warnings';
+import { expectSchemaValid } from './support/schemas';
+
+// Synthesis prints the warnings these tests provoke on purpose; the tests read them with warningsOf instead.
+const printWarning = console.warn;
+beforeAll(() => { console.warn = () => undefined; });
+afterAll(() => { console.warn = printWarning; });
+
+const CA_FILE = fileURLToPath(new URL('./fixtures/certs/valid-ca.pem', import.meta.url));
+const SATELLITE = 'lightstep-satellite.lightstep:9292';
+
+function tracing(props: Partial<LightstepTracingProps> = {}) {
+  const chart = new Chart(Testing.app(), 'tracing');
+  const built = new LightstepTracing(chart, 'lightstep', {
+    istioRelease: '1.30', address: SATELLITE, caCertificate: CaCertificate.fromFile(CA_FILE), ...props,
+  });
+  const objects = chart.toJson();
+  const input = (fileName: string) => {
+    const found = built.installInputs.find((i) => i.fileName === fileName);
+    if (!found) throw new Error(`no install input ${fileName}`);
+    return found.content as any;
+  };
+  return { chart, built, objects, input, analysis: MeshAnalysis.of(chart) };
+}
+
+const where = (objects: any[]) => objects.map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+
+describe('Istio 1.1-1.5: Helm values of the istio chart', () => {
+  test('1.1 reproduces the LightStep task: values, token flag, the Secret in default', () => {
+    const { built, objects, analysis } = tracing({ istioRelease: '1.1' });
+    expect(built.generation).toBe(TracingGeneration.HELM_VALUES);
+    expect(built.installInputs.map((i) => [i.fileName, i.tool])).toEqual([['istio-helm-values.yaml', IstioInstallTool.HELM_ISTIO_CHART]]);
+    expect(built.installInputs[0].content).toEqual({
+      global: {
+        proxy: { tracer: 'lightstep' },
+        tracer: { lightstep: { address: 'lightstep-satellite.lightstep:9292', secure: true, cacertPath: '/etc/lightstep/cacert.pem' } },
+      },
+      pilot: { traceSampling: 100 },
+    });
+    expect(built.tokenInstallArgs).toEqual(['--set "global.tracer.lightstep.accessToken=$LIGHTSTEP_ACCESS_TOKEN"']);
+    expect(built.tokenSetupCommands).toEqual([]);
+    expect(built.meshConfig).toBeUndefined();
+    expect(built.collector).toBeUndefined();
+    expect(built.secretNamespaces).toEqual(['default']);
+    expect(objects).toEqual([{
+      apiVersion: 'v1', kind: 'Secret', type: 'Opaque',
+      metadata: { name: 'lightstep.cacert', namespace: 'default', labels: { app: 'lightstep' } },
+      data: { 'cacert.pem': Buffer.from(CaCertificate.fromFile(CA_FILE).pem).toString('base64') },
+    }]);
+    expect(analysis.requiredSecrets).toEqual([expect.objectContaining({ namespace: 'default', name: 'lightstep.cacert', key: 'cacert.pem' })]);
+    expect(analysis.analyze()).toEqual([]);
+    expectSchemaValid(objects);
+  });
+
+  test('1.4 adds the Secret in istio-system, where the Helm gateway chart mounts it', () => {
+    const { built, analysis } = tracing({ istioRelease: '1.4', applicationNamespaces: ['bookinfo', 'shop'] });
+    expect(built.secretNamespaces).toEqual(['bookinfo', 'shop', 'istio-system']);
+    expect(analysis.requiredSecrets.find((r) => r.namespace === 'istio-system')?.reason).toMatch(/ingress gateway istio-ingressgateway/);
+  });
+
+  test('a secure satellite needs a CA on 1.1-1.5; a plaintext one needs neither CA nor Secret', () => {
+    expect(() => tracing({ istioRelease: '1.5', caCertificate: undefined }))
+      .toThrow(/LightstepTracing.caCertificate: Istio 1.5 requires a CA certificate file \(cacertPath\) when secure is true.*Fix:/);
+    const { built, objects } = tracing({ istioRelease: '1.5', caCertificate: undefined, secure: false });
+    expect((built.installInputs[0].content as any).global.tracer.lightstep).toEqual({ address: SATELLITE, secure: false });
+    expect(objects).toEqual([]);
+  });
+
+  test('a custom cacertPath decides the Secret key and stays consistent with the values', () => {
+    const { built, objects, analysis } = tracing({ istioRelease: '1.3', cacertPath: '/etc/ls/satellite-ca.crt' });
+    expect((built.installInputs[0].content as any).global.tracer.lightstep.cacertPath).toBe('/etc/ls/satellite-ca.crt');
+    expect(Object.keys(objects[0].data)).toEqual(['satellite-ca.crt']);
+    expect(analysis.analyze()).toEqual([]);
+    for (const bad of ['cacert.pem', '/cacert.pem', '/etc/lightstep/', '/etc/light step/ca.pem']) {
+      expect(() => tracing({ istioRelease: '1.3', cacertPath: bad })).toThrow(/LightstepTracing.cacertPath/);
+    }
+  });
+
+  test('revisions do not exist before 1.6', () => {
+    expect(() => tracing({ istioRelease: '1.5', revision: 'canary' })).toThrow(/LightstepTracing.revision: Istio 1.1-1.5 have no control plane revisions/);
+  });
+});
+
+describe('Istio 1.6-1.14: mesh config in an IstioOperator', () => {
+  test('1.9: tracer, mesh config with TLS, the ingress gateway overlay, istiod values, Secrets in app and Istio namespaces', () => {
+    const { built, input, objects, analysis } = tracing({ istioRelease: '1.9.3' });
+    expect(built.generation).toBe(TracingGeneration.MESH_CONFIG);
+    expect(built.installInputs.map((i) => [i.fileName, i.tool])).toEqual([
+      ['istio-operator.yaml', IstioInstallTool.ISTIOCTL],
+      ['istiod-helm-values.yaml', IstioInstallTool.HELM_ISTIOD_CHART],
+    ]);
+    const operator = input('istio-operator.yaml');
+    expect(operator.apiVersion).toBe('install.istio.io/v1alpha1');
+    expect(operator.kind).toBe('IstioOperator');
+    expect(operator.spec.values).toEqual({ global: { proxy: { tracer: 'lightstep' } } });
+    const tracingConfig = {
+      sampling: 100,
+      lightstep: { address: SATELLITE },
+      tlsSettings: { mode: 'SIMPLE', caCertificates: '/etc/lightstep/cacert.pem' },
+    };
+    expect(operator.spec.meshConfig).toEqual({ enableTracing: true, defaultConfig: { tracing: tracingConfig } });
+    expect(operator.spec.components.ingressGateways).toEqual([{
+      name: 'istio-ingressgateway',
+      enabled: true,
+      k8s: {
+        overlays: [{
+          kind: 'Deployment',
+          name: 'istio-ingressgateway',
+          patches: [
+            { path: 'spec.template.spec.containers[0].volumeMounts[-1]', value: { name: 'lightstep-certs', mountPath: '/etc/lightstep', readOnly: true } },
+            { path: 'spec.template.spec.volumes[-1]', value: { name: 'lightstep-certs', secret: { secretName: 'lightstep.cacert', optional: true } } },
+          ],
+        }],
+      },
+    }]);
+    expect(input('istiod-helm-values.yaml')).toEqual({
+      global: { proxy: { tracer: 'lightstep' } },
+      meshConfig: { enableTracing: true, defaultConfig: { tracing: tracingConfig } },
+    });
+    expect(built.meshConfig).toBe(operator.spec.meshConfig);
+    expect(built.tokenInstallArgs).toEqual(['--set "meshConfig.defaultConfig.tracing.lightstep.accessToken=$LIGHTSTEP_ACCESS_TOKEN"']);
+    expect(built.installInputs[1].installArgs).toEqual(built.tokenInstallArgs);
+    expect(where(objects)).toEqual(['Secret default/lightstep.cacert', 'Secret istio-system/lightstep.cacert']);
+    expect(analysis.meshConfigSources.map((s) => s.source)).toEqual(['istio-operator.yaml', 'istiod-helm-values.yaml']);
+    expect(analysis.analyze()).toEqual([]);
+    expectSchemaValid(objects);
+  });
+
+  test('1.7 has no istiod Helm chart, so only the IstioOperator', () => {
+    const { built } = tracing({ istioRelease: '1.7' });
+    expect(built.installInputs.map((i) => i.fileName)).toEqual(['istio-operator.yaml']);
+  });
+
+  test('secure without a CA: TLS without verification, with a warning; no Secret and no overlay', () => {
+    const { built, input, objects, chart } = tracing({ istioRelease: '1.14', caCertificate: undefined });
+    expect(input('istio-operator.yaml').spec.meshConfig.defaultConfig.tracing.tlsSettings).toEqual({ mode: 'SIMPLE' });
+    expect(input('istio-operator.yaml').spec.components).toBeUndefined();
+    expect(objects).toEqual([]);
+    expect(built.secrets).toEqual([]);
+    expect(warningsOf(chart)).toEqual([expect.stringMatching(/do not verify the satellite's certificate/)]);
+  });
+
+  test('plaintext: no tlsSettings; a CA with secure: false is refused', () => {
+    const { input } = tracing({ istioRelease: '1.14', caCertificate: undefined, secure: false });
+    expect(input('istio-operator.yaml').spec.meshConfig.defaultConfig.tracing).toEqual({ sampling: 100, lightstep: { address: SATELLITE } });
+    expect(() => tracing({ istioRelease: '1.14', secure: false })).toThrow(/LightstepTracing.caCertificate: a CA certificate is given but secure is false/);
+  });
+
+  test('revision, Istio namespace, gateway name and cacertPath reach the install inputs', () => {
+    const { built, input } = tracing({
+      istioRelease: '1.12', revision: '1-12-9', istioNamespace: 'mesh', ingressGatewayName: 'edge-gateway', cacertPath: '/etc/ls/ca.crt',
+    });
+    const operator = input('istio-operator.yaml');
+    expect(operator.metadata.namespace).toBe('mesh');
+    expect(operator.spec.revision).toBe('1-12-9');
+    expect(input('istiod-helm-values.yaml').revision).toBe('1-12-9');
+    const gateway = operator.spec.components.ingressGateways[0];
+    expect([gateway.name, gateway.namespace, gateway.k8s.overlays[0].name]).toEqual(['edge-gateway', 'mesh', 'edge-gateway']);
+    expect(gateway.k8s.overlays[0].patches[0].value.mountPath).toBe('/etc/ls');
+    expect(built.secretNamespaces).toEqual(['default', 'mesh']);
+    expect(built.secrets.map((s) => s.key)).toEqual(['ca.crt', 'ca.crt']);
+    expect(() => tracing({ istioRelease: '1.12', revision: '1.12' })).toThrow(/LightstepTracing.revision: not a valid revision name/);
+  });
+
+  test('an injected namespace left out of applicationNamespaces is reported by the analysis', () => {
+    const { chart, analysis } = tracing({ istioRelease: '1.9' });
+    new k8s.KubeNamespace(chart, 'shop', { metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
+    expect(analysis.analyze()).toEqual([expect.stringMatching(/^Secret shop\/lightstep.cacert is missing: sidecars of Istio 1.9 mount it at \/etc\/lightstep/)]);
+  });
+});
+
+describe('Istio 1.16.1+: OpenTelemetry collector', () => {
+  test('1.30: collector, extension provider, v1 Telemetry naming it, CA only in the collector namespace', () => {
+    const { built, input, objects, analysis } = tracing({ istioRelease: '1.30', applicationNamespaces: ['bookinfo'] });
+    expect(built.generation).toBe(TracingGeneration.OPENTELEMETRY);
+    const collector = built.collector!;
+    const provider = { name: 'lightstep', opentelemetry: { service: 'otel-collector.observability.svc.cluster.local', port: 4317 } };
+    expect(input('istio-operator.yaml').spec).toEqual({ meshConfig: { enableTracing: true, extensionProviders: [provider] } });
+    expect(input('istiod-helm-values.yaml')).toEqual({ meshConfig: { enableTracing: true, extensionProviders: [provider] } });
+    const service = objects.find((o) => o.kind === 'Service');
+    expect(provider.opentelemetry.service).toBe(`${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`);
+    expect(collector.serviceFqdn).toBe(provider.opentelemetry.service);
+    expect(service.spec.ports.find((p: any) => p.port === provider.opentelemetry.port).name).toBe('grpc-otlp');
+
+    const telemetry = objects.find((o) => o.kind === 'Telemetry');
+    expect(telemetry).toEqual({
+      apiVersion: 'telemetry.istio.io/v1',
+      kind: 'Telemetry',
+      metadata: { name: 'mesh-default', namespace: 'istio-system' },
+      spec: { tracing: [{ providers: [{ name: 'lightstep' }], randomSamplingPercentage: 100 }] },
+    });
+    expect(built.providerName).toBe(telemetry.spec.tracing[0].providers[0].name);
+    expect(built.secretNamespaces).toEqual(['observability']);
+    expect(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.namespace)).toEqual(['observability']);
+    expect(built.tokenInstallArgs).toEqual([]);
+    expect(built.tokenSetupCommands).toEqual([expect.stringMatching(/^kubectl -n observability create secret generic lightstep-access-token --from-literal=access_token="\$LIGHTSTEP_ACCESS_TOKEN"/)]);
+    expect(analysis.analyze()).toEqual([]);
+    expectSchemaValid(objects);
+  });
+
+  test('1.16.1 uses the v1alpha1 Telemetry and still has istiod values', () => {
+    const { built, objects, analysis } = tracing({ istioRelease: '1.16.1' });
+    expect(objects.find((o) => o.kind === 'Telemetry').apiVersion).toBe('telemetry.istio.io/v1alpha1');
+    expect(built.installInputs.map((i) => i.fileName)).toEqual(['istio-operator.yaml', 'istiod-helm-values.yaml']);
+    expect(analysis.analyze()).toEqual([]);
+    expectSchemaValid(objects);
+  });
+
+  test('never emits the removed lightstep extension provider, nor the native tracer settings', () => {
+    for (const istioRelease of ['1.16.1', '1.26', '1.27', '1.30']) {
+      const { built } = tracing({ istioRelease });
+      const text = JSON.stringify(built.installInputs.map((i) => i.content));
+      expect(text).not.toMatch(/"lightstep":|"tracer":|defaultConfig/);
+    }
+  });
+
+  test('provider name, collector namespace, sampling and revision carry through', () => {
+    const { built, input, objects, analysis } = tracing({
+      istioRelease: '1.24', providerName: 'ls-otel', collector: { namespace: 'telemetry' }, sampling: 100, revision: 'stable', caCertificate: undefined,
+    });
+    expect(input('istio-operator.yaml').spec.revision).toBe('stable');
+    expect(input('istio-operator.yaml').spec.meshConfig.extensionProviders[0]).toEqual({
+      name: 'ls-otel', opentelemetry: { service: 'otel-collector.telemetry.svc.cluster.local', port: 4317 },
+    });
+    expect(objects.find((o) => o.kind === 'Telemetry').spec.tracing[0].providers).toEqual([{ name: 'ls-otel' }]);
+    expect(built.secrets).toEqual([]);
+    expect(analysis.analyze()).toEqual([]);
+    expect(() => tracing({ providerName: 'has space' })).toThrow(/LightstepTracing.providerName/);
+  });
+
+  test('plaintext and system-roots variants of the exporter', () => {
+    const exporter = (props: Partial<LightstepTracingProps>) => tracing(props).built.collector!.config.exporters.otlp;
+    expect(exporter({ address: 'ingest.lightstep.com:443', caCertificate: undefined }).tls).toBeUndefined();
+    expect(exporter({ secure: false, caCertificate: undefined }).tls).toEqual({ insecure: true });
+    expect(exporter({}).tls).toEqual({ ca_file: '/etc/lightstep/cacert.pem' });
+  });
+});
+
+describe('releases without a LightStep path', () => {
+  test.each([
+    ['1.0', /Istio 1.0 has no LightStep tracer/],
+    ['1.15.3', /built without the LightStep tracer/],
+    ['1.16.0', /before its OpenTelemetry tracer was enabled in 1.16.1/],
+  ])('%s is refused with the reason and what to target', (istioRelease, reason) => {
+    let error: unknown;
+    try {
+      tracing({ istioRelease });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).field).toBe('LightstepTracing.istioRelease');
+    expect((error as ConfigurationError).message).toMatch(reason);
+    expect((error as ConfigurationError).fix).toMatch(/1.16.1 or later.*1.14/);
+  });
+});
+
+describe('props shared by every generation', () => {
+  test.each(['1.1', '1.9', '1.30'])('%s: sampling below 100 warns; out of range is refused', (istioRelease) => {
+    const { chart } = tracing({ istioRelease, sampling: 0.5 });
+    expect(warningsOf(chart)).toEqual([expect.stringMatching(/sampling is 0.5%: LightStep .* advises tracing 100%/)]);
+    expect(warningsOf(tracing({ istioRelease }).chart)).toEqual([]);
+    for (const sampling of [NaN, -1, 100.5, Infinity, '50' as any]) {
+      expect(() => tracing({ istioRelease, sampling })).toThrow(/LightstepTracing.sampling: sampling is a percentage from 0 to 100/);
+    }
+  });
+
+  test('the sampling rate lands where each generation reads it', () => {
+    expect(tracing({ istioRelease: '1.2', sampling: 25 }).input('istio-helm-values.yaml').pilot.traceSampling).toBe(25);
+    expect(tracing({ istioRelease: '1.10', sampling: 25 }).input('istio-operator.yaml').spec.meshConfig.defaultConfig.tracing.sampling).toBe(25);
+    expect(tracing({ istioRelease: '1.22', sampling: 25 }).objects.find((o) => o.kind === 'Telemetry').spec.tracing[0].randomSamplingPercentage).toBe(25);
+  });
+
+  test('the address is validated under the LightstepTracing prop name', () => {
+    expect(() => tracing({ address: 'https://ingest.lightstep.com' })).toThrow(/^LightstepTracing.address: the address is a URL/);
+    expect(() => tracing({ address: 'satellite:99999' })).toThrow(/^LightstepTracing.address: port "99999"/);
+  });
+
+  test('namespaces are validated and deduplicated', () => {
+    expect(tracing({ istioRelease: '1.3', applicationNamespaces: ['a', 'b', 'a'] }).built.secretNamespaces).toEqual(['a', 'b']);
+    expect(tracing({ istioRelease: '1.4', applicationNamespaces: ['istio-system'] }).built.secretNamespaces).toEqual(['istio-system']);
+    expect(() => tracing({ applicationNamespaces: ['Default'] })).toThrow(/LightstepTracing.applicationNamespaces\[0\]: not a valid namespace name/);
+    expect(() => tracing({ istioNamespace: 'istio_system' })).toThrow(/LightstepTracing.istioNamespace/);
+  });
+
+  test('install inputs render byte-identically on every run', () => {
+    for (const istioRelease of ['1.1', '1.9', '1.30']) {
+      const render = () => tracing({ istioRelease }).built.installInputs.map((i) => dump(i.content)).join('---\n');
+      expect(render()).toBe(render());
+    }
+  });
+});
+
+describe('the access token', () => {
+  const RELEASES = ['1.1', '1.4', '1.5', '1.6', '1.7', '1.9', '1.14', '1.16.1', '1.21', '1.22', '1.30'];
+  const KNOWN = 'known-test-token-value';
+  const saved = process.env.LIGHTSTEP_ACCESS_TOKEN;
+  beforeAll(() => { process.env.LIGHTSTEP_ACCESS_TOKEN = KNOWN; });
+  afterAll(() => {
+    if (saved === undefined) delete process.env.LIGHTSTEP_ACCESS_TOKEN;
+    else process.env.LIGHTSTEP_ACCESS_TOKEN = saved;
+  });
+
+  function everything(built: LightstepTracing, objects: any[]): string {
+    return [dump(objects), ...built.installInputs.map((i) => dump(i.content)), JSON.stringify(built.installInputs)].join('\n');
+  }
+
+  test.each(RELEASES)('%s: from the shell, it is in no object and no install input', (istioRelease) => {
+    const { built, objects, chart } = tracing({ istioRelease });
+    const output = everything(built, objects);
+    expect(output).not.toContain(KNOWN);
+    expect(output).not.toContain(Buffer.from(KNOWN).toString('base64'));
+    expect(Testing.synth(chart).map((o) => JSON.stringify(o)).join()).not.toContain(KNOWN);
+    expect(warningsOf(chart)).toEqual([]);
+  });
+
+  test.each(RELEASES)('%s: from an existing Secret, it is read at install time', (istioRelease) => {
+    const { built, objects } = tracing({ istioRelease, accessToken: AccessToken.fromSecret('lightstep-token', 'token') });
+    expect(everything(built, objects)).not.toContain(KNOWN);
+    if (built.generation === TracingGeneration.OPENTELEMETRY) {
+      expect(built.tokenInstallArgs).toEqual([]);
+      expect(objects.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef).toEqual({ name: 'lightstep-token', key: 'token' });
+    } else {
+      expect(built.tokenInstallArgs[0]).toMatch(/accessToken=\$\(kubectl -n istio-system get secret lightstep-token -o jsonpath='\{\.data\.token\}' \| base64 -d\)"$/);
+    }
+  });
+
+  test.each(RELEASES)('%s: a literal token is written, with a warning', (istioRelease) => {
+    const { built, objects, chart } = tracing({ istioRelease, accessToken: AccessToken.fromLiteralUnsafe(KNOWN) });
+    expect(everything(built, objects)).toContain(KNOWN);
+    expect(built.tokenInstallArgs).toEqual([]);
+    expect(built.tokenSetupCommands).toEqual([]);
+    expect(warningsOf(chart)).toEqual([expect.stringMatching(/fromLiteralUnsafe is written into/)]);
+    expectSchemaValid(objects);
+  });
+
+  test('a literal token sits where each generation reads it', () => {
+    const literal = AccessToken.fromLiteralUnsafe(KNOWN);
+    expect(tracing({ istioRelease: '1.1', accessToken: literal }).input('istio-helm-values.yaml').global.tracer.lightstep.accessToken).toBe(KNOWN);
+    const meshConfig = tracing({ istioRelease: '1.9', accessToken: literal });
+    expect(meshConfig.input('istio-operator.yaml').spec.meshConfig.defaultConfig.tracing.lightstep.accessToken).toBe(KNOWN);
+    expect(meshConfig.input('istiod-helm-values.yaml').meshConfig.defaultConfig.tracing.lightstep.accessToken).toBe(KNOWN);
+    const collector = tracing({ istioRelease: '1.30', accessToken: literal });
+    expect(collector.objects.find((o) => o.kind === 'Secret' && o.metadata.name === 'lightstep-access-token').stringData.access_token).toBe(KNOWN);
+  });
+});
