@@ -4,3 +4,4 @@ export * from './warnings';
 export * from './mesh-namespace';
 export * from './analysis';
 export * from './bookinfo';
+export * from './tracing';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { dump } from 'js-yaml';
+import { MeshNamespace } from '../mesh-namespace';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { ConfigurationError } from '../configuration-error';
 import { parseAddress } from './_address';
@@ -160,10 +161,8 @@ export class OtelCollector extends Construct {
     const configYaml = dump(this.config, { lineWidth: -1, noRefs: true });
 
     if (props.createNamespace ?? true) {
-      new k8s.KubeNamespace(this, 'Namespace', {
-        // Injecting a sidecar into the collector would trace the collector's own export calls.
-        metadata: { name: this.namespace, labels: { 'istio-injection': 'disabled' } },
-      });
+      // Injecting a sidecar into the collector would trace the collector's own export calls.
+      new MeshNamespace(this, 'Namespace', { name: this.namespace, sidecarInjection: false });
     }
     if (token.source === AccessTokenSource.LITERAL) {
       addWarningOnce(this, token.literalWarning(`the Secret ${this.accessTokenSecretName} in namespace ${this.namespace}`));
