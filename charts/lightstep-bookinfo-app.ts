@@ -68,7 +68,8 @@ export function buildLightstepBookinfoApp(app: App, config: AppConfig): Lightste
       createNamespace: false,
       istioRelease: config.istio.release,
       ingress: config.bookinfo.ingress as BookinfoIngressKind,
-      ingressGatewaySelector: config.istio.ingressGatewaySelector,
+      // The selector only means something to an Istio Gateway; Bookinfo warns when it is given for another ingress.
+      ingressGatewaySelector: config.bookinfo.ingress === 'istio-gateway' ? config.istio.ingressGatewaySelector : undefined,
       routing: config.bookinfo.routing as BookinfoRoutingScenario,
       mutualTls: config.bookinfo.mutualTls,
       reviewsVersions: config.bookinfo.reviewsVersions,
