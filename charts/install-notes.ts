@@ -51,7 +51,8 @@ export function renderInstallNotes(config: AppConfig, product: LightstepBookinfo
   if (product.namespaces.length > 0) namespaceCommands.push(`kubectl apply -f ${manifests(layout.manifestFiles[0])}`);
   shell(...namespaceCommands);
   if (product.namespaces.length > 0) {
-    say(`This labels ${product.namespaces.map((ns) => `\`${ns.name}\``).join(', ')} for sidecar injection (or turns it off, for the collector).`, '');
+    const described = product.namespaces.map((ns) => `\`${ns.name}\` (${ns.sidecarInjection ? 'sidecar injection on' : 'sidecar injection off'})`);
+    say(`This creates or labels ${described.join(', ')}.`, '');
   }
 
   say(`## 2. Install Istio ${release} with LightStep tracing`, '');

@@ -33,6 +33,8 @@ export interface MeshNamespaceProps {
 export class MeshNamespace extends Construct {
   /** Name of the namespace. */
   public readonly name: string;
+  /** Whether Istio injects sidecars into pods of this namespace. */
+  public readonly sidecarInjection: boolean;
   /** The Namespace object. */
   public readonly apiObject: ApiObject;
 
@@ -48,6 +50,7 @@ export class MeshNamespace extends Construct {
     }
     this.name = props.name;
     const injection = props.sidecarInjection ?? true;
+    this.sidecarInjection = injection;
     const injectionLabels: Record<string, string> = !injection ? { 'istio-injection': 'disabled' }
       : props.revision === undefined ? { 'istio-injection': 'enabled' } : { 'istio.io/rev': props.revision };
     this.apiObject = new k8s.KubeNamespace(this, 'Resource', {
