@@ -56,6 +56,11 @@ export function buildLightstepBookinfoApp(app: App, config: AppConfig): Lightste
     collector: { namespace: config.tracing.collector.namespace, image: config.tracing.collector.image, createNamespace: false },
   });
   if (tracing.collector) {
+    if (applicationNamespaces.includes(tracing.collector.namespace)) {
+      throw new ConfigurationError('tracing.collector.namespace', tracing.collector.namespace,
+        'is also bookinfo.namespace: the collector namespace has sidecar injection turned off, the application namespace needs it on',
+        'give the collector a namespace of its own, e.g. observability');
+    }
     namespaces.push(new MeshNamespace(namespacesChart, tracing.collector.namespace, { name: tracing.collector.namespace, sidecarInjection: false }));
   }
 
