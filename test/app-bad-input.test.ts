@@ -299,7 +299,8 @@ describe('bad input through the app as a process: exit code 1, one line on stder
     const workspace = workspaceWithPreviousOutput();
     if (caFixture) fs.copyFileSync(path.join(CERTS, caFixture), path.join(workspace.inputDir, 'ca.pem'));
     const configFile = config === undefined ? path.join(workspace.inputDir, 'missing.yaml') : writeConfig(workspace, config);
-    const run = runApp({ LIGHTSTEP_CONFIG: configFile, CDK8S_OUTDIR: workspace.manifestsDir });
+    // Run from the workspace: with a manifests folder outside the working folder, the app puts install inputs in ./dist.
+    const run = runApp({ LIGHTSTEP_CONFIG: configFile, CDK8S_OUTDIR: workspace.manifestsDir }, path.dirname(workspace.inputDir));
     expect(run).toMatchObject({ status: 1, stdout: '' });
     expect(run.stderr).toMatch(expected);
     expect(run.stderr.endsWith('\n')).toBe(true);
