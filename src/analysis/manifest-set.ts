@@ -52,9 +52,19 @@ export class ManifestSet {
   }
 
   private readonly byKey = new Map<string, PlacedObject>();
+  // Read once: checks ask for the pods of a namespace once per Service, route and subset, so a scan of every
+  // pod per question would make the analysis quadratic in the number of namespaces.
+  private readonly templates: readonly PodTemplate[];
+  private readonly templatesByNamespace = new Map<string, PodTemplate[]>();
 
   public constructor(public readonly objects: readonly PlacedObject[]) {
     for (const object of objects) this.byKey.set(keyOf(object.manifest.kind, namespaceOrCluster(object.manifest), object.manifest.metadata?.name), object);
+    this.templates = objects.flatMap(podTemplateOf);
+    for (const template of this.templates) {
+      const inNamespace = this.templatesByNamespace.get(template.namespace);
+      if (inNamespace) inNamespace.push(template);
+      else this.templatesByNamespace.set(template.namespace, [template]);
+    }
   }
 
   /** The object of a kind with a name, in a namespace (ignored for cluster-scoped kinds). */
@@ -69,22 +79,25 @@ export class ManifestSet {
 
   /** Pod templates of every workload, with their namespace and labels. */
   public get podTemplates(): PodTemplate[] {
-    const templates: PodTemplate[] = [];
-    for (const object of this.objects) {
-      const { manifest } = object;
-      if (POD_TEMPLATE_KINDS.has(manifest.kind) && manifest.spec?.template) {
-        templates.push({ owner: object, namespace: namespaceOf(manifest), labels: manifest.spec.template.metadata?.labels ?? {}, spec: manifest.spec.template.spec ?? {} });
-      } else if (manifest.kind === 'Pod') {
-        templates.push({ owner: object, namespace: namespaceOf(manifest), labels: manifest.metadata?.labels ?? {}, spec: manifest.spec ?? {} });
-      }
-    }
-    return templates;
+    return [...this.templates];
   }
 
   /** Pod templates in a namespace whose labels include every selector entry. */
   public podsSelectedBy(namespace: string, selector: Record<string, string>): PodTemplate[] {
-    return this.podTemplates.filter((pod) => pod.namespace === namespace && labelsMatch(selector, pod.labels));
+    return (this.templatesByNamespace.get(namespace) ?? []).filter((pod) => labelsMatch(selector, pod.labels));
   }
+}
+
+/** The pod template of a workload or Pod, none for other objects. */
+function podTemplateOf(object: PlacedObject): PodTemplate[] {
+  const { manifest } = object;
+  if (POD_TEMPLATE_KINDS.has(manifest.kind) && manifest.spec?.template) {
+    return [{ owner: object, namespace: namespaceOf(manifest), labels: manifest.spec.template.metadata?.labels ?? {}, spec: manifest.spec.template.spec ?? {} }];
+  }
+  if (manifest.kind === 'Pod') {
+    return [{ owner: object, namespace: namespaceOf(manifest), labels: manifest.metadata?.labels ?? {}, spec: manifest.spec ?? {} }];
+  }
+  return [];
 }
 
 /** True when every key of `selector` has the same value in `labels`. */
