@@ -1,3 +1,4 @@
+import { App } from 'cdk8s';
 import { Construct, IConstruct, IValidation } from 'constructs';
 import { warningsOf } from '../warnings';
 import { AnalysisInput, Check, InjectedSecretRequirement, MeshConfigSource, SecretRequirement } from './analysis-input';
@@ -41,10 +42,34 @@ export class MeshAnalysis extends Construct implements IValidation {
   private readonly injectedSecretRequirements: InjectedSecretRequirement[] = [];
   private readonly meshConfigs: MeshConfigSource[] = [];
   private warningsPrinted = false;
+  /** How many synth calls of the app are running; the tree cannot change while one is. */
+  private synthesisDepth = 0;
+  /** Findings of the first validation of the running synth call. */
+  private findingsOfThisSynthesis?: readonly string[];
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
     scope.node.addValidation(this);
+    if (scope instanceof App) this.analyzeOncePerSynthesis(scope);
+  }
+
+  /**
+   * cdk8s validates the whole app once, then again inside every chart's `toJson()`: 1 + (number of charts)
+   * runs of the same analysis over the same tree within one `synth()` or `synthYaml()`. While such a call
+   * runs, no user code can change the tree, so the first result stands for the rest; it is dropped when
+   * the call returns, and a later synth analyzes afresh.
+   */
+  private analyzeOncePerSynthesis(app: App): void {
+    const wrap = <A extends unknown[], R>(synthesize: (...args: A) => R) => (...args: A): R => {
+      this.synthesisDepth++;
+      try {
+        return synthesize.apply(app, args);
+      } finally {
+        if (--this.synthesisDepth === 0) this.findingsOfThisSynthesis = undefined;
+      }
+    };
+    app.synth = wrap(app.synth);
+    app.synthYaml = wrap(app.synthYaml);
   }
 
   /** Declares that pods in `requirement.namespace` will mount a Secret that must exist there. */
@@ -89,6 +114,8 @@ export class MeshAnalysis extends Construct implements IValidation {
       this.warningsPrinted = true;
       for (const warning of warningsOf(this.node.root)) console.warn(`Warning: ${warning}`);
     }
-    return this.analyze();
+    if (this.synthesisDepth === 0) return this.analyze();
+    this.findingsOfThisSynthesis ??= this.analyze();
+    return [...this.findingsOfThisSynthesis];
   }
 }
