@@ -39,25 +39,15 @@ console.log('peer dependencies: ' + Object.keys(p.peerDependencies).join(', '));
 "
 
 echo "== importing has no side effects"
+report=$(node "$repo/scripts/import-probe.cjs" cdk8s-istio-lightstep)
 node -e "
-const fs = require('node:fs');
-const reads = [];
-for (const name of ['readFileSync', 'readFile', 'openSync', 'open', 'createReadStream']) {
-  const original = fs[name];
-  fs[name] = function (file, ...rest) { reads.push(String(file)); return original.call(this, file, ...rest); };
-}
-const printed = [];
-for (const name of ['log', 'info', 'warn', 'error', 'debug']) console[name] = (...args) => printed.push(args.join(' '));
-const before = fs.readdirSync('.').sort().join(',');
-const library = require('cdk8s-istio-lightstep');
-const foreign = reads.filter((file) => !/\.(js|cjs|json)$/.test(file) || (/\.json$/.test(file) && !/package\.json$/.test(file)));
-const after = fs.readdirSync('.').sort().join(',');
-if (foreign.length || printed.length || before !== after || Object.keys(library).length < 10) {
-  process.stderr.write(JSON.stringify({ foreign, printed, before, after, exports: Object.keys(library).length }) + '\n');
+const report = JSON.parse(process.argv[1]);
+if (report.foreign.length || report.printed.length || report.wrote || report.exports < 10) {
+  process.stderr.write(JSON.stringify(report) + '\\n');
   process.exit(1);
 }
-process.stdout.write('ok: ' + Object.keys(library).length + ' exports, no file read but modules, no output, no file written\n');
-"
+process.stdout.write('ok: ' + report.exports + ' exports, no file read but modules, no output, no file written\\n');
+" "$report"
 
 echo "== compile and run a composition with tsc"
 cat > tsconfig.json <<'JSON'

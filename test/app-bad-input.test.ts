@@ -16,6 +16,8 @@ import {
 
 const CERTS = path.join(REPO_ROOT, 'test', 'fixtures', 'certs');
 const SATELLITE = 'lightstep:\n  address: satellite.lightstep:9292\n';
+/** Istio 1.9 with the CA read from ca.pem beside the configuration; cases put a fixture there. */
+const CA_FILE_CONFIG = `istio:\n  release: "1.9"\n${SATELLITE}  caCertificateFile: ca.pem\n`;
 const catalogue: string[] = [];
 
 afterAll(() => {
@@ -144,27 +146,27 @@ const CONFIG_CASES: Record<string, ConfigCase> = {
     config: `istio:\n  release: "1.9"\n${SATELLITE}  caCertificateFile: .\n`, key: 'lightstep.caCertificateFile', shows: 'input"', says: /directory/,
   },
   'CA file: empty': {
-    config: `istio:\n  release: "1.9"\n${SATELLITE}  caCertificateFile: ca.pem\n`, caFixture: 'empty.pem',
+    config: CA_FILE_CONFIG, caFixture: 'empty.pem',
     key: 'lightstep.caCertificateFile', shows: 'ca.pem"', says: /empty/,
   },
   'CA file: a private key': {
-    config: `istio:\n  release: "1.9"\n${SATELLITE}  caCertificateFile: ca.pem\n`, caFixture: 'test-only-private-key.pem',
+    config: CA_FILE_CONFIG, caFixture: 'test-only-private-key.pem',
     key: 'lightstep.caCertificateFile', shows: 'ca.pem"', says: /private key/,
   },
   'CA file: a certificate followed by its private key': {
-    config: `istio:\n  release: "1.9"\n${SATELLITE}  caCertificateFile: ca.pem\n`, caFixture: 'cert-with-test-only-private-key.pem',
+    config: CA_FILE_CONFIG, caFixture: 'cert-with-test-only-private-key.pem',
     key: 'lightstep.caCertificateFile', shows: 'ca.pem"', says: /private key/,
   },
   'CA file: not PEM': {
-    config: `istio:\n  release: "1.9"\n${SATELLITE}  caCertificateFile: ca.pem\n`, caFixture: 'not-a-certificate.txt',
+    config: CA_FILE_CONFIG, caFixture: 'not-a-certificate.txt',
     key: 'lightstep.caCertificateFile', shows: 'ca.pem"', says: /no PEM block/,
   },
   'CA file: truncated PEM': {
-    config: `istio:\n  release: "1.9"\n${SATELLITE}  caCertificateFile: ca.pem\n`, caFixture: 'truncated.pem',
+    config: CA_FILE_CONFIG, caFixture: 'truncated.pem',
     key: 'lightstep.caCertificateFile', shows: 'ca.pem"', says: /truncated/,
   },
   'CA file: binary DER': {
-    config: `istio:\n  release: "1.9"\n${SATELLITE}  caCertificateFile: ca.pem\n`, caFixture: 'valid-ca.der',
+    config: CA_FILE_CONFIG, caFixture: 'valid-ca.der',
     key: 'lightstep.caCertificateFile', shows: 'ca.pem"', says: /binary DER/,
   },
 };
@@ -218,7 +220,7 @@ describe('bad input through the app: one message with key, value and fix, and th
   test('CA file: expired is a warning, and the synth succeeds and replaces the previous output', () => {
     const workspace = workspaceWithPreviousOutput();
     fs.copyFileSync(path.join(CERTS, 'expired-ca.pem'), path.join(workspace.inputDir, 'ca.pem'));
-    const configFile = writeConfig(workspace, `istio:\n  release: "1.9"\n${SATELLITE}  caCertificateFile: ca.pem\n`);
+    const configFile = writeConfig(workspace, CA_FILE_CONFIG);
     const { result, warnings } = capturingWarnings(() => synthesizeInto(configFile, workspace.outputRoot));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/^Warning: .*ca\.pem: certificate "CN=Test Expired CA.*" expired on 2021-01-01/);
@@ -290,7 +292,7 @@ describe('bad input through the app as a process: exit code 1, one line on stder
     ['empty configuration file', '', undefined, /^Error: lightstep\.address: is required \(got nothing\)\. Fix: .+/],
     ['port 65536', 'lightstep:\n  address: satellite.lightstep:65536\n', undefined, /^Error: LightstepTracing\.address: port "65536" .*Fix: .+/],
     ['release 1.15.3', `istio:\n  release: "1.15.3"\n${SATELLITE}`, undefined, /^Error: LightstepTracing\.istioRelease: Istio 1\.15\.3 cannot .*\(got "1\.15\.3"\)\. Fix: .+/],
-    ['a private key as CA file', `istio:\n  release: "1.9"\n${SATELLITE}  caCertificateFile: ca.pem\n`, 'test-only-private-key.pem',
+    ['a private key as CA file', CA_FILE_CONFIG, 'test-only-private-key.pem',
       /^Error: lightstep\.caCertificateFile: the file holds a private key \(got ".*ca\.pem"\)\. Fix: .+/],
     ['LIGHTSTEP_CONFIG names a missing file', undefined, undefined, /^Error: LIGHTSTEP_CONFIG: cannot read the configuration file: no such file .*Fix: .+/],
   ];

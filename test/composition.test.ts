@@ -101,27 +101,15 @@ describe('importing the library', () => {
   // A fresh process, so that the import is the first one and any file read or output at import time is seen.
   test('reads no file but its own modules, prints nothing and writes nothing', () => {
     const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'import-'));
-    const probe = `
-      const fs = require('node:fs');
-      const reads = [];
-      for (const name of ['readFileSync', 'readFile', 'openSync', 'open', 'createReadStream']) {
-        const original = fs[name];
-        fs[name] = function (file, ...rest) { reads.push(String(file)); return original.call(this, file, ...rest); };
-      }
-      const printed = [];
-      for (const name of ['log', 'info', 'warn', 'error', 'debug']) console[name] = (...args) => printed.push(args.join(' '));
-      const library = require(${JSON.stringify(path.join(REPO, 'src/index.ts'))});
-      const foreign = reads.filter((file) => !/\\.(ts|js|cjs|mjs|json)$/.test(file) || (/\\.json$/.test(file) && !/(package|tsconfig)\\.json$/.test(file)));
-      process.stdout.write(JSON.stringify({ foreign, printed, exports: Object.keys(library).length }));
-    `;
     try {
-      const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', probe],
+      const result = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(REPO, 'scripts/import-probe.cjs'), path.join(REPO, 'src/index.ts')],
         { cwd, encoding: 'utf8', env: { ...process.env, TSX_DISABLE_CACHE: '1', NODE_OPTIONS: '', NODE_PATH: path.join(REPO, 'node_modules') } });
       expect(result.stderr).toBe('');
       const report = JSON.parse(result.stdout);
       expect(report.exports).toBeGreaterThan(10);
       expect(report.foreign).toEqual([]);
       expect(report.printed).toEqual([]);
+      expect(report.wrote).toBe(false);
       expect(fs.readdirSync(cwd)).toEqual([]);
     } finally {
       fs.rmSync(cwd, { recursive: true, force: true });
