@@ -1,13 +1,30 @@
 import { ConfigurationError } from './configuration-error';
 
+/** Where the Helm charts of an Istio release come from, if Helm is a supported way to install it. */
+export enum HelmChartSource {
+  /** No Helm install is supported (1.6-1.7): istioctl only. */
+  NONE = 'none',
+  /** `install/kubernetes/helm/istio` (and `istio-init` for the CRDs) of the release archive, rendered with `helm template` (1.1-1.5). */
+  ARCHIVE_ISTIO_CHART = 'archive-istio-chart',
+  /** `manifests/charts/base`, `.../istio-control/istio-discovery`, `.../gateways/istio-ingress` of the release archive (1.8-1.11). */
+  ARCHIVE_MANIFESTS = 'archive-manifests',
+  /** `istio/base`, `istio/istiod`, `istio/gateway` of Istio's Helm repository (1.12+). */
+  REPOSITORY = 'repository',
+}
+
 /** How an Istio release sends sidecar spans to LightStep. */
 export enum TracingGeneration {
-  /** The proxy has no tracer that can reach LightStep (Istio 1.0, 1.15.0-1.16.0). */
+  /** The proxy has no tracer that can reach LightStep (Istio 1.0). */
   NONE = 'none',
   /** Envoy's native LightStep tracer, configured through the Helm values of the istio chart (1.1-1.5). */
   HELM_VALUES = 'helm-values',
   /** Envoy's native LightStep tracer, configured through mesh config in an IstioOperator (1.6-1.14). */
   MESH_CONFIG = 'mesh-config',
+  /**
+   * The proxy's Zipkin tracer to the `zipkin` receiver (port 9411) of an in-cluster OpenTelemetry Collector,
+   * which exports OTLP to LightStep (1.15.0-1.16.0: the proxy has neither the LightStep nor the OpenTelemetry tracer).
+   */
+  ZIPKIN = 'zipkin',
   /** Envoy's OpenTelemetry tracer to an in-cluster OpenTelemetry Collector that exports to LightStep (1.16.1+). */
   OPENTELEMETRY = 'opentelemetry',
 }
@@ -25,8 +42,8 @@ const RELEASE_TABLE = {
     ['1.1.0', TracingGeneration.HELM_VALUES],
     ['1.6.0', TracingGeneration.MESH_CONFIG],
     // Envoy 1.24 dropped its LightStep tracer; istio-proxy 1.15.0 and 1.16.0 shipped without it and before
-    // the OpenTelemetry tracer was enabled in 1.16.1.
-    ['1.15.0', TracingGeneration.NONE],
+    // the OpenTelemetry tracer was enabled in 1.16.1, but with Zipkin.
+    ['1.15.0', TracingGeneration.ZIPKIN],
     ['1.16.1', TracingGeneration.OPENTELEMETRY],
   ] as Timeline<TracingGeneration>,
   networkingApiVersion: [
@@ -54,26 +71,49 @@ const RELEASE_TABLE = {
     ['1.0.0', false],
     ['1.4.0', true],
   ] as Timeline<boolean>,
-  // The istiod Helm chart (`helm install istiod istio/istiod`) exists from 1.8; before, IstioOperator only.
-  hasIstiodHelmChart: [
+  // Where the Helm charts of a release come from: the istio chart of the release archive (1.1-1.5), none
+  // supported (1.6-1.7: istioctl only), the manifests/charts folders of the archive (1.8-1.11), Istio's Helm
+  // repository (1.12+, the first release published there).
+  helmCharts: [
+    ['1.0.0', HelmChartSource.ARCHIVE_ISTIO_CHART],
+    ['1.6.0', HelmChartSource.NONE],
+    ['1.8.0', HelmChartSource.ARCHIVE_MANIFESTS],
+    ['1.12.0', HelmChartSource.REPOSITORY],
+  ] as Timeline<HelmChartSource>,
+  // Whether istioctl's overlay paths accept index -1 (append) in a list: operator/pkg/tpath/tree.go indexes the
+  // list with -1 directly, and crashes, until 1.7.1.
+  overlayAppendsWithMinusOne: [
     ['1.0.0', false],
-    ['1.8.0', true],
+    ['1.7.1', true],
   ] as Timeline<boolean>,
+  // The sigs.k8s.io/gateway-api version of the release's go.mod (a pseudo-version counts as the tag it is based on).
+  gatewayApiCrdVersion: [
+    ['1.0.0', undefined],
+    ['1.16.0', 'v0.5.0'],
+    ['1.17.0', 'v0.6.1'],
+    ['1.18.0', 'v0.6.2'],
+    ['1.19.0', 'v0.8.0'],
+    ['1.20.0', 'v1.0.0'],
+    ['1.22.0', 'v1.1.0'],
+    ['1.24.0', 'v1.2.1'],
+    ['1.26.0', 'v1.3.0'],
+    ['1.28.0', 'v1.4.1'],
+    ['1.30.0', 'v1.5.1'],
+  ] as Timeline<string | undefined>,
   bookinfoImageRegistry: [
     ['1.0.0', 'docker.io/istio'],
     ['1.30.0', 'registry.istio.io/release'],
   ] as Timeline<string>,
 } as const;
 
-/** Why a release in a `NONE` row cannot send spans to LightStep, and what to target instead. */
-const NO_TRACER_REASONS: Record<string, string> = {
-  '1.0': 'Istio 1.0 has no LightStep tracer: the LightStep tracer arrived in Istio 1.1',
-  '1.15': 'the istio-proxy of Istio 1.15.0-1.16.0 was built without the LightStep tracer (removed from Envoy 1.24) and before its OpenTelemetry tracer was enabled in 1.16.1',
-};
+/** Why a release in a `NONE` row cannot send spans to LightStep. */
+const NO_TRACER_REASON = 'Istio 1.0 has no tracer that can reach LightStep: the LightStep tracer arrived in Istio 1.1';
 
 /** The oldest and newest releases this library knows the needs of. */
 export const OLDEST_KNOWN_RELEASE = '1.0';
 export const NEWEST_KNOWN_RELEASE = '1.30';
+/** The newest release whose own files (values, protos, CRDs, charts, tracers) the tests check the output against. */
+export const NEWEST_VERIFIED_RELEASE = '1.30.3';
 
 /** An Istio release, parsed from "1.9" or "1.9.3", with everything the table says it needs. */
 export class IstioRelease {
@@ -100,10 +140,9 @@ export class IstioRelease {
     }
     const release = new IstioRelease(Number(match[1]), Number(match[2]), match[3] === undefined ? undefined : Number(match[3]));
     const oldest = IstioRelease.unchecked(`${OLDEST_KNOWN_RELEASE}.0`);
-    const newest = IstioRelease.unchecked(NEWEST_KNOWN_RELEASE);
-    if (release.compareTo(oldest) < 0 || release.minorLine.compareTo(newest) > 0) {
-      throw new ConfigurationError(field, text, `Istio ${release} is outside the releases this library knows (${OLDEST_KNOWN_RELEASE} to ${NEWEST_KNOWN_RELEASE})`,
-        `target a release from 1.1 to ${NEWEST_KNOWN_RELEASE}; releases newer than ${NEWEST_KNOWN_RELEASE} are not verified yet`);
+    if (release.major !== 1 || release.compareTo(oldest) < 0) {
+      throw new ConfigurationError(field, text, `Istio ${release} is outside the releases this library knows (${OLDEST_KNOWN_RELEASE} and later 1.x)`,
+        `target a release from 1.1 to ${NEWEST_KNOWN_RELEASE}, e.g. "${NEWEST_KNOWN_RELEASE}"`);
     }
     return release;
   }
@@ -133,15 +172,28 @@ export class IstioRelease {
   }
 
   /**
+   * Whether this release is newer than the newest minor line this library knows; it is then configured like
+   * the newest known one, which may no longer fit.
+   */
+  public get isNewerThanKnown(): boolean {
+    return this.minorLine.compareTo(IstioRelease.unchecked(`${NEWEST_KNOWN_RELEASE}.0`)) > 0;
+  }
+
+  /** The warning to show when `isNewerThanKnown`, naming the newest verified release; undefined otherwise. */
+  public get newerThanKnownWarning(): string | undefined {
+    if (!this.isNewerThanKnown) return undefined;
+    return `Istio ${this} is newer than the newest release this library was checked against (${NEWEST_VERIFIED_RELEASE}): ` +
+      `it is configured like Istio ${NEWEST_KNOWN_RELEASE}; check the output against that release's notes, or target ${NEWEST_VERIFIED_RELEASE}`;
+  }
+  /**
    * Throws a ConfigurationError that says why this release cannot send spans to LightStep and what to
    * target instead; returns quietly for a release that can.
    * @param field the configuration key or prop that chose the release
    */
   public assertCanTraceToLightstep(field = 'istio.release'): void {
     if (this.tracingGeneration !== TracingGeneration.NONE) return;
-    const reason = NO_TRACER_REASONS[`${this.major}.${this.minor}`] ?? NO_TRACER_REASONS['1.15'];
-    throw new ConfigurationError(field, this.toString(), `Istio ${this} cannot send spans to LightStep: ${reason}`,
-      `target Istio 1.16.1 or later (OpenTelemetry collector path, e.g. "${NEWEST_KNOWN_RELEASE}"), or 1.14 for the native LightStep tracer`);
+    throw new ConfigurationError(field, this.toString(), `Istio ${this} cannot send spans to LightStep: ${NO_TRACER_REASON}`,
+      `target Istio 1.1 or later, e.g. "${NEWEST_KNOWN_RELEASE}"`);
   }
 
   /** apiVersion of Gateway, VirtualService and DestinationRule: networking.istio.io/v1 from 1.22. */
@@ -182,7 +234,23 @@ export class IstioRelease {
 
   /** Whether the istiod Helm chart exists (1.8+), so mesh config can also be given as istiod Helm values. */
   public get hasIstiodHelmChart(): boolean {
-    return this.lookup(RELEASE_TABLE.hasIstiodHelmChart);
+    const source = this.helmChartSource;
+    return source === HelmChartSource.ARCHIVE_MANIFESTS || source === HelmChartSource.REPOSITORY;
+  }
+
+  /** Where this release's Helm charts come from. */
+  public get helmChartSource(): HelmChartSource {
+    return this.lookup(RELEASE_TABLE.helmCharts);
+  }
+
+  /** Whether an IstioOperator overlay may append to a list with index -1 (1.7.1+; 1.6.0-1.7.0 crash on it). */
+  public get overlayAppendsWithMinusOne(): boolean {
+    return this.lookup(RELEASE_TABLE.overlayAppendsWithMinusOne);
+  }
+
+  /** The Gateway API CRD release this Istio release builds against, e.g. "v1.2.1"; undefined before 1.16. */
+  public get gatewayApiCrdVersion(): string | undefined {
+    return this.lookup(RELEASE_TABLE.gatewayApiCrdVersion);
   }
 
   /** Registry prefix of the Bookinfo images that Istio's sample of this release uses. */

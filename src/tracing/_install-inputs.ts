@@ -1,4 +1,4 @@
-import { IstioRelease } from '../istio-release';
+import { HelmChartSource, IstioRelease } from '../istio-release';
 import { IstioInstallInput, IstioInstallTool } from './istio-install-input';
 
 /** What the install inputs of every generation are built from, validated by LightstepTracing. */
@@ -6,7 +6,6 @@ export interface TracerInputs {
   readonly release: IstioRelease;
   readonly address: string;
   readonly secure: boolean;
-  readonly hasCaCertificate: boolean;
   readonly cacertPath: string;
   readonly sampling: number;
   readonly istioNamespace: string;
@@ -36,8 +35,8 @@ export function helmChartValuesInput(inputs: TracerInputs, caCertSecretName: str
   if (inputs.secure) lightstep.cacertPath = inputs.cacertPath;
   return {
     fileName: ISTIO_HELM_VALUES_FILE,
-    description: `Helm values for the install/kubernetes/helm/istio chart of Istio ${inputs.release}: ` +
-      `helm template install/kubernetes/helm/istio --name istio --namespace ${inputs.istioNamespace} -f ${ISTIO_HELM_VALUES_FILE}; ` +
+    description: `Helm values for the install/kubernetes/helm/istio chart of the Istio ${inputs.release} release archive: ` +
+      `helm template istio $ISTIO_DIR/install/kubernetes/helm/istio --namespace ${inputs.istioNamespace} -f ${ISTIO_HELM_VALUES_FILE}; ` +
       `the sidecar injector then mounts Secret ${caCertSecretName} at the directory of cacertPath.`,
     tool: IstioInstallTool.HELM_ISTIO_CHART,
     installArgs: tokenFlag(inputs, 'global.tracer.lightstep.accessToken'),
@@ -56,12 +55,15 @@ export function nativeTracerMeshConfig(inputs: TracerInputs): Record<string, any
   const lightstep: Record<string, unknown> = { address: inputs.address };
   if (inputs.literalToken !== undefined) lightstep.accessToken = inputs.literalToken;
   const tracing: Record<string, unknown> = { sampling: inputs.sampling, lightstep };
-  if (inputs.secure) {
-    // Without caCertificates the proxy still encrypts but does not verify the satellite's certificate;
-    // leaving tlsSettings out entirely would send spans in plaintext to a TLS port.
-    tracing.tlsSettings = inputs.hasCaCertificate ? { mode: 'SIMPLE', caCertificates: inputs.cacertPath } : { mode: 'SIMPLE' };
-  }
+  // Without tlsSettings the proxy sends plaintext; LightstepTracing refuses secure without a CA on this path,
+  // because an empty caCertificates makes the injector mount at "" and, from 1.7, Envoy reject the bootstrap.
+  if (inputs.secure) tracing.tlsSettings = { mode: 'SIMPLE', caCertificates: inputs.cacertPath };
   return { enableTracing: true, defaultConfig: { tracing } };
+}
+
+/** Mesh config of 1.15.0-1.16.0: every proxy's Zipkin tracer reports to the collector's zipkin receiver. */
+export function zipkinMeshConfig(sampling: number, collectorAddress: string): Record<string, any> {
+  return { enableTracing: true, defaultConfig: { tracing: { sampling, zipkin: { address: collectorAddress } } } };
 }
 
 /** Mesh config of 1.16.1+: the OpenTelemetry provider that a Telemetry resource selects by name. */
@@ -72,26 +74,34 @@ export function openTelemetryMeshConfig(providerName: string, service: string, p
   };
 }
 
+/** How the install inputs pick the proxy's tracer and reach the ingress gateway. */
+export interface ProxyTracerChoice {
+  /** `values.global.proxy.tracer`, or undefined to leave the chart's default. */
+  readonly tracer?: 'lightstep' | 'zipkin';
+  /** Whether the token is handed to the install with `--set` (native LightStep tracer only). */
+  readonly tokenInMeshConfig: boolean;
+  /** Whether the IstioOperator mounts the CA Secret into the ingress gateway with an overlay. */
+  readonly gatewayCertificateOverlay: boolean;
+}
+
 /**
- * An IstioOperator for `istioctl install -f`. With the native tracer and a CA certificate it also patches
+ * An IstioOperator for `istioctl install -f`. With the native tracer and a CA certificate it can also patch
  * the ingress gateway Deployment, which, unlike sidecars, gets no certificate volume from the injector.
  */
-export function istioOperatorInput(inputs: TracerInputs, meshConfig: Record<string, any>, nativeTracer: boolean, caCertSecretName: string): IstioInstallInput {
+export function istioOperatorInput(inputs: TracerInputs, meshConfig: Record<string, any>, choice: ProxyTracerChoice, caCertSecretName: string): IstioInstallInput {
   const spec: Record<string, unknown> = {};
   if (inputs.revision !== undefined) spec.revision = inputs.revision;
   spec.meshConfig = meshConfig;
-  if (nativeTracer) {
-    spec.values = { global: { proxy: { tracer: 'lightstep' } } };
-    if (inputs.secure && inputs.hasCaCertificate) {
-      spec.components = { ingressGateways: [ingressGatewayWithCertificate(inputs, caCertSecretName)] };
-    }
+  if (choice.tracer) spec.values = { global: { proxy: { tracer: choice.tracer } } };
+  if (choice.gatewayCertificateOverlay) {
+    spec.components = { ingressGateways: [ingressGatewayWithCertificate(inputs, caCertSecretName)] };
   }
   return {
     fileName: ISTIO_OPERATOR_FILE,
-    description: `IstioOperator for Istio ${inputs.release}: istioctl install -f ${ISTIO_OPERATOR_FILE}. ` +
+    description: `IstioOperator for Istio ${inputs.release}: $ISTIO_DIR/bin/istioctl install -f ${ISTIO_OPERATOR_FILE}. ` +
       'An install input, not a manifest to apply.',
     tool: IstioInstallTool.ISTIOCTL,
-    installArgs: nativeTracer ? tokenFlag(inputs, 'meshConfig.defaultConfig.tracing.lightstep.accessToken') : [],
+    installArgs: choice.tokenInMeshConfig ? tokenFlag(inputs, 'meshConfig.defaultConfig.tracing.lightstep.accessToken') : [],
     content: {
       apiVersion: 'install.istio.io/v1alpha1',
       kind: 'IstioOperator',
@@ -102,43 +112,61 @@ export function istioOperatorInput(inputs: TracerInputs, meshConfig: Record<stri
 }
 
 /** Values of the istiod Helm chart (1.8+): the same mesh config at the top level of the values. */
-export function istiodHelmValuesInput(inputs: TracerInputs, meshConfig: Record<string, any>, nativeTracer: boolean): IstioInstallInput {
+export function istiodHelmValuesInput(inputs: TracerInputs, meshConfig: Record<string, any>, choice: ProxyTracerChoice): IstioInstallInput {
   const content: Record<string, unknown> = {};
   if (inputs.revision !== undefined) content.revision = inputs.revision;
   // The sampling rate lives in meshConfig, which overrides the chart's pilot default; its values key moved
   // between releases, so it is not repeated here.
-  if (nativeTracer) content.global = { proxy: { tracer: 'lightstep' } };
+  if (choice.tracer) content.global = { proxy: { tracer: choice.tracer } };
   content.meshConfig = meshConfig;
-  const gatewayNote = nativeTracer && inputs.secure && inputs.hasCaCertificate
+  const gatewayNote = choice.gatewayCertificateOverlay
     ? ' These values do not mount the CA certificate into gateways: install gateways with the IstioOperator, or add the lightstep-certs volume to the gateway Deployment.'
     : '';
+  const chart = inputs.release.helmChartSource === HelmChartSource.REPOSITORY ? 'istio/istiod' : '$ISTIO_DIR/manifests/charts/istio-control/istio-discovery';
   return {
     fileName: ISTIOD_HELM_VALUES_FILE,
     description: `Helm values for the istiod chart of Istio ${inputs.release}: ` +
-      `helm install istiod istio/istiod -n ${inputs.istioNamespace} -f ${ISTIOD_HELM_VALUES_FILE} with the chart version of that release, ` +
+      `helm install istiod ${chart} -n ${inputs.istioNamespace} -f ${ISTIOD_HELM_VALUES_FILE} with the chart of that release, ` +
       `as an alternative to ${ISTIO_OPERATOR_FILE}.${gatewayNote}`,
     tool: IstioInstallTool.HELM_ISTIOD_CHART,
-    installArgs: nativeTracer ? tokenFlag(inputs, 'meshConfig.defaultConfig.tracing.lightstep.accessToken') : [],
+    installArgs: choice.tokenInMeshConfig ? tokenFlag(inputs, 'meshConfig.defaultConfig.tracing.lightstep.accessToken') : [],
     content,
   };
+}
+
+/** The certificate volume and its mount, as the ingress gateway Deployment needs them. */
+export function gatewayCertificateVolume(cacertPath: string, caCertSecretName: string): { mount: Record<string, unknown>; volume: Record<string, unknown> } {
+  return {
+    mount: { name: CERT_VOLUME, mountPath: directoryOf(cacertPath), readOnly: true },
+    volume: { name: CERT_VOLUME, secret: { secretName: caCertSecretName, optional: true } },
+  };
+}
+
+/**
+ * `kubectl patch` commands that append the certificate volume and mount to the ingress gateway Deployment,
+ * for releases whose istioctl cannot append to a list in an overlay (1.6.0-1.7.0).
+ */
+export function gatewayCertificatePatchCommands(inputs: TracerInputs, caCertSecretName: string): string[] {
+  const { mount, volume } = gatewayCertificateVolume(inputs.cacertPath, caCertSecretName);
+  const patch = [
+    { op: 'add', path: '/spec/template/spec/volumes/-', value: volume },
+    { op: 'add', path: '/spec/template/spec/containers/0/volumeMounts/-', value: mount },
+  ];
+  return [`kubectl -n ${inputs.istioNamespace} patch deployment ${inputs.ingressGatewayName} --type=json -p '${JSON.stringify(patch)}'`];
 }
 
 function ingressGatewayWithCertificate(inputs: TracerInputs, caCertSecretName: string): Record<string, unknown> {
   const gateway: Record<string, unknown> = { name: inputs.ingressGatewayName, enabled: true };
   if (inputs.istioNamespace !== 'istio-system') gateway.namespace = inputs.istioNamespace;
+  const { mount, volume } = gatewayCertificateVolume(inputs.cacertPath, caCertSecretName);
   gateway.k8s = {
     overlays: [{
       kind: 'Deployment',
       name: inputs.ingressGatewayName,
       patches: [
-        {
-          path: 'spec.template.spec.containers[0].volumeMounts[-1]',
-          value: { name: CERT_VOLUME, mountPath: directoryOf(inputs.cacertPath), readOnly: true },
-        },
-        {
-          path: 'spec.template.spec.volumes[-1]',
-          value: { name: CERT_VOLUME, secret: { secretName: caCertSecretName, optional: true } },
-        },
+        // Index -1 appends; istioctl accepts it from 1.7.1 (see IstioRelease.overlayAppendsWithMinusOne).
+        { path: 'spec.template.spec.containers[0].volumeMounts[-1]', value: mount },
+        { path: 'spec.template.spec.volumes[-1]', value: volume },
       ],
     }],
   };

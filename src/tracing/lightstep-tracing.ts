@@ -5,8 +5,8 @@ import { ConfigurationError } from '../configuration-error';
 import { IstioRelease, TracingGeneration } from '../istio-release';
 import { parseAddress } from './_address';
 import {
-  directoryOf, fileNameOf, helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput, nativeTracerMeshConfig,
-  openTelemetryMeshConfig, TracerInputs,
+  directoryOf, fileNameOf, gatewayCertificatePatchCommands, helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput,
+  nativeTracerMeshConfig, openTelemetryMeshConfig, ProxyTracerChoice, TracerInputs, zipkinMeshConfig,
 } from './_install-inputs';
 import { assertDnsLabel, assertNamespaceName } from './_names';
 import { addWarningOnce } from './_report-once';
@@ -29,8 +29,8 @@ export interface LightstepTracingProps {
    */
   readonly secure?: boolean;
   /**
-   * CA that signed the satellite's certificate. Istio 1.1-1.5 require one when secure.
-   * @default none: the system roots (collector path) or an unverified TLS connection (Istio 1.6-1.14)
+   * CA that signed the satellite's certificate. Istio 1.1-1.14 require one when secure.
+   * @default none: the system roots of the collector (Istio 1.15 and later)
    */
   readonly caCertificate?: CaCertificate;
   /**
@@ -104,9 +104,14 @@ export class LightstepTracing extends Construct {
   public readonly tokenInstallArgs: string[];
   /** Shell commands that put the token where the collector reads it, to run once its namespace exists; empty otherwise. */
   public readonly tokenSetupCommands: string[];
+  /**
+   * Shell commands to run after the Istio install that mount the CA Secret into the ingress gateway, where the
+   * release's istioctl cannot do it with an overlay (1.6.0-1.7.0); empty otherwise.
+   */
+  public readonly gatewayPatchCommands: string[];
   /** The lightstep.cacert Secrets, one per namespace whose pods mount it. */
   public readonly secrets: LightstepCaCertSecret[];
-  /** The OpenTelemetry collector (Istio 1.16.1 and later). */
+  /** The OpenTelemetry collector (Istio 1.15.0 and later). */
   public readonly collector?: OtelCollector;
   /** The mesh config the install inputs carry (Istio 1.6 and later); the 1.1-1.5 chart derives it from values. */
   public readonly meshConfig?: Record<string, any>;
@@ -117,6 +122,8 @@ export class LightstepTracing extends Construct {
     super(scope, id);
     this.release = IstioRelease.parse(props.istioRelease, `${FIELD}.istioRelease`);
     this.release.assertCanTraceToLightstep(`${FIELD}.istioRelease`);
+    const newerWarning = this.release.newerThanKnownWarning;
+    if (newerWarning) addWarningOnce(this, newerWarning);
     this.generation = this.release.tracingGeneration;
 
     const address = parseAddress(`${FIELD}.address`, props.address);
@@ -136,7 +143,6 @@ export class LightstepTracing extends Construct {
       release: this.release,
       address: `${address.host}:${address.port}`,
       secure,
-      hasCaCertificate: props.caCertificate !== undefined,
       cacertPath,
       sampling,
       istioNamespace,
@@ -146,40 +152,45 @@ export class LightstepTracing extends Construct {
       tokenExpression: token.shellExpression(istioNamespace),
     };
 
-    if (this.generation === TracingGeneration.OPENTELEMETRY) {
-      this.providerName = validateProviderName(props.providerName ?? 'lightstep');
+    const collectorPath = this.generation === TracingGeneration.OPENTELEMETRY || this.generation === TracingGeneration.ZIPKIN;
+    this.gatewayPatchCommands = [];
+    if (collectorPath) {
+      const zipkin = this.generation === TracingGeneration.ZIPKIN;
       this.collector = new OtelCollector(this, 'Collector', {
         ...props.collector,
         address: inputs.address,
         secure,
         caCertificate: props.caCertificate,
         accessToken: token,
+        receiveZipkin: zipkin,
       });
       this.secrets = this.collector.caCertSecret ? [this.collector.caCertSecret] : [];
-      this.meshConfig = openTelemetryMeshConfig(this.providerName, this.collector.serviceFqdn, this.collector.grpcPort);
-      this.installInputs = [istioOperatorInput(inputs, this.meshConfig, false, LIGHTSTEP_CA_CERT_SECRET_NAME)];
-      if (this.release.hasIstiodHelmChart) this.installInputs.push(istiodHelmValuesInput(inputs, this.meshConfig, false));
+      const choice: ProxyTracerChoice = { tracer: zipkin ? 'zipkin' : undefined, tokenInMeshConfig: false, gatewayCertificateOverlay: false };
+      if (zipkin) {
+        this.meshConfig = zipkinMeshConfig(sampling, `${this.collector.serviceFqdn}:${this.collector.zipkinPort}`);
+      } else {
+        this.providerName = validateProviderName(props.providerName ?? 'lightstep');
+        this.meshConfig = openTelemetryMeshConfig(this.providerName, this.collector.serviceFqdn, this.collector.grpcPort);
+      }
+      this.installInputs = [istioOperatorInput(inputs, this.meshConfig, choice, LIGHTSTEP_CA_CERT_SECRET_NAME)];
+      if (this.release.hasIstiodHelmChart) this.installInputs.push(istiodHelmValuesInput(inputs, this.meshConfig, choice));
       this.tokenSetupCommands = this.collector.tokenSetupCommands;
-      this.addTelemetry(istioNamespace, this.providerName, sampling);
+      if (!zipkin) this.addTelemetry(istioNamespace, this.providerName!, sampling);
     } else {
-      if (this.generation === TracingGeneration.HELM_VALUES && secure && !props.caCertificate) {
-        throw new ConfigurationError(`${FIELD}.caCertificate`, undefined,
-          `Istio ${this.release} requires a CA certificate file (cacertPath) when secure is true`,
-          'give the CA certificate that signed the satellite\'s certificate, or set secure: false for a plaintext satellite');
-      }
-      if (this.generation === TracingGeneration.MESH_CONFIG && secure && !props.caCertificate) {
-        addWarningOnce(this, `Istio ${this.release}: without a CA certificate the proxies encrypt spans to ${inputs.address} ` +
-          'but do not verify the satellite\'s certificate; give caCertificate to verify it');
-      }
+      if (secure && !props.caCertificate) throw this.missingCaCertificate();
       this.secrets = props.caCertificate
         ? this.addCaCertSecrets(props.caCertificate, applicationNamespaces, istioNamespace, cacertPath, ingressGatewayName)
         : [];
       if (this.generation === TracingGeneration.HELM_VALUES) {
         this.installInputs = [helmChartValuesInput(inputs, LIGHTSTEP_CA_CERT_SECRET_NAME)];
       } else {
+        const mountsGateway = secure && props.caCertificate !== undefined;
+        const overlay = mountsGateway && this.release.overlayAppendsWithMinusOne;
+        if (mountsGateway && !overlay) this.gatewayPatchCommands = gatewayCertificatePatchCommands(inputs, LIGHTSTEP_CA_CERT_SECRET_NAME);
+        const choice: ProxyTracerChoice = { tracer: 'lightstep', tokenInMeshConfig: true, gatewayCertificateOverlay: overlay };
         this.meshConfig = nativeTracerMeshConfig(inputs);
-        this.installInputs = [istioOperatorInput(inputs, this.meshConfig, true, LIGHTSTEP_CA_CERT_SECRET_NAME)];
-        if (this.release.hasIstiodHelmChart) this.installInputs.push(istiodHelmValuesInput(inputs, this.meshConfig, true));
+        this.installInputs = [istioOperatorInput(inputs, this.meshConfig, choice, LIGHTSTEP_CA_CERT_SECRET_NAME)];
+        if (this.release.hasIstiodHelmChart) this.installInputs.push(istiodHelmValuesInput(inputs, this.meshConfig, choice));
       }
       this.tokenSetupCommands = [];
       if (token.source === AccessTokenSource.LITERAL) {
@@ -192,6 +203,17 @@ export class LightstepTracing extends Construct {
       const meshConfig = input.content.spec?.meshConfig ?? input.content.meshConfig;
       if (meshConfig) MeshAnalysis.of(this).addMeshConfig({ meshConfig, source: input.fileName });
     }
+  }
+
+  /** Why a secure native-tracer release cannot go without the satellite's CA, and what to give instead. */
+  private missingCaCertificate(): ConfigurationError {
+    const why = this.generation === TracingGeneration.HELM_VALUES
+      ? `the LightStep tracer of Istio ${this.release} reads the CA from cacertPath when secure is true, and there is no CA to put there`
+      : `on Istio ${this.release} a secure LightStep tracer needs tlsSettings.caCertificates: without it the sidecar injector mounts the CA volume ` +
+        'at the directory of an empty path (mountPath ""), which the API server rejects, and from Istio 1.7 Envoy rejects the empty TLS validation context';
+    return new ConfigurationError(`${FIELD}.caCertificate`, undefined, `a CA certificate is required when secure is true: ${why}`,
+      'give the CA certificate that signed the satellite\'s certificate (in the app: lightstep.caCertificateFile), ' +
+      'or set secure: false for a satellite that serves plaintext');
   }
 
   /** Namespaces that got the lightstep.cacert Secret, in creation order. */

@@ -62,10 +62,16 @@ export interface OtelCollectorProps extends OtelCollectorOptions {
    * @default AccessToken.fromEnv('LIGHTSTEP_ACCESS_TOKEN')
    */
   readonly accessToken?: AccessToken;
+  /**
+   * Whether the collector also receives Zipkin spans on port 9411, for proxies whose only usable tracer is Zipkin (Istio 1.15.0-1.16.0).
+   * @default false
+   */
+  readonly receiveZipkin?: boolean;
 }
 
 const GRPC_PORT = 4317;
 const HTTP_PORT = 4318;
+const ZIPKIN_PORT = 9411;
 const HEALTH_PORT = 13133;
 const CONFIG_DIR = '/conf';
 const CONFIG_FILE = 'collector.yaml';
@@ -78,8 +84,8 @@ const MEMORY_LIMITER_MIB = 400;
 const MEMORY_SPIKE_MIB = 100;
 
 /**
- * An OpenTelemetry Collector that receives OTLP from the Istio sidecars and exports it to LightStep: the
- * path for Istio 1.16.1 and later, whose proxies have no LightStep tracer. The access token stays in a
+ * An OpenTelemetry Collector that receives OTLP (and, optionally, Zipkin) from the Istio sidecars and exports
+ * it to LightStep over OTLP: the path for Istio 1.15.0 and later, whose proxies have no LightStep tracer. The access token stays in a
  * Secret the collector reads; the mesh never sees it.
  */
 export class OtelCollector extends Construct {
@@ -93,6 +99,8 @@ export class OtelCollector extends Construct {
   public readonly grpcPort = GRPC_PORT;
   /** OTLP/HTTP port of the Service. */
   public readonly httpPort = HTTP_PORT;
+  /** Zipkin port of the Service, when `receiveZipkin` is on: what `meshConfig.defaultConfig.tracing.zipkin.address` needs. */
+  public readonly zipkinPort?: number;
   /** Container image. */
   public readonly image: string;
   /** Name of the Secret the collector reads the token from, in `namespace`. */
@@ -126,6 +134,8 @@ export class OtelCollector extends Construct {
     const token = props.accessToken ?? AccessToken.fromEnv();
     [this.accessTokenSecretName, this.accessTokenSecretKey, this.tokenSetupCommands] = this.tokenSecret(token);
 
+    const receiveZipkin = props.receiveZipkin ?? false;
+    if (receiveZipkin) this.zipkinPort = ZIPKIN_PORT;
     const tls = props.caCertificate ? { ca_file: `${CA_DIR}/cacert.pem` } : secure ? undefined : { insecure: true };
     this.config = {
       receivers: {
@@ -135,6 +145,7 @@ export class OtelCollector extends Construct {
             http: { endpoint: `0.0.0.0:${HTTP_PORT}` },
           },
         },
+        ...(receiveZipkin ? { zipkin: { endpoint: `0.0.0.0:${ZIPKIN_PORT}` } } : {}),
       },
       processors: {
         memory_limiter: { check_interval: '1s', limit_mib: MEMORY_LIMITER_MIB, spike_limit_mib: MEMORY_SPIKE_MIB },
@@ -154,7 +165,7 @@ export class OtelCollector extends Construct {
       service: {
         extensions: ['health_check'],
         pipelines: {
-          traces: { receivers: ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp'] },
+          traces: { receivers: receiveZipkin ? ['otlp', 'zipkin'] : ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp'] },
         },
       },
     };
@@ -217,6 +228,7 @@ export class OtelCollector extends Construct {
               ports: [
                 { name: 'grpc-otlp', containerPort: GRPC_PORT, protocol: 'TCP' },
                 { name: 'http-otlp', containerPort: HTTP_PORT, protocol: 'TCP' },
+                ...(receiveZipkin ? [{ name: 'http-zipkin', containerPort: ZIPKIN_PORT, protocol: 'TCP' }] : []),
                 { name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' },
               ],
               env: [
@@ -250,6 +262,8 @@ export class OtelCollector extends Construct {
           // Istio picks the protocol from the port name: without "grpc-" it treats OTLP/gRPC as opaque TCP.
           { name: 'grpc-otlp', port: GRPC_PORT, targetPort: k8s.IntOrString.fromNumber(GRPC_PORT), protocol: 'TCP' },
           { name: 'http-otlp', port: HTTP_PORT, targetPort: k8s.IntOrString.fromNumber(HTTP_PORT), protocol: 'TCP' },
+          // Zipkin spans are JSON over HTTP POST; "http-" lets Istio parse them as HTTP.
+          ...(receiveZipkin ? [{ name: 'http-zipkin', port: ZIPKIN_PORT, targetPort: k8s.IntOrString.fromNumber(ZIPKIN_PORT), protocol: 'TCP' }] : []),
         ],
       },
     });
