@@ -5,10 +5,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as yaml from 'js-yaml';
 
-export const UPSTREAM_DIR = path.join(__dirname, '..', 'fixtures', 'istio-upstream');
-const GATEWAY_API_DIR = path.join(__dirname, '..', 'fixtures', 'gateway-api');
+export const UPSTREAM_DIR = fileURLToPath(new URL('../fixtures/istio-upstream', import.meta.url));
+const GATEWAY_API_DIR = fileURLToPath(new URL('../fixtures/gateway-api', import.meta.url));
 
 /** Every release folder of the fixtures, oldest first: each minor 1.1-1.30 plus boundary patches. */
 export const UPSTREAM_RELEASES: string[] = fs.readdirSync(UPSTREAM_DIR)
@@ -63,9 +64,18 @@ export class UpstreamRelease {
     return fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : undefined;
   }
 
-  /** values.yaml of the chart that installs the control plane (istio chart 1.1-1.5, istio-discovery 1.6+). */
+  /**
+   * values.yaml of the chart that installs the control plane (istio chart 1.1-1.5, istio-discovery 1.6+). From
+   * 1.21 the chart keeps its defaults under one wrapper key (`defaults`, later `_internal_defaults_do_not_set`)
+   * that its templates merge into the top level, so the wrapper's keys are the chart's values.
+   */
   public get values(): Record<string, any> {
-    return this.memo('values', () => (yaml.load(this.text('values.yaml') ?? '') ?? {}) as Record<string, any>);
+    return this.memo('values', () => {
+      const values = (yaml.load(this.text('values.yaml') ?? '') ?? {}) as Record<string, any>;
+      const keys = Object.keys(values);
+      const wrapper = keys.length === 1 && ['defaults', '_internal_defaults_do_not_set'].includes(keys[0]) ? keys[0] : undefined;
+      return wrapper ? values[wrapper] : values;
+    });
   }
 
   /** values.yaml of the pilot subchart of the istio chart (1.1-1.5): its keys are set as `pilot.<key>`. */
@@ -188,9 +198,12 @@ export const GATEWAY_API_SERVED: Map<string, Map<string, string[]>> = (() => {
   return served;
 })();
 
-/** The components compiled into otelcol-contrib 0.120.0, e.g. "receiver/zipkin", and its version. */
+/** The opentelemetry-collector-releases tag the manifest fixture was read at: the image tag of that build. */
+const COLLECTOR_RELEASE = '0.120.0';
+
+/** The components compiled into otelcol-contrib 0.120.0, e.g. "receiver/zipkin", and its release. */
 export const COLLECTOR_MANIFEST: { version: string; components: Set<string> } = (() => {
-  const manifest = yaml.load(fs.readFileSync(path.join(UPSTREAM_DIR, 'otelcol-contrib-0.120.0', 'manifest.yaml'), 'utf8')) as Record<string, any>;
+  const manifest = yaml.load(fs.readFileSync(path.join(UPSTREAM_DIR, `otelcol-contrib-${COLLECTOR_RELEASE}`, 'manifest.yaml'), 'utf8')) as Record<string, any>;
   const components = new Set<string>();
   for (const kind of ['receivers', 'processors', 'exporters', 'extensions', 'connectors']) {
     const singular = kind.slice(0, -1);
@@ -201,7 +214,7 @@ export const COLLECTOR_MANIFEST: { version: string; components: Set<string> } = 
       components.add(`${singular}/${last.endsWith(singular) ? last.slice(0, -singular.length) : last}`);
     }
   }
-  return { version: String(manifest.dist.version), components };
+  return { version: COLLECTOR_RELEASE, components };
 })();
 
 interface ProvenanceRow { readonly file: string; readonly repo: string; readonly tag: string; readonly upstreamPath: string; readonly sha: string }

@@ -1,0 +1,344 @@
+/**
+ * Checks a synthesized configuration against the Istio release's own files (see istio-upstream.ts): every Helm
+ * value and mesh config key exists there, the injector mounts the Secret the output creates, every apiVersion is
+ * served, every chart and path INSTALL.md names exists, the tracer is compiled into the proxy, every collector
+ * component is in the collector build, every overlay path can be applied. It reads only the output, never the
+ * product's tables, so it works on any synthesized folder, inside the repository or not.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as yaml from 'js-yaml';
+import { COLLECTOR_MANIFEST, GATEWAY_API_SERVED, resolveMessage, UpstreamRelease } from './istio-upstream';
+
+/** What one synthesis produced: the manifests, the Istio install inputs by file name, and INSTALL.md. */
+export interface SynthesizedOutput {
+  readonly objects: any[];
+  readonly installInputs: Record<string, any>;
+  readonly installNotes: string;
+}
+
+/** Reads a synthesized folder: manifests/*.yaml, istio/*.yaml and INSTALL.md. */
+export function readOutputFolder(dir: string): SynthesizedOutput {
+  const yamlFiles = (folder: string) => fs.existsSync(path.join(dir, folder))
+    ? fs.readdirSync(path.join(dir, folder)).filter((file) => file.endsWith('.yaml')).sort() : [];
+  const objects = yamlFiles('manifests').flatMap((file) =>
+    yaml.loadAll(fs.readFileSync(path.join(dir, 'manifests', file), 'utf8')).filter((doc) => doc));
+  const installInputs = Object.fromEntries(yamlFiles('istio').map((file) =>
+    [file, yaml.load(fs.readFileSync(path.join(dir, 'istio', file), 'utf8'))]));
+  return { objects, installInputs, installNotes: fs.readFileSync(path.join(dir, 'INSTALL.md'), 'utf8') };
+}
+
+/** The Istio release an INSTALL.md is written for, from its title. */
+export function releaseOfInstallNotes(notes: string): string {
+  const match = /^# .*Istio (\d+\.\d+(?:\.\d+)?)\s*$/m.exec(notes);
+  if (!match) throw new Error('INSTALL.md names no Istio release in its title');
+  return match[1];
+}
+
+/** Every way `output` disagrees with the files of `upstream`, one readable line each; empty when none. */
+export function upstreamProblems(output: SynthesizedOutput, upstream: UpstreamRelease): string[] {
+  const problems: string[] = [];
+  const context = new CheckContext(output, upstream, problems);
+  context.checkInstallInputs();
+  context.checkApiVersions();
+  context.checkTracer();
+  context.checkInjectorMounts();
+  context.checkCollector();
+  context.checkOverlays();
+  context.checkInstallNotes();
+  return problems;
+}
+
+class CheckContext {
+  private readonly release: string;
+
+  public constructor(private readonly output: SynthesizedOutput, private readonly upstream: UpstreamRelease, private readonly problems: string[]) {
+    this.release = `Istio ${upstream.tag}`;
+  }
+
+  /** Helm values (the istio chart, istiod values, IstioOperator spec.values) and mesh config of every install input. */
+  public checkInstallInputs(): void {
+    for (const [file, content] of Object.entries(this.output.installInputs)) {
+      if (content?.kind === 'IstioOperator') {
+        const spec = content.spec ?? {};
+        // values and meshConfig are free-form structs in operator.proto: they are checked against values.yaml and the mesh protos.
+        const shape = Object.fromEntries(Object.entries(spec).map(([key, value]) => [key, key === 'values' || key === 'meshConfig' ? null : value]));
+        this.checkProto(`${file} spec`, shape, 'operator', 'IstioOperatorSpec');
+        if (spec.values) this.checkValues(`${file} spec.values`, spec.values, []);
+        if (spec.meshConfig) this.checkProto(`${file} spec.meshConfig`, spec.meshConfig, 'mesh', 'MeshConfig');
+      } else {
+        this.checkValues(file, content ?? {}, []);
+      }
+    }
+    for (const object of this.output.objects.filter((o) => o.kind === 'Telemetry')) {
+      this.checkProto(`Telemetry ${object.metadata.namespace}/${object.metadata.name} spec`, object.spec ?? {}, 'telemetry', 'Telemetry');
+    }
+  }
+
+  /** Every key of `values` exists in the chart's values.yaml (or its pilot subchart's), or the injection template reads it. */
+  private checkValues(where: string, values: Record<string, any>, keyPath: string[]): void {
+    for (const [key, value] of Object.entries(values)) {
+      const full = [...keyPath, key];
+      if (full.length === 1 && key === 'meshConfig') {
+        if (!has(this.upstream.values, ['meshConfig'])) this.fail(where, 'meshConfig', value, 'is not a value of the chart');
+        else this.checkProto(`${where} meshConfig`, value, 'mesh', 'MeshConfig');
+        continue;
+      }
+      const known = has(this.upstream.values, full)
+        || (full[0] === 'pilot' && this.upstream.pilotValues !== undefined && has(this.upstream.pilotValues, full.slice(1)))
+        || this.upstream.injectionTemplate.includes(`.Values.${full.join('.')}`);
+      if (!known) {
+        this.fail(where, full.join('.'), value, 'is not in values.yaml' + (this.upstream.pilotValues ? ' or pilot-values.yaml' : '') + ' and the injection template does not read it');
+      } else if (isObject(value) && isObject(lookup(this.upstream.values, full)) && Object.keys(lookup(this.upstream.values, full)).length > 0) {
+        this.checkValues(where, value, full);
+      } else if (isObject(value) && full[0] === 'pilot' && this.upstream.pilotValues) {
+        this.checkValues(where, value, full);
+      }
+    }
+  }
+
+  /** Every key of `value` is a field (by its JSON name) of `message` in the release's protos, nested messages followed. */
+  private checkProto(where: string, value: any, api: 'mesh' | 'telemetry' | 'operator', message: string, keyPath: string[] = []): void {
+    const protos = this.upstream.protos(api);
+    const fields = protos.messages.get(message);
+    if (!fields) {
+      if (keyPath.length === 0 && protos.messages.size === 0) return; // istio/api has no such proto at this release
+      if (keyPath.length === 0) this.problems.push(`${where}: ${this.release} has no message ${message}`);
+      return;
+    }
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (!isObject(item)) continue;
+      for (const [key, child] of Object.entries(item)) {
+        const full = [...keyPath, key];
+        const type = fields.get(key);
+        if (type === undefined) {
+          this.fail(where, full.join('.'), child, `is not a field of ${message} in ${protos.files.get(message)}`);
+          continue;
+        }
+        const nested = type.startsWith('map<') ? undefined : resolveMessage(protos, message, type);
+        // A message without fields is a free-form struct of the operator API (TypeInterface, TypeMapStringInterface).
+        if (nested && protos.messages.get(nested)!.size > 0) this.checkProto(where, child, api, nested, full);
+      }
+    }
+  }
+
+  /** Every manifest's apiVersion is served by the CRDs of the release (or the Gateway API CRDs its go.mod pins). */
+  public checkApiVersions(): void {
+    for (const object of this.output.objects) {
+      const [group, version] = String(object.apiVersion).includes('/') ? object.apiVersion.split('/') : ['', object.apiVersion];
+      const name = `${object.kind} ${object.metadata?.namespace ?? ''}/${object.metadata?.name}`;
+      if (group === 'gateway.networking.k8s.io') {
+        const tag = this.upstream.gatewayApiTag;
+        const served = tag ? GATEWAY_API_SERVED.get(tag)?.get(object.kind) : undefined;
+        if (!served) this.problems.push(`${name}: ${this.release} pins no published gateway-api CRDs serving ${object.kind} (go.mod: ${tag ?? 'none or a fork'})`);
+        else if (!served.includes(version)) this.problems.push(`${name}: apiVersion ${object.apiVersion} is not served by gateway-api ${tag} (serves ${served.join(', ')})`);
+      } else if (group.endsWith('istio.io')) {
+        const served = this.upstream.servedVersions.get(`${group}/${object.kind}`);
+        if (!served) this.problems.push(`${name}: ${this.release} installs no CRD for ${group}/${object.kind}`);
+        else if (!served.includes(version)) this.problems.push(`${name}: apiVersion ${object.apiVersion} is not served by ${this.release} (serves ${served.join(', ')})`);
+      }
+    }
+  }
+
+  /** The tracer the output selects is compiled into the release's istio-proxy (where the fixtures list them, 1.12+). */
+  public checkTracer(): void {
+    const tracers = new Set<string>();
+    for (const [file, content] of Object.entries(this.output.installInputs)) {
+      const values = content?.kind === 'IstioOperator' ? content.spec?.values : content;
+      const mesh = content?.kind === 'IstioOperator' ? content.spec?.meshConfig : content?.meshConfig;
+      const tracer = lookup(values ?? {}, ['global', 'proxy', 'tracer']);
+      if (tracer !== undefined) tracers.add(`${file}: values global.proxy.tracer=${tracer}|envoy.tracers.${tracer}`);
+      for (const kind of ['lightstep', 'zipkin', 'datadog']) {
+        if (lookup(mesh ?? {}, ['defaultConfig', 'tracing', kind]) !== undefined) tracers.add(`${file}: meshConfig.defaultConfig.tracing.${kind}|envoy.tracers.${kind}`);
+      }
+      for (const provider of mesh?.extensionProviders ?? []) {
+        if (provider.opentelemetry) tracers.add(`${file}: meshConfig.extensionProviders[${provider.name}].opentelemetry|envoy.tracers.opentelemetry`);
+      }
+    }
+    if (tracers.size === 0) this.problems.push(`install inputs: no tracer selected for ${this.release}`);
+    const compiled = this.upstream.proxyTracers;
+    if (!compiled) return;
+    for (const entry of tracers) {
+      const [where, tracer] = entry.split('|');
+      if (!compiled.has(tracer)) this.problems.push(`${where}: ${tracer} is not compiled into the istio-proxy of ${this.release} (it has ${[...compiled].sort().join(', ')})`);
+    }
+  }
+
+  /**
+   * Where the injection template (and the 1.4-1.5 gateway template) mounts the LightStep CA: the Secret name it
+   * mounts must be a Secret the output creates in the application namespaces, keyed by the file name of the path
+   * the template mounts the directory of, and the template's tracer condition must hold.
+   */
+  public checkInjectorMounts(): void {
+    const templates: Array<[string, string]> = [['injection template', this.upstream.injectionTemplate]];
+    if (this.upstream.gatewayTemplate?.includes('lightstep-certs')) templates.push(['gateway Deployment template', this.upstream.gatewayTemplate]);
+    const values = this.emittedValues();
+    if (values === undefined || lookup(values, ['global', 'proxy', 'tracer']) !== 'lightstep') return; // collector generations
+    const secrets = this.output.objects.filter((o) => o.kind === 'Secret');
+    for (const [what, template] of templates) {
+      const mount = /mountPath: \{\{-? "?\[?\[? ?(?:directory|dir) (\$?\.[\w.]+) ?\]?\]?"? ?-?\}\}\s+name: lightstep-certs/.exec(template);
+      const volume = /- name: lightstep-certs\s+secret:\s+(?:optional: true\s+)?secretName: ([\w.-]+)/.exec(template);
+      if (!mount || !volume) {
+        this.problems.push(`${this.release} ${what}: no lightstep-certs mount found, yet the output selects the LightStep tracer`);
+        continue;
+      }
+      const mountedPath = this.templateExpression(mount[1], values);
+      const secure = lookup(values, ['global', 'tracer', 'lightstep', 'secure']) ?? this.meshTracing()?.tlsSettings !== undefined;
+      if (!secure) continue;
+      if (typeof mountedPath !== 'string' || mountedPath.lastIndexOf('/') <= 0) {
+        this.fail(what, mount[1].replace(/^\$?\./, ''), mountedPath, `must be an absolute file path below a directory: ${this.release} mounts the CA at its directory`);
+        continue;
+      }
+      const key = mountedPath.slice(mountedPath.lastIndexOf('/') + 1);
+      const matching = secrets.filter((s) => s.metadata?.name === volume[1] && Object.keys({ ...s.data, ...s.stringData }).includes(key));
+      if (matching.length === 0) {
+        this.problems.push(`${what} of ${this.release} mounts Secret ${volume[1]} at ${path.posix.dirname(mountedPath)} and reads ${key}, but the output creates no Secret ${volume[1]} with key ${key}`);
+      }
+    }
+  }
+
+  /** The value a template expression reads: `.Values.x.y` from the Helm values, `.ProxyConfig.GetTracing.GetX.GetY` from mesh config. */
+  private templateExpression(expression: string, values: Record<string, any>): unknown {
+    const parts = expression.replace(/^\$?\./, '').split('.');
+    if (parts[0] === 'Values') return lookup(values, parts.slice(1));
+    if (parts[0] === 'ProxyConfig') {
+      const fields = parts.slice(1).map((getter) => getter.replace(/^Get/, '')).map((name) => name[0].toLowerCase() + name.slice(1));
+      // 1.1-1.5: the istio chart renders defaultConfig.tracing from global.tracer.*
+      return this.meshTracing() !== undefined
+        ? lookup({ tracing: this.meshTracing() }, fields)
+        : lookup(values, ['global', 'tracer', ...fields.slice(1)]);
+    }
+    return undefined;
+  }
+
+  private emittedValues(): Record<string, any> | undefined {
+    const inputs = Object.values(this.output.installInputs);
+    const operator = inputs.find((content) => content?.kind === 'IstioOperator');
+    return operator ? operator.spec?.values ?? {} : inputs[0];
+  }
+
+  private meshTracing(): Record<string, any> | undefined {
+    const operator = Object.values(this.output.installInputs).find((content) => content?.kind === 'IstioOperator');
+    return operator?.spec?.meshConfig?.defaultConfig?.tracing;
+  }
+
+  /** Every collector component is in otelcol-contrib 0.120.0, whose image the output runs, and the mesh's Zipkin address reaches a zipkin receiver. */
+  public checkCollector(): void {
+    for (const configMap of this.output.objects.filter((o) => o.kind === 'ConfigMap')) {
+      for (const [key, text] of Object.entries<string>(configMap.data ?? {})) {
+        const config = safeYaml(text);
+        if (!isObject(config?.service?.pipelines)) continue;
+        const where = `ConfigMap ${configMap.metadata.namespace}/${configMap.metadata.name} ${key}`;
+        for (const kind of ['receivers', 'processors', 'exporters', 'extensions', 'connectors']) {
+          for (const name of Object.keys(config[kind] ?? {})) {
+            const component = `${kind.slice(0, -1)}/${name.split('/')[0].replace(/_/g, '')}`;
+            if (!COLLECTOR_MANIFEST.components.has(component)) this.fail(where, `${kind}.${name}`, config[kind][name], `is not a component of otelcol-contrib ${COLLECTOR_MANIFEST.version}`);
+          }
+        }
+      }
+    }
+    for (const deployment of this.output.objects.filter((o) => o.kind === 'Deployment')) {
+      for (const container of deployment.spec?.template?.spec?.containers ?? []) {
+        const image = String(container.image);
+        if (image.includes('opentelemetry-collector') && !image.endsWith(`:${COLLECTOR_MANIFEST.version}`)) {
+          this.fail(`Deployment ${deployment.metadata.name}`, 'image', image, `is not the collector build the manifest describes (${COLLECTOR_MANIFEST.version})`);
+        }
+      }
+    }
+    const zipkin = this.meshTracing()?.zipkin?.address;
+    if (typeof zipkin === 'string') {
+      const [host, port] = zipkin.split(':');
+      const service = this.output.objects.find((o) => o.kind === 'Service' && host === `${o.metadata.name}.${o.metadata.namespace}.svc.cluster.local`);
+      const servicePort = service?.spec?.ports?.find((p: any) => String(p.port) === port);
+      if (!servicePort) this.fail('meshConfig.defaultConfig.tracing.zipkin', 'address', zipkin, 'names no Service port of the output');
+      else if (!/^http/.test(servicePort.name ?? '')) this.fail(`Service ${service.metadata.name}`, `ports[${servicePort.name}]`, servicePort.name, 'Zipkin is HTTP: name the port http-* for Istio protocol selection');
+    }
+  }
+
+  /** IstioOperator overlay paths are ones the release's istioctl (operator/pkg/tpath/tree.go) can apply. */
+  public checkOverlays(): void {
+    for (const [file, content] of Object.entries(this.output.installInputs)) {
+      const gateways = content?.spec?.components?.ingressGateways ?? [];
+      for (const gateway of gateways) {
+        for (const overlay of gateway.k8s?.overlays ?? []) {
+          for (const patch of overlay.patches ?? []) {
+            if (!String(patch.path).includes('[-1]')) continue;
+            const tree = this.upstream.overlayTreeGo;
+            // Before 1.7.1 getPathContext indexes the list with -1 directly; the fix guards `idx < 0` and appends.
+            if (!tree || !/if idx >= len\(lst\) \|\| idx < 0 \{/.test(tree.text)) {
+              this.fail(`${file} ingressGateways[${gateway.name}].k8s.overlays`, 'path', patch.path,
+                `index -1 is not handled by operator/pkg/tpath/tree.go of Istio ${tree?.tag ?? this.upstream.tag}: istioctl would index the list with -1`);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** Every release path INSTALL.md names exists at the release; charts and commands fit it. */
+  public checkInstallNotes(): void {
+    // Commands only: the prose may name a chart folder in passing.
+    const notes = [...this.output.installNotes.matchAll(/```sh\n([\s\S]*?)```/g)].map((block) => block[1]).join('\n');
+    const paths = this.upstream.paths;
+    for (const match of notes.matchAll(/\$ISTIO_DIR"?\/([^\s"';|)]+)/g)) {
+      const named = match[1];
+      if (named === 'bin/istioctl') continue; // the binary is part of every release archive, not of the source tree
+      const exists = named.includes('*')
+        ? [...paths].some((known) => globToRegExp(named).test(known))
+        : paths.has(named);
+      if (!exists) this.problems.push(`INSTALL.md: $ISTIO_DIR/${named} does not exist in ${this.release}`);
+    }
+    const repositoryCharts: Record<string, string> = {
+      'istio/base': 'manifests/charts/base', 'istio/istiod': 'manifests/charts/istio-control/istio-discovery', 'istio/gateway': 'manifests/charts/gateway',
+    };
+    for (const match of notes.matchAll(/helm (?:install|template) [\w-]+ (istio\/[\w-]+)/g)) {
+      const source = repositoryCharts[match[1]];
+      if (!source || !paths.has(source)) this.problems.push(`INSTALL.md: Helm chart ${match[1]} is not published for ${this.release} (no ${source ?? 'such chart'} at the release)`);
+    }
+    if (/helm \w+ [^\n]*--name\b/.test(notes)) this.problems.push('INSTALL.md: Helm 2 syntax (--name), which Helm 3 refuses');
+    for (const match of notes.matchAll(/gateway-api\/config\/crd\?ref=([\w.-]+)/g)) {
+      if (match[1] !== this.upstream.gatewayApiTag) this.problems.push(`INSTALL.md: Gateway API CRDs ${match[1]}, but ${this.release} builds against ${this.upstream.gatewayApiTag ?? 'none'} (go.mod)`);
+    }
+    if (/\binstall\/kubernetes|manifests\/charts/.test(notes.replace(/\$ISTIO_DIR"?\/[^\s"]+/g, ''))) {
+      this.problems.push('INSTALL.md: a path of the Istio release without $ISTIO_DIR: it only works from the release folder');
+    }
+  }
+
+  private fail(where: string, key: string, value: unknown, problem: string): void {
+    this.problems.push(`${where}: ${key}=${JSON.stringify(value)} ${problem} of ${this.release}`);
+  }
+}
+
+function isObject(value: unknown): value is Record<string, any> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function lookup(tree: any, keys: string[]): any {
+  let node = tree;
+  for (const key of keys) {
+    if (!isObject(node) || !(key in node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+function has(tree: any, keys: string[]): boolean {
+  let node = tree;
+  for (const key of keys) {
+    if (!isObject(node) || !(key in node)) return false;
+    node = node[key];
+  }
+  return true;
+}
+
+function safeYaml(text: string): any {
+  try {
+    return yaml.load(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function globToRegExp(glob: string): RegExp {
+  return new RegExp(`^${glob.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')}$`);
+}
