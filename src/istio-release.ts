@@ -107,7 +107,7 @@ const RELEASE_TABLE = {
 } as const;
 
 /** Why a release in a `NONE` row cannot send spans to LightStep. */
-const NO_TRACER_REASON = 'Istio 1.0 has no tracer that can reach LightStep: the LightStep tracer arrived in Istio 1.1';
+const NO_TRACER_REASON = 'its proxy has no tracer that can reach LightStep (the LightStep tracer arrived in Istio 1.1)';
 
 /** The oldest and newest releases this library knows the needs of. */
 export const OLDEST_KNOWN_RELEASE = '1.0';
@@ -185,6 +185,7 @@ export class IstioRelease {
     return `Istio ${this} is newer than the newest release this library was checked against (${NEWEST_VERIFIED_RELEASE}): ` +
       `it is configured like Istio ${NEWEST_KNOWN_RELEASE}; check the output against that release's notes, or target ${NEWEST_VERIFIED_RELEASE}`;
   }
+
   /**
    * Throws a ConfigurationError that says why this release cannot send spans to LightStep and what to
    * target instead; returns quietly for a release that can.

@@ -97,17 +97,17 @@ const CONFIG_CASES: Record<string, ConfigCase> = {
     config: `${SATELLITE}tracing:\n  collector:\n    namespace: shop\nbookinfo:\n  namespace: shop\n`,
     key: 'tracing.collector.namespace', shows: '"shop"', says: /sidecar injection/,
   },
-  'config: release 1.99 (unsupported)': {
-    config: `istio:\n  release: "1.99"\n${SATELLITE}`, key: 'istio.release', shows: '"1.99"', says: /outside the releases/,
+  'config: release 2.0 (unsupported)': {
+    config: `istio:\n  release: "2.0"\n${SATELLITE}`, key: 'istio.release', shows: '"2.0"', says: /outside the releases/,
   },
   'config: release 1.9.x (malformed)': {
     config: `istio:\n  release: "1.9.x"\n${SATELLITE}`, key: 'istio.release', shows: '"1.9.x"', says: /not an Istio release/,
   },
-  'config: release 1.15.3 (no tracer for LightStep)': {
-    config: `istio:\n  release: "1.15.3"\n${SATELLITE}`, key: 'LightstepTracing.istioRelease', shows: '"1.15.3"', says: /built without the LightStep tracer/,
+  'config: release 0.8 (before Istio 1.0)': {
+    config: `istio:\n  release: "0.8"\n${SATELLITE}`, key: 'istio.release', shows: '"0.8"', says: /outside the releases/,
   },
-  'config: release 1.16.0 (OpenTelemetry tracer not yet enabled)': {
-    config: `istio:\n  release: "1.16.0"\n${SATELLITE}`, key: 'LightstepTracing.istioRelease', shows: '"1.16.0"', says: /enabled in 1\.16\.1/,
+  'config: Istio 1.9 with secure: true and no CA file': {
+    config: `istio:\n  release: "1.9"\n${SATELLITE}`, key: 'LightstepTracing.caCertificate', shows: 'nothing', says: /mountPath "".*lightstep\.caCertificateFile/,
   },
   'config: release 1.0 (before the LightStep tracer)': {
     config: `istio:\n  release: "1.0"\n${SATELLITE}`, key: 'LightstepTracing.istioRelease', shows: '"1.0"', says: /arrived in Istio 1\.1/,
@@ -117,7 +117,7 @@ const CONFIG_CASES: Record<string, ConfigCase> = {
     key: 'LightstepTracing.revision', shows: '"canary"', says: /no control plane revisions/,
   },
   'config: Istio 1.1 with secure: true and no CA file': {
-    config: `istio:\n  release: "1.1"\n${SATELLITE}`, key: 'LightstepTracing.caCertificate', shows: 'nothing', says: /requires a CA certificate/,
+    config: `istio:\n  release: "1.1"\n${SATELLITE}`, key: 'LightstepTracing.caCertificate', shows: 'nothing', says: /CA certificate is required/,
   },
   'config: a CA file with secure: false': {
     config: `istio:\n  release: "1.9"\n${SATELLITE}  secure: false\n  caCertificateFile: ca.pem\n`, caFixture: 'valid-ca.pem',
@@ -130,7 +130,7 @@ const CONFIG_CASES: Record<string, ConfigCase> = {
     config: `${SATELLITE}tracing:\n  providerName: "light step"\n`, key: 'LightstepTracing.providerName', shows: '"light step"', says: /provider name/,
   },
   'config: gateway-api ingress on Istio 1.14': {
-    config: `istio:\n  release: "1.14"\n${SATELLITE}bookinfo:\n  ingress: gateway-api\n`, key: 'Bookinfo.ingress', shows: '"1.14"', says: /Gateway API/,
+    config: `istio:\n  release: "1.14"\n${SATELLITE}  secure: false\nbookinfo:\n  ingress: gateway-api\n`, key: 'Bookinfo.ingress', shows: '"1.14"', says: /Gateway API/,
   },
   'config: routing to an undeployed reviews version': {
     config: `${SATELLITE}bookinfo:\n  reviewsVersions: [v1, v2]\n  routing: reviews-v3\n`, key: 'Bookinfo.routing', shows: '"reviews-v3"', says: /v3, which is not deployed/,
@@ -237,8 +237,8 @@ describe('bad construct props: a ConfigurationError that names the prop, before 
   const PROP_CASES: [string, (chart: Chart) => unknown, string, string, RegExp][] = [
     ['props: LightstepTracing address "x"', (chart) => new LightstepTracing(chart, 't', { istioRelease: '1.9', address: 'x' }),
       'LightstepTracing.address', '"x"', /no port/],
-    ['props: LightstepTracing istioRelease "1.15"', (chart) => new LightstepTracing(chart, 't', { istioRelease: '1.15', address: 'satellite.lightstep:9292' }),
-      'LightstepTracing.istioRelease', '"1.15"', /cannot send spans/],
+    ['props: LightstepTracing istioRelease "1.0"', (chart) => new LightstepTracing(chart, 't', { istioRelease: '1.0', address: 'satellite.lightstep:9292' }),
+      'LightstepTracing.istioRelease', '"1.0"', /cannot send spans/],
     ['props: LightstepTracing sampling 150', (chart) => new LightstepTracing(chart, 't', { istioRelease: '1.30', address: 'satellite.lightstep:9292', sampling: 150 }),
       'LightstepTracing.sampling', '150', /0 to 100/],
     ['props: LightstepTracing applicationNamespaces ["Shop"]', (chart) => new LightstepTracing(chart, 't', {
@@ -291,7 +291,8 @@ describe('bad input through the app as a process: exit code 1, one line on stder
   const PROCESS_CASES: [string, string | undefined, string | undefined, RegExp][] = [
     ['empty configuration file', '', undefined, /^Error: lightstep\.address: is required \(got nothing\)\. Fix: .+/],
     ['port 65536', 'lightstep:\n  address: satellite.lightstep:65536\n', undefined, /^Error: LightstepTracing\.address: port "65536" .*Fix: .+/],
-    ['release 1.15.3', `istio:\n  release: "1.15.3"\n${SATELLITE}`, undefined, /^Error: LightstepTracing\.istioRelease: Istio 1\.15\.3 cannot .*\(got "1\.15\.3"\)\. Fix: .+/],
+    ['Istio 1.12 secure without a CA file', `istio:\n  release: "1.12"\n${SATELLITE}`, undefined,
+      /^Error: LightstepTracing\.caCertificate: a CA certificate is required when secure is true: .*mountPath "".*\(got nothing\)\. Fix: .*lightstep\.caCertificateFile.+/],
     ['a private key as CA file', CA_FILE_CONFIG, 'test-only-private-key.pem',
       /^Error: lightstep\.caCertificateFile: the file holds a private key \(got ".*ca\.pem"\)\. Fix: .+/],
     ['LIGHTSTEP_CONFIG names a missing file', undefined, undefined, /^Error: LIGHTSTEP_CONFIG: cannot read the configuration file: no such file .*Fix: .+/],

@@ -188,7 +188,8 @@ describe('a literal access token', () => {
       const literal = 'literal-test-token-7c21';
       const workspace = emptyWorkspace();
       const configFile = writeConfig(workspace,
-        `istio:\n  release: "${release}"\nlightstep:\n  address: ingest.lightstep.com:443\n  accessToken: ${literal}\n  allowLiteralAccessToken: true\n`);
+        `istio:\n  release: "${release}"\nlightstep:\n  address: ingest.lightstep.com:443\n  accessToken: ${literal}\n  allowLiteralAccessToken: true\n` +
+        (release === '1.9' ? '  secure: false\n' : ''));
       const { warnings } = capturingWarnings(() => synthesizeInto(configFile, workspace.outputRoot));
       const files = readTextTree(workspace.outputRoot);
       expect(Object.keys(files).filter((file) => files[file].includes(literal))).toContain(fileWithToken);
@@ -300,7 +301,7 @@ describe('what each example exists to show', () => {
     expect(gateway.apiVersion).toBe('networking.istio.io/v1alpha3');
     expect(gateway.spec.servers.map((server: any) => server.port.number)).toEqual([80]);
     const notes = files['INSTALL.md'];
-    expect(notes).toContain('helm template install/kubernetes/helm/istio');
+    expect(notes).toContain('helm template istio "$ISTIO_DIR/install/kubernetes/helm/istio"');
     expect(notes).toContain('--set "global.tracer.lightstep.accessToken=$LIGHTSTEP_ACCESS_TOKEN"');
   });
 

@@ -1,58 +1,94 @@
+/**
+ * The release table against each release's own files: every expected value here is read from
+ * test/fixtures/istio-upstream (and the Gateway API listing), never from the table under test.
+ */
 import { ConfigurationError } from '../src/configuration-error';
-import { IstioRelease, TracingGeneration } from '../src/istio-release';
+import { HelmChartSource, IstioRelease, NEWEST_KNOWN_RELEASE, NEWEST_VERIFIED_RELEASE, TracingGeneration } from '../src/istio-release';
+import { compareReleases, GATEWAY_API_SERVED, UPSTREAM_RELEASES, UpstreamRelease } from './support/istio-upstream';
+
+/** The generation a release's own files allow: the LightStep tracer where the proxy has it, else OpenTelemetry, else Zipkin. */
+function generationFromUpstream(upstream: UpstreamRelease): TracingGeneration {
+  // Where istio/proxy lists no tracers (1.1-1.11) the chart's LightStep settings show the proxy had the tracer.
+  const lightstep = upstream.proxyTracers ? upstream.proxyTracers.has('envoy.tracers.lightstep') : upstream.injectionTemplate.includes('"lightstep"');
+  if (lightstep) return upstream.pilotValues ? TracingGeneration.HELM_VALUES : TracingGeneration.MESH_CONFIG;
+  const openTelemetryProvider = upstream.protos('mesh').messages.get('MeshConfig.ExtensionProvider')?.has('opentelemetry');
+  if (upstream.proxyTracers?.has('envoy.tracers.opentelemetry') && openTelemetryProvider) return TracingGeneration.OPENTELEMETRY;
+  if (upstream.proxyTracers?.has('envoy.tracers.zipkin')) return TracingGeneration.ZIPKIN;
+  throw new Error(`Istio ${upstream.tag}: no tracer that can reach LightStep`);
+}
+
+describe.each(UPSTREAM_RELEASES)('Istio %s: the table agrees with the release\'s own files', (tag) => {
+  const release = IstioRelease.parse(tag);
+  const upstream = UpstreamRelease.of(tag);
+
+  test('tracing generation', () => {
+    expect(release.tracingGeneration).toBe(generationFromUpstream(upstream));
+  });
+
+  test('networking, telemetry and Gateway API versions are served', () => {
+    const [, networkingVersion] = release.networkingApiVersion.split('/');
+    for (const kind of ['Gateway', 'VirtualService', 'DestinationRule']) {
+      expect(upstream.servedVersions.get(`networking.istio.io/${kind}`)).toContain(networkingVersion);
+    }
+    const telemetry = upstream.servedVersions.get('telemetry.istio.io/Telemetry');
+    if (telemetry) expect(telemetry).toContain(release.telemetryApiVersion().split('/')[1]);
+    else expect(() => release.telemetryApiVersion()).toThrow(ConfigurationError);
+    if (compareReleases(tag, '1.16.0') >= 0) {
+      expect(release.gatewayApiCrdVersion).toBe(upstream.gatewayApiTag);
+      const served = GATEWAY_API_SERVED.get(upstream.gatewayApiTag!)!;
+      expect(served.get('Gateway')).toContain(release.gatewayApiVersion().split('/')[1]);
+      expect(served.get('HTTPRoute')).toContain(release.gatewayApiVersion().split('/')[1]);
+    }
+  });
+
+  test('Helm charts come from where the release has them', () => {
+    const paths = upstream.paths;
+    switch (release.helmChartSource) {
+      case HelmChartSource.ARCHIVE_ISTIO_CHART:
+        expect(paths.has('install/kubernetes/helm/istio')).toBe(true);
+        expect([...paths].some((p) => p.startsWith('install/kubernetes/helm/istio-init/files/crd'))).toBe(true);
+        break;
+      case HelmChartSource.ARCHIVE_MANIFESTS:
+        for (const chart of ['base', 'istio-control/istio-discovery', 'gateways/istio-ingress']) expect(paths.has(`manifests/charts/${chart}`)).toBe(true);
+        break;
+      case HelmChartSource.REPOSITORY:
+        // istio/gateway is built from manifests/charts/gateway, which the repository publishes from its first release on.
+        for (const chart of ['base', 'istio-control/istio-discovery', 'gateway']) expect(paths.has(`manifests/charts/${chart}`)).toBe(true);
+        break;
+      default:
+        expect(paths.has('install/kubernetes/helm/istio')).toBe(false);
+    }
+    if (release.helmChartSource !== HelmChartSource.REPOSITORY) expect(paths.has('manifests/charts/gateway')).toBe(false);
+  });
+
+  test('overlays append with index -1 only where istioctl handles it', () => {
+    const treeGo = upstream.overlayTreeGo;
+    if (treeGo) expect(release.overlayAppendsWithMinusOne).toBe(/if idx >= len\(lst\) \|\| idx < 0 \{/.test(treeGo.text));
+  });
+});
 
 describe('IstioRelease', () => {
-  test.each([
-    ['1.0', TracingGeneration.NONE],
-    ['1.1', TracingGeneration.HELM_VALUES],
-    ['1.5.10', TracingGeneration.HELM_VALUES],
-    ['1.6.0', TracingGeneration.MESH_CONFIG],
-    ['1.9.3', TracingGeneration.MESH_CONFIG],
-    ['1.14.6', TracingGeneration.MESH_CONFIG],
-    ['1.15.0', TracingGeneration.NONE],
-    ['1.15.3', TracingGeneration.NONE],
-    ['1.16.0', TracingGeneration.NONE],
-    ['1.16.1', TracingGeneration.OPENTELEMETRY],
-    ['1.16', TracingGeneration.OPENTELEMETRY],
-    ['1.30', TracingGeneration.OPENTELEMETRY],
-  ])('%s traces with %s', (text, generation) => {
-    expect(IstioRelease.parse(text).tracingGeneration).toBe(generation);
+  test('the newest known release is the newest release of the fixtures', () => {
+    expect(NEWEST_VERIFIED_RELEASE).toBe(UPSTREAM_RELEASES[UPSTREAM_RELEASES.length - 1]);
+    expect(NEWEST_VERIFIED_RELEASE.startsWith(`${NEWEST_KNOWN_RELEASE}.`)).toBe(true);
   });
 
-  test('API versions follow the release', () => {
-    expect(IstioRelease.parse('1.21.6').networkingApiVersion).toBe('networking.istio.io/v1alpha3');
-    expect(IstioRelease.parse('1.22.0').networkingApiVersion).toBe('networking.istio.io/v1');
-    expect(IstioRelease.parse('1.16.1').telemetryApiVersion()).toBe('telemetry.istio.io/v1alpha1');
-    expect(IstioRelease.parse('1.22').telemetryApiVersion()).toBe('telemetry.istio.io/v1');
-    expect(IstioRelease.parse('1.16').gatewayApiVersion()).toBe('gateway.networking.k8s.io/v1beta1');
-    expect(IstioRelease.parse('1.23.5').gatewayApiVersion()).toBe('gateway.networking.k8s.io/v1beta1');
-    expect(IstioRelease.parse('1.24').gatewayApiVersion()).toBe('gateway.networking.k8s.io/v1');
-    expect(() => IstioRelease.parse('1.15').gatewayApiVersion('bookinfo.ingress')).toThrow(/bookinfo.ingress.*1.16/);
-    expect(() => IstioRelease.parse('1.9').telemetryApiVersion()).toThrow(/1.10/);
+  test('a release newer than the newest known is the newest known generation, with a warning naming the newest verified release', () => {
+    for (const text of ['1.31', '1.40.2']) {
+      const release = IstioRelease.parse(text);
+      expect(release.isNewerThanKnown).toBe(true);
+      expect(release.tracingGeneration).toBe(IstioRelease.newest().tracingGeneration);
+      expect(release.newerThanKnownWarning).toMatch(new RegExp(`Istio ${text.replace(/\./g, '\\.')} is newer .*\\(${NEWEST_VERIFIED_RELEASE.replace(/\./g, '\\.')}\\)`));
+    }
+    expect(IstioRelease.parse(NEWEST_VERIFIED_RELEASE).newerThanKnownWarning).toBeUndefined();
   });
 
-  test('ingress port, gateway certificate mounts, images', () => {
-    expect(IstioRelease.parse('1.18.7').ingressGatewayPort).toBe(80);
-    expect(IstioRelease.parse('1.19').ingressGatewayPort).toBe(8080);
-    expect(IstioRelease.parse('1.3').gatewaysMountCaCert).toBe(false);
-    expect(IstioRelease.parse('1.4').gatewaysMountCaCert).toBe(true);
-    expect(IstioRelease.parse('1.14').gatewaysMountCaCert).toBe(true);
-    expect(IstioRelease.parse('1.20').gatewaysMountCaCert).toBe(false);
-    expect(IstioRelease.parse('1.7').hasIstiodHelmChart).toBe(false);
-    expect(IstioRelease.parse('1.8').hasIstiodHelmChart).toBe(true);
-    expect(IstioRelease.parse('1.29').bookinfoImageRegistry).toBe('docker.io/istio');
-    expect(IstioRelease.parse('1.30.3').bookinfoImageRegistry).toBe('registry.istio.io/release');
+  test('only 1.0 is refused, with the reason and the fix', () => {
+    expect(() => IstioRelease.parse('1.0').assertCanTraceToLightstep()).toThrow(/istio.release: Istio 1\.0 cannot send spans to LightStep: .*arrived in Istio 1\.1\) \(got "1\.0"\)\. Fix: target Istio 1\.1 or later/);
+    for (const tag of UPSTREAM_RELEASES) expect(() => IstioRelease.parse(tag).assertCanTraceToLightstep()).not.toThrow();
   });
 
-  test('a release without LightStep support is refused with the reason and the fix', () => {
-    expect(() => IstioRelease.parse('1.15.3').assertCanTraceToLightstep()).toThrow(ConfigurationError);
-    expect(() => IstioRelease.parse('1.15.3').assertCanTraceToLightstep()).toThrow(/istio.release.*1\.15\.3.*without the LightStep tracer.*Fix: target Istio 1\.16\.1 or later/);
-    expect(() => IstioRelease.parse('1.16.0').assertCanTraceToLightstep()).toThrow(/1\.16\.0/);
-    expect(() => IstioRelease.parse('1.0').assertCanTraceToLightstep()).toThrow(/arrived in Istio 1\.1/);
-    expect(() => IstioRelease.parse('1.16.1').assertCanTraceToLightstep()).not.toThrow();
-  });
-
-  test.each(['', '1', '1.x', 'latest', '1.9.3.1', '2.0', '0.8', '1.31', '1.9-beta'])('refuses %p', (text) => {
+  test.each(['', '1', '1.x', 'latest', '1.9.3.1', '2.0', '0.8', '1.9-beta'])('refuses %p', (text) => {
     expect(() => IstioRelease.parse(text)).toThrow(ConfigurationError);
   });
 

@@ -68,7 +68,7 @@ describe('Istio 1.1-1.5: Helm values of the istio chart', () => {
 
   test('a secure satellite needs a CA on 1.1-1.5; a plaintext one needs neither CA nor Secret', () => {
     expect(() => tracing({ istioRelease: '1.5', caCertificate: undefined }))
-      .toThrow(/LightstepTracing.caCertificate: Istio 1.5 requires a CA certificate file \(cacertPath\) when secure is true.*Fix:/);
+      .toThrow(/LightstepTracing.caCertificate: a CA certificate is required when secure is true: the LightStep tracer of Istio 1.5 reads the CA from cacertPath.*Fix: .*lightstep.caCertificateFile/);
     const { built, objects } = tracing({ istioRelease: '1.5', caCertificate: undefined, secure: false });
     expect((built.installInputs[0].content as any).global.tracer.lightstep).toEqual({ address: SATELLITE, secure: false });
     expect(objects).toEqual([]);
@@ -139,13 +139,27 @@ describe('Istio 1.6-1.14: mesh config in an IstioOperator', () => {
     expect(built.installInputs.map((i) => i.fileName)).toEqual(['istio-operator.yaml']);
   });
 
-  test('secure without a CA: TLS without verification, with a warning; no Secret and no overlay', () => {
-    const { built, input, objects, chart } = tracing({ istioRelease: '1.14', caCertificate: undefined });
-    expect(input('istio-operator.yaml').spec.meshConfig.defaultConfig.tracing.tlsSettings).toEqual({ mode: 'SIMPLE' });
-    expect(input('istio-operator.yaml').spec.components).toBeUndefined();
-    expect(objects).toEqual([]);
-    expect(built.secrets).toEqual([]);
-    expect(warningsOf(chart)).toEqual([expect.stringMatching(/do not verify the satellite's certificate/)]);
+  test.each(['1.6.0', '1.7', '1.14.6'])('%s: secure without a CA is refused with why and the config key to set', (istioRelease) => {
+    let error: unknown;
+    try {
+      tracing({ istioRelease, caCertificate: undefined });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect((error as ConfigurationError).field).toBe('LightstepTracing.caCertificate');
+    expect((error as ConfigurationError).message).toMatch(/mountPath ""\), which the API server rejects, and from Istio 1.7 Envoy rejects the empty TLS validation context/);
+    expect((error as ConfigurationError).fix).toMatch(/lightstep.caCertificateFile.*or set secure: false/);
+  });
+
+  test('1.6.0-1.7.0: no -1 overlay, the gateway gets its CA from a kubectl patch instead', () => {
+    for (const istioRelease of ['1.6.0', '1.6.14', '1.7.0']) {
+      const { built, input } = tracing({ istioRelease });
+      expect(input('istio-operator.yaml').spec.components).toBeUndefined();
+      expect(built.gatewayPatchCommands).toEqual([expect.stringMatching(/^kubectl -n istio-system patch deployment istio-ingressgateway --type=json -p '\[.*"\/spec\/template\/spec\/volumes\/-".*\]'$/)]);
+    }
+    expect(tracing({ istioRelease: '1.7.1' }).built.gatewayPatchCommands).toEqual([]);
+    expect(tracing({ istioRelease: '1.7.1' }).input('istio-operator.yaml').spec.components.ingressGateways).toHaveLength(1);
   });
 
   test('plaintext: no tlsSettings; a CA with secure: false is refused', () => {
@@ -244,11 +258,45 @@ describe('Istio 1.16.1+: OpenTelemetry collector', () => {
   });
 });
 
+describe('Istio 1.15.0-1.16.0: Zipkin to the collector', () => {
+  test.each(['1.15.0', '1.15', '1.16.0'])('%s: the proxies report Zipkin to the collector, which exports OTLP to LightStep', (istioRelease) => {
+    const { built, input, objects, analysis } = tracing({ istioRelease });
+    expect(built.generation).toBe(TracingGeneration.ZIPKIN);
+    const meshConfig = {
+      enableTracing: true,
+      defaultConfig: { tracing: { sampling: 100, zipkin: { address: 'otel-collector.observability.svc.cluster.local:9411' } } },
+    };
+    expect(input('istio-operator.yaml').spec).toEqual({ meshConfig, values: { global: { proxy: { tracer: 'zipkin' } } } });
+    expect(input('istiod-helm-values.yaml')).toEqual({ global: { proxy: { tracer: 'zipkin' } }, meshConfig });
+    expect(built.tokenInstallArgs).toEqual([]);
+    expect(built.collector!.config.receivers.zipkin).toEqual({ endpoint: '0.0.0.0:9411' });
+    expect(built.collector!.config.service.pipelines.traces.receivers).toEqual(['otlp', 'zipkin']);
+    const service = objects.find((o) => o.kind === 'Service');
+    expect(service.spec.ports.find((p: any) => p.port === 9411).name).toBe('http-zipkin');
+    expect(objects.filter((o) => o.kind === 'Telemetry')).toEqual([]);
+    expect(where(objects.filter((o) => o.kind === 'Secret'))).toEqual(['Secret observability/lightstep.cacert']);
+    expect(analysis.analyze()).toEqual([]);
+    expectSchemaValid(objects);
+  });
+
+  test('the OpenTelemetry path has no zipkin receiver', () => {
+    const { built, objects } = tracing({ istioRelease: '1.16.1' });
+    expect(built.collector!.config.receivers.zipkin).toBeUndefined();
+    expect(objects.find((o) => o.kind === 'Service').spec.ports.map((p: any) => p.name)).toEqual(['grpc-otlp', 'http-otlp']);
+  });
+});
+
+describe('a release newer than the newest known', () => {
+  test.each(['1.31', '1.40.2'])('%s is configured like the newest known release, with a warning naming the newest verified one', (istioRelease) => {
+    const { built, chart } = tracing({ istioRelease });
+    expect(built.generation).toBe(TracingGeneration.OPENTELEMETRY);
+    expect(warningsOf(chart)).toEqual([expect.stringMatching(new RegExp(`Istio ${istioRelease.replace(/\./g, '\\.')} is newer than the newest release this library was checked against \\(1\\.30\\.3\\)`))]);
+  });
+});
+
 describe('releases without a LightStep path', () => {
   test.each([
-    ['1.0', /Istio 1.0 has no LightStep tracer/],
-    ['1.15.3', /built without the LightStep tracer/],
-    ['1.16.0', /before its OpenTelemetry tracer was enabled in 1.16.1/],
+    ['1.0', /Istio 1.0 cannot send spans to LightStep: its proxy has no tracer that can reach LightStep/],
   ])('%s is refused with the reason and what to target', (istioRelease, reason) => {
     let error: unknown;
     try {
@@ -259,7 +307,7 @@ describe('releases without a LightStep path', () => {
     expect(error).toBeInstanceOf(ConfigurationError);
     expect((error as ConfigurationError).field).toBe('LightstepTracing.istioRelease');
     expect((error as ConfigurationError).message).toMatch(reason);
-    expect((error as ConfigurationError).fix).toMatch(/1.16.1 or later.*1.14/);
+    expect((error as ConfigurationError).fix).toMatch(/target Istio 1.1 or later/);
   });
 });
 
@@ -300,7 +348,7 @@ describe('props shared by every generation', () => {
 });
 
 describe('the access token', () => {
-  const RELEASES = ['1.1', '1.4', '1.5', '1.6', '1.7', '1.9', '1.14', '1.16.1', '1.21', '1.22', '1.30'];
+  const RELEASES = ['1.1', '1.4', '1.5', '1.6', '1.7', '1.9', '1.14', '1.15.0', '1.16.0', '1.16.1', '1.21', '1.22', '1.30'];
   const KNOWN = 'known-test-token-value';
   const saved = process.env.LIGHTSTEP_ACCESS_TOKEN;
   beforeAll(() => { process.env.LIGHTSTEP_ACCESS_TOKEN = KNOWN; });
@@ -325,7 +373,7 @@ describe('the access token', () => {
   test.each(RELEASES)('%s: from an existing Secret, it is read at install time', (istioRelease) => {
     const { built, objects } = tracing({ istioRelease, accessToken: AccessToken.fromSecret('lightstep-token', 'token') });
     expect(everything(built, objects)).not.toContain(KNOWN);
-    if (built.generation === TracingGeneration.OPENTELEMETRY) {
+    if (built.collector) {
       expect(built.tokenInstallArgs).toEqual([]);
       expect(objects.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0].env[0].valueFrom.secretKeyRef).toEqual({ name: 'lightstep-token', key: 'token' });
     } else {
