@@ -2,7 +2,7 @@
  * Runs the app the way users do, in-process through `synthesize()` or as a real process, against temporary
  * folders, and reads back everything it wrote.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -144,18 +144,36 @@ export interface AppRun {
   readonly stderr: string;
 }
 
+/** The command line and environment of `tsx charts/main.ts`, as `npm run synth` runs it, with a clean environment plus `env`. */
+function appCommand(env: Record<string, string>): { args: string[]; env: NodeJS.ProcessEnv } {
+  const tsxCli = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+  return {
+    args: [tsxCli, path.join(REPO_ROOT, 'charts', 'main.ts')],
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CDK8S_CHECK_UPGRADE: 'false', ...env },
+  };
+}
+
 /**
  * Runs `tsx charts/main.ts`, as `npm run synth` does, with a clean environment plus `env`. The tsx binary
  * is started directly: npx would add its own notices to stderr.
  */
 export function runApp(env: Record<string, string>, cwd: string = REPO_ROOT): AppRun {
-  const tsxCli = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
-  const result = spawnSync(process.execPath, [tsxCli, path.join(REPO_ROOT, 'charts', 'main.ts')], {
-    cwd,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CDK8S_CHECK_UPGRADE: 'false', ...env },
-    timeout: 30_000,
-  });
+  const command = appCommand(env);
+  const result = spawnSync(process.execPath, command.args, { cwd, encoding: 'utf8', env: command.env, timeout: 30_000 });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `runApp` without blocking, so that several runs share the wait. */
+export function runAppAsync(env: Record<string, string>, cwd: string = REPO_ROOT): Promise<AppRun> {
+  const command = appCommand(env);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, command.args, { cwd, env: command.env, timeout: 30_000 });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
