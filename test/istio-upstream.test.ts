@@ -112,6 +112,13 @@ describe('the checks fail when a fact is wrong for the release', () => {
       .toEqual([expect.stringMatching(/Gateway API CRDs v1.2.1, but Istio 1.30.3 builds against v1.5.1/)]);
   });
 
+  test('Helm 2 syntax, and a secure tracer without a CA path', () => {
+    expect(broken('1.1.0', (o) => { (o as any).installNotes = o.installNotes.replace('helm template istio "', 'helm template --name istio "'); }))
+      .toEqual(['INSTALL.md: Helm 2 syntax (--name), which Helm 3 refuses']);
+    expect(broken('1.9.9', (o) => { delete o.installInputs['istio-operator.yaml'].spec.meshConfig.defaultConfig.tracing.tlsSettings.caCertificates; }))
+      .toContainEqual(expect.stringMatching(/injection template: ProxyConfig.GetTracing.GetTlsSettings.GetCaCertificates=undefined must be an absolute file path/));
+  });
+
   test('a tracer the proxy was built without', () => {
     expect(broken('1.16.0', (o) => { o.installInputs['istio-operator.yaml'].spec.values.global.proxy.tracer = 'lightstep'; }))
       .toContainEqual(expect.stringMatching(/envoy.tracers.lightstep is not compiled into the istio-proxy of Istio 1.16.0/));
@@ -121,7 +128,11 @@ describe('the checks fail when a fact is wrong for the release', () => {
     expect(broken('1.7.0', (o) => { o.installInputs['istio-operator.yaml'] = output('1.7.1').installInputs['istio-operator.yaml']; }))
       .toContainEqual(expect.stringMatching(/path="spec.template.spec.containers\[0\].volumeMounts\[-1\]" index -1 is not handled by operator\/pkg\/tpath\/tree.go of Istio 1.7.0/));
     expect(broken('1.12.9', (o) => { o.objects.filter((x) => x.kind === 'Secret').forEach((x) => { x.metadata.name = 'lightstep-cacert'; }); }))
-      .toEqual([expect.stringMatching(/injection template of Istio 1.12.9 mounts Secret lightstep.cacert at \/etc\/lightstep and reads cacert.pem, but the output creates no Secret lightstep.cacert/)]);
+      .toContainEqual(expect.stringMatching(/injection template of Istio 1.12.9 mounts Secret lightstep.cacert at \/etc\/lightstep and reads cacert.pem, but the output creates no Secret lightstep.cacert with key cacert.pem in namespace default/));
+    expect(broken('1.6.14', (o) => { (o as any).installNotes = o.installNotes.replace(/^kubectl -n istio-system patch .*$/m, ''); }))
+      .toEqual([expect.stringMatching(/ingress gateway: Istio 1.6.14 mounts no CA into it/)]);
+    expect(broken('1.4.10', (o) => { o.objects = o.objects.filter((x) => !(x.kind === 'Secret' && x.metadata.namespace === 'istio-system')); }))
+      .toEqual([expect.stringMatching(/gateway Deployment template of Istio 1.4.10 mounts Secret lightstep.cacert .* in namespace istio-system/)]);
     expect(broken('1.15.7', (o) => {
       const configMap = o.objects.find((x) => x.kind === 'ConfigMap' && x.data['collector.yaml']);
       configMap.data['collector.yaml'] = configMap.data['collector.yaml'].replace('zipkin:', 'lightstep:');

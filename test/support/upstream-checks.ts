@@ -166,16 +166,21 @@ class CheckContext {
 
   /**
    * Where the injection template (and the 1.4-1.5 gateway template) mounts the LightStep CA: the Secret name it
-   * mounts must be a Secret the output creates in the application namespaces, keyed by the file name of the path
-   * the template mounts the directory of, and the template's tracer condition must hold.
+   * mounts must be a Secret the output creates in every namespace whose pods mount it (the injected namespaces;
+   * the Istio namespace for the gateway template), keyed by the file name of the path whose directory the
+   * template mounts; on 1.6+, where no chart mounts it into the gateway, an overlay or a patch step must.
    */
   public checkInjectorMounts(): void {
-    const templates: Array<[string, string]> = [['injection template', this.upstream.injectionTemplate]];
-    if (this.upstream.gatewayTemplate?.includes('lightstep-certs')) templates.push(['gateway Deployment template', this.upstream.gatewayTemplate]);
     const values = this.emittedValues();
     if (values === undefined || lookup(values, ['global', 'proxy', 'tracer']) !== 'lightstep') return; // collector generations
-    const secrets = this.output.objects.filter((o) => o.kind === 'Secret');
-    for (const [what, template] of templates) {
+    const secure = lookup(values, ['global', 'tracer', 'lightstep', 'secure']) ?? this.meshTracing()?.tlsSettings !== undefined;
+    if (!secure) return;
+    const injected = this.output.objects
+      .filter((o) => o.kind === 'Namespace' && (o.metadata?.labels?.['istio-injection'] === 'enabled' || o.metadata?.labels?.['istio.io/rev']))
+      .map((o) => o.metadata.name as string);
+    const templates: Array<[string, string, string[]]> = [['injection template', this.upstream.injectionTemplate, injected]];
+    if (this.upstream.gatewayTemplate?.includes('lightstep-certs')) templates.push(['gateway Deployment template', this.upstream.gatewayTemplate, [this.istioNamespace()]]);
+    for (const [what, template, namespaces] of templates) {
       const mount = /mountPath: \{\{-? "?\[?\[? ?(?:directory|dir) (\$?\.[\w.]+) ?\]?\]?"? ?-?\}\}\s+name: lightstep-certs/.exec(template);
       const volume = /- name: lightstep-certs\s+secret:\s+(?:optional: true\s+)?secretName: ([\w.-]+)/.exec(template);
       if (!mount || !volume) {
@@ -183,18 +188,46 @@ class CheckContext {
         continue;
       }
       const mountedPath = this.templateExpression(mount[1], values);
-      const secure = lookup(values, ['global', 'tracer', 'lightstep', 'secure']) ?? this.meshTracing()?.tlsSettings !== undefined;
-      if (!secure) continue;
       if (typeof mountedPath !== 'string' || mountedPath.lastIndexOf('/') <= 0) {
-        this.fail(what, mount[1].replace(/^\$?\./, ''), mountedPath, `must be an absolute file path below a directory: ${this.release} mounts the CA at its directory`);
+        this.fail(what, mount[1].replace(/^\$?\./, ''), mountedPath, `must be an absolute file path below a directory: the ${what} mounts the CA at its directory`);
         continue;
       }
-      const key = mountedPath.slice(mountedPath.lastIndexOf('/') + 1);
-      const matching = secrets.filter((s) => s.metadata?.name === volume[1] && Object.keys({ ...s.data, ...s.stringData }).includes(key));
-      if (matching.length === 0) {
-        this.problems.push(`${what} of ${this.release} mounts Secret ${volume[1]} at ${path.posix.dirname(mountedPath)} and reads ${key}, but the output creates no Secret ${volume[1]} with key ${key}`);
+      this.requireSecret(what, volume[1], mountedPath, namespaces);
+      if (what === 'injection template' && !this.upstream.gatewayTemplate) this.checkGatewayCertificate(volume[1], mountedPath);
+    }
+  }
+
+  /** 1.6+: the ingress gateway gets the CA Secret from an IstioOperator overlay or a `kubectl patch` step of INSTALL.md. */
+  private checkGatewayCertificate(secretName: string, caPath: string): void {
+    const operator = Object.values(this.output.installInputs).find((content) => content?.kind === 'IstioOperator');
+    const overlayPatches = (operator?.spec?.components?.ingressGateways ?? [])
+      .flatMap((gateway: any) => gateway.k8s?.overlays ?? []).flatMap((overlay: any) => overlay.patches ?? []).map((patch: any) => patch.value);
+    const patchStep = /kubectl -n (\S+) patch deployment \S+ --type=json -p '([^']+)'/.exec(this.output.installNotes);
+    const values: any[] = [...overlayPatches, ...(patchStep ? JSON.parse(patchStep[2]).map((op: any) => op.value) : [])];
+    const volume = values.find((value) => value?.secret?.secretName === secretName);
+    const mount = values.find((value) => value?.name === volume?.name && value?.mountPath !== undefined);
+    if (!volume || mount?.mountPath !== path.posix.dirname(caPath)) {
+      this.problems.push(`ingress gateway: ${this.release} mounts no CA into it (no chart does from 1.6): expected a volume of Secret ${secretName} mounted at ${path.posix.dirname(caPath)} by an overlay or a patch step`);
+      return;
+    }
+    this.requireSecret('ingress gateway', secretName, caPath, [this.istioNamespace()]);
+  }
+
+  private requireSecret(what: string, name: string, filePath: string, namespaces: string[]): void {
+    const key = filePath.slice(filePath.lastIndexOf('/') + 1);
+    for (const namespace of namespaces) {
+      const found = this.output.objects.some((o) => o.kind === 'Secret' && o.metadata?.name === name && o.metadata?.namespace === namespace
+        && Object.keys({ ...o.data, ...o.stringData }).includes(key));
+      if (!found) {
+        this.problems.push(`${what} of ${this.release} mounts Secret ${name} at ${path.posix.dirname(filePath)} and reads ${key}, but the output creates no Secret ${name} with key ${key} in namespace ${namespace}`);
       }
     }
+  }
+
+  /** The namespace Istio is installed into: the IstioOperator's, or the `--namespace` of the Helm command. */
+  private istioNamespace(): string {
+    const operator = Object.values(this.output.installInputs).find((content) => content?.kind === 'IstioOperator');
+    return operator?.metadata?.namespace ?? /helm template istio \S+ --namespace (\S+)/.exec(this.output.installNotes)?.[1] ?? 'istio-system';
   }
 
   /** The value a template expression reads: `.Values.x.y` from the Helm values, `.ProxyConfig.GetTracing.GetX.GetY` from mesh config. */
