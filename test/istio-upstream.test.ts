@@ -91,7 +91,7 @@ describe('the checks fail when a fact is wrong for the release', () => {
 
   test('a mesh config key the proto does not have', () => {
     expect(broken('1.9.9', (o) => { o.installInputs['istio-operator.yaml'].spec.meshConfig.defaultConfig.tracing.lightStep = {}; }))
-      .toEqual([expect.stringMatching(/spec.meshConfig: defaultConfig.tracing.lightStep=\{\} is not a field of Tracing in proxy.proto of Istio 1.9.9/)]);
+      .toEqual([expect.stringMatching(/spec.meshConfig: defaultConfig.tracing.lightStep=\{\} is not a field of Tracing in proxy.proto \(Istio 1.9.9\)/)]);
     expect(broken('1.15.0', (o) => { o.installInputs['istio-operator.yaml'].spec.meshConfig.defaultConfig.tracing.zipkin.port = 9411; }))
       .toEqual([expect.stringMatching(/defaultConfig.tracing.zipkin.port=9411 is not a field of Tracing.Zipkin/)]);
   });

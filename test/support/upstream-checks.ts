@@ -338,7 +338,7 @@ class CheckContext {
   }
 
   private fail(where: string, key: string, value: unknown, problem: string): void {
-    this.problems.push(`${where}: ${key}=${JSON.stringify(value)} ${problem} of ${this.release}`);
+    this.problems.push(`${where}: ${key}=${JSON.stringify(value)} ${problem} (${this.release})`);
   }
 }
 
