@@ -32,8 +32,8 @@ export class AccessToken {
   }
 
   /**
-   * The token is in an existing Secret, created out of band. On the OpenTelemetry collector path (Istio
-   * 1.16.1+) the collector reads it directly, so the Secret must live in the collector namespace; on the
+   * The token is in an existing Secret, created out of band. On the collector paths (Istio
+   * 1.15+) the collector reads it directly, so the Secret must live in the collector namespace; on the
    * native tracer paths the install command reads it with kubectl.
    * @param secretName name of the Secret
    * @param key key of the token in the Secret

@@ -1,10 +1,10 @@
 /** The command an Istio install input is meant for. */
 export enum IstioInstallTool {
-  /** `istioctl install -f FILE` (IstioOperator). */
+  /** `$ISTIO_DIR/bin/istioctl install -f FILE` (IstioOperator, 1.6 and later). */
   ISTIOCTL = 'istioctl',
-  /** `helm template install/kubernetes/helm/istio -f FILE` from the release archive (Istio 1.1-1.5). */
+  /** `helm template istio $ISTIO_DIR/install/kubernetes/helm/istio -f FILE` from the release archive (Istio 1.1-1.5, Helm 3). */
   HELM_ISTIO_CHART = 'helm-istio-chart',
-  /** `helm install istiod istio/istiod -f FILE` (Istio 1.8 and later). */
+  /** `helm install istiod CHART -f FILE`: the archive's manifests/charts/istio-control/istio-discovery (1.8-1.11), istio/istiod (1.12 and later). */
   HELM_ISTIOD_CHART = 'helm-istiod-chart',
 }
 

@@ -69,7 +69,7 @@ export interface LightstepTracingProps {
    */
   readonly ingressGatewayName?: string;
   /**
-   * Where the OpenTelemetry collector runs and which image it uses (Istio 1.16.1 and later).
+   * Where the OpenTelemetry collector runs and which image it uses (Istio 1.15 and later).
    * @default namespace 'observability', image DEFAULT_COLLECTOR_IMAGE
    */
   readonly collector?: OtelCollectorOptions;
@@ -86,9 +86,9 @@ const TELEMETRY_NAME = 'mesh-default';
 
 /**
  * Sidecar tracing to LightStep for one Istio release: the install inputs (Helm values or IstioOperator) for
- * that release's generation, the CA Secrets its pods mount, and, from Istio 1.16.1, the OpenTelemetry
- * collector and the Telemetry resource. The access token never enters a generated file unless given with
- * `AccessToken.fromLiteralUnsafe`.
+ * that release's generation, the CA Secrets its pods mount, and, from Istio 1.15, the OpenTelemetry collector
+ * (receiving Zipkin on 1.15.0-1.16.0, OTLP with a Telemetry resource from 1.16.1). The access token never
+ * enters a generated file unless given with `AccessToken.fromLiteralUnsafe`.
  */
 export class LightstepTracing extends Construct {
   /** The targeted Istio release. */
