@@ -112,6 +112,13 @@ describe('the checks fail when a fact is wrong for the release', () => {
       .toEqual([expect.stringMatching(/Gateway API CRDs v1.2.1, but Istio 1.30.3 builds against v1.5.1/)]);
   });
 
+  test('a TLS setting the networking API does not have', () => {
+    expect(broken('1.10.6', (o) => {
+      const tls = o.installInputs['istio-operator.yaml'].spec.meshConfig.defaultConfig.tracing.tlsSettings;
+      tls.caCertificate = tls.caCertificates;
+    })).toContainEqual(expect.stringMatching(/defaultConfig.tracing.tlsSettings.caCertificate="\/etc\/lightstep\/cacert.pem" is not a field of ClientTLSSettings in destination_rule.proto \(Istio 1.10.6\)/));
+  });
+
   test('Helm 2 syntax, and a secure tracer without a CA path', () => {
     expect(broken('1.1.0', (o) => { (o as any).installNotes = o.installNotes.replace('helm template istio "', 'helm template --name istio "'); }))
       .toEqual(['INSTALL.md: Helm 2 syntax (--name), which Helm 3 refuses']);

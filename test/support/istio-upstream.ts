@@ -10,6 +10,8 @@ import * as yaml from 'js-yaml';
 
 export const UPSTREAM_DIR = fileURLToPath(new URL('../fixtures/istio-upstream', import.meta.url));
 const GATEWAY_API_DIR = fileURLToPath(new URL('../fixtures/gateway-api', import.meta.url));
+// istio/api's networking/v1alpha3/destination_rule.proto, where the mesh config's tlsSettings type is defined (1.6-1.14).
+const NETWORKING_API_DIR = fileURLToPath(new URL('../fixtures/istio-api-networking', import.meta.url));
 
 /** Every release folder of the fixtures, oldest first: each minor 1.1-1.30 plus boundary patches. */
 export const UPSTREAM_RELEASES: string[] = fs.readdirSync(UPSTREAM_DIR)
@@ -60,8 +62,7 @@ export class UpstreamRelease {
 
   /** The text of a verbatim file, or undefined where upstream has none. */
   public text(file: string): string | undefined {
-    const full = path.join(UPSTREAM_DIR, this.tag, file);
-    return fs.existsSync(full) ? fs.readFileSync(full, 'utf8') : undefined;
+    return readIfExists(path.join(UPSTREAM_DIR, this.tag, file));
   }
 
   /**
@@ -104,8 +105,10 @@ export class UpstreamRelease {
     return this.memo(`protos-${api}`, () => {
       const messages = new Map<string, ProtoFields>();
       const files = new Map<string, string>();
-      for (const file of PROTO_FILES[api]) {
-        const text = this.text(file);
+      const texts: Array<[string, string | undefined]> = PROTO_FILES[api].map((file) => [file, this.text(file)]);
+      // Messages of the mesh config's own files win over these on a name clash.
+      if (api === 'mesh') texts.unshift(['destination_rule.proto', readIfExists(path.join(NETWORKING_API_DIR, this.tag, 'destination_rule.proto'))]);
+      for (const [file, text] of texts) {
         if (text === undefined) continue;
         for (const [name, fields] of parseProtoMessages(text)) {
           messages.set(name, fields);
@@ -216,6 +219,10 @@ export const COLLECTOR_MANIFEST: { version: string; components: Set<string> } = 
   }
   return { version: COLLECTOR_RELEASE, components };
 })();
+
+function readIfExists(file: string): string | undefined {
+  return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;
+}
 
 interface ProvenanceRow { readonly file: string; readonly repo: string; readonly tag: string; readonly upstreamPath: string; readonly sha: string }
 
