@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
@@ -14,11 +17,15 @@ const printWarning = console.warn;
 beforeAll(() => { console.warn = () => undefined; });
 afterAll(() => { console.warn = printWarning; });
 
+// Testing.app() makes a temporary folder per app; these charts are never written, so one folder serves them all.
+const OUTDIR = mkdtempSync(join(tmpdir(), 'cdk8s-istio-lightstep-tracing-'));
+afterAll(() => rmSync(OUTDIR, { recursive: true, force: true }));
+
 const CA_FILE = fileURLToPath(new URL('./fixtures/certs/valid-ca.pem', import.meta.url));
 const SATELLITE = 'lightstep-satellite.lightstep:9292';
 
 function tracing(props: Partial<LightstepTracingProps> = {}) {
-  const chart = new Chart(Testing.app(), 'tracing');
+  const chart = new Chart(Testing.app({ outdir: OUTDIR }), 'tracing');
   const built = new LightstepTracing(chart, 'lightstep', {
     istioRelease: '1.30', address: SATELLITE, caCertificate: CaCertificate.fromFile(CA_FILE), ...props,
   });
