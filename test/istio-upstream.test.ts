@@ -119,6 +119,11 @@ describe('the checks fail when a fact is wrong for the release', () => {
     })).toContainEqual(expect.stringMatching(/defaultConfig.tracing.tlsSettings.caCertificate="\/etc\/lightstep\/cacert.pem" is not a field of ClientTLSSettings in destination_rule.proto \(Istio 1.10.6\)/));
   });
 
+  test('a file INSTALL.md names that is not beside it', () => {
+    expect(broken('1.9.9', (o) => { (o as any).installNotes = o.installNotes.replace('-f istio/istio-operator.yaml', '-f dist/istio/istio-operator.yaml'); }))
+      .toEqual(['INSTALL.md: dist/istio/istio-operator.yaml is not in the output folder']);
+  });
+
   test('Helm 2 syntax, and a secure tracer without a CA path', () => {
     expect(broken('1.1.0', (o) => { (o as any).installNotes = o.installNotes.replace('helm template istio "', 'helm template --name istio "'); }))
       .toEqual(['INSTALL.md: Helm 2 syntax (--name), which Helm 3 refuses']);

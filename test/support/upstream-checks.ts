@@ -8,6 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
+import { listFiles } from './run-app';
 import { COLLECTOR_MANIFEST, GATEWAY_API_SERVED, resolveMessage, UpstreamRelease } from './istio-upstream';
 
 /** What one synthesis produced: the manifests, the Istio install inputs by file name, and INSTALL.md. */
@@ -15,6 +16,8 @@ export interface SynthesizedOutput {
   readonly objects: any[];
   readonly installInputs: Record<string, any>;
   readonly installNotes: string;
+  /** Every file of the output folder, relative to the folder of INSTALL.md, '/'-separated. */
+  readonly files: string[];
 }
 
 /** Reads a synthesized folder: manifests/*.yaml, istio/*.yaml and INSTALL.md. */
@@ -25,7 +28,7 @@ export function readOutputFolder(dir: string): SynthesizedOutput {
     yaml.loadAll(fs.readFileSync(path.join(dir, 'manifests', file), 'utf8')).filter((doc) => doc));
   const installInputs = Object.fromEntries(yamlFiles('istio').map((file) =>
     [file, yaml.load(fs.readFileSync(path.join(dir, 'istio', file), 'utf8'))]));
-  return { objects, installInputs, installNotes: fs.readFileSync(path.join(dir, 'INSTALL.md'), 'utf8') };
+  return { objects, installInputs, installNotes: fs.readFileSync(path.join(dir, 'INSTALL.md'), 'utf8'), files: listFiles(dir) };
 }
 
 /** The Istio release an INSTALL.md is written for, from its title. */
@@ -327,6 +330,17 @@ class CheckContext {
     for (const match of notes.matchAll(/helm (?:install|template) [\w-]+ (istio\/[\w-]+)/g)) {
       const source = repositoryCharts[match[1]];
       if (!source || !paths.has(source)) this.problems.push(`INSTALL.md: Helm chart ${match[1]} is not published for ${this.release} (no ${source ?? 'such chart'} at the release)`);
+    }
+    // Everything else is relative to the folder of INSTALL.md, so each block pastes as is from there.
+    const named = [
+      ...[...notes.matchAll(/(?:^|\s)-f\s+([^\s"$|-][^\s"|]*)/gm)].map((match) => match[1]),
+      ...[...notes.matchAll(/(?:^|[\s=])((?:istio|manifests)\/[\w.\/-]*)/gm)].map((match) => match[1]),
+    ].filter((file) => !(file in repositoryCharts)); // a chart of Istio's Helm repository, not a local folder
+    for (const file of new Set(named)) {
+      const relative = file.replace(/\/$/, '');
+      if (!this.output.files.some((known) => known === relative || known.startsWith(`${relative}/`))) {
+        this.problems.push(`INSTALL.md: ${file} is not in the output folder`);
+      }
     }
     if (/helm \w+ [^\n]*--name\b/.test(notes)) this.problems.push('INSTALL.md: Helm 2 syntax (--name), which Helm 3 refuses');
     for (const match of notes.matchAll(/gateway-api\/config\/crd\?ref=([\w.-]+)/g)) {
