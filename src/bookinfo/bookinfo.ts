@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { IstioRelease } from '../istio-release';
 import { addWarning } from '../warnings';
 import { MeshNamespace } from '../mesh-namespace';
+import { addWarningOnce } from '../tracing/_report-once';
 import { assertRoutedVersionsDeployed } from './_routes';
 import { BOOKINFO_PORT, PRODUCT_PAGE_PATH, SAMPLE_SERVICES, sampleService } from './_sample';
 import {
@@ -124,6 +125,8 @@ export class Bookinfo extends Construct {
     super(scope, id);
     this.namespace = validateDnsLabel('Bookinfo.namespace', props.namespace ?? 'default');
     this.release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'Bookinfo.istioRelease');
+    const newerWarning = this.release.newerThanKnownWarning;
+    if (newerWarning) addWarningOnce(this, newerWarning);
     const istioRelease = this.release.toString();
     const revision = props.revision === undefined ? undefined : validateDnsLabel('Bookinfo.revision', props.revision);
     const imageRegistry = validateImageRegistry('Bookinfo.imageRegistry', props.imageRegistry ?? this.release.bookinfoImageRegistry);
