@@ -106,8 +106,9 @@ function preflight(m: ScriptModel): string[] {
       'pods_with_mounts() {',
       '  k -n "$1" get pods "${@:2}" -o jsonpath=\'{range .items[*]}{.metadata.name}{"|"}{.status.startTime}{"|"}{.spec.containers[*].name}{"|"}{.spec.containers[?(@.name=="istio-proxy")].volumeMounts[*].mountPath}{"\\n"}{end}\'',
       '}',
+      'ca_created() { k -n "$1" get secret "$CA_SECRET" -o jsonpath=\'{.metadata.creationTimestamp}\'; }',
       'check_ca_secret() {',
-      '  if [ -z "$(k -n "$1" get secret "$CA_SECRET" -o jsonpath=\'{.metadata.creationTimestamp}\')" ]; then',
+      '  if [ -z "$(ca_created "$1")" ]; then',
       '    problem "Secret $CA_SECRET is missing in namespace $1" "apply the generated manifests (kubectl apply -f dist/), then restart the pods of $1 that mount it"',
       '  elif [ "$(k -n "$1" get secret "$CA_SECRET" -o jsonpath=' + `${q(`{.data.${jsonPathKey(ca.key)}}`)}` + ' | wc -c)" -eq 0 ]; then',
       '    problem "Secret $CA_SECRET in namespace $1 has no key $CA_KEY" "apply the generated manifests again: the proxies read the file $CA_MOUNT/$CA_KEY"',
@@ -116,10 +117,8 @@ function preflight(m: ScriptModel): string[] {
       '  fi',
       '}',
       '# Checks that each pod of a workload has a sidecar that mounts the CA and started after the Secret existed.',
-      'check_ca_mounts() { # namespace, what, pod name prefix, restart command, selector...',
-      '  local created lines name started containers mounts found=0',
-      '  created=$(k -n "$1" get secret "$CA_SECRET" -o jsonpath=\'{.metadata.creationTimestamp}\')',
-      '  lines=$(pods_with_mounts "$1" "${@:5}")',
+      'check_ca_mounts() { # namespace, what, pod name prefix, restart command, pod lines, Secret creation time',
+      '  local created=$6 name started containers mounts found=0',
       '  while IFS=\'|\' read -r name started containers mounts; do',
       '    case "$name" in "$3"-*) ;; *) continue ;; esac',
       '    found=1',
@@ -132,16 +131,21 @@ function preflight(m: ScriptModel): string[] {
       '    else',
       '      ok "pod $name ($2) mounts $CA_SECRET at $CA_MOUNT"',
       '    fi',
-      '  done <<<"$lines"',
+      '  done <<<"$5"',
       '  if [ "$found" -eq 0 ]; then problem "no running pod of $2 in namespace $1" "kubectl -n $1 get pods; apply the generated manifests"; fi',
       '}',
     );
     for (const namespace of ca.namespaces) out.push(`check_ca_secret ${q(namespace)}`);
+    out.push('pods=$(pods_with_mounts "$BOOKINFO_NS")', 'created=$(ca_created "$BOOKINFO_NS")');
     for (const deployment of m.bookinfo.deploymentNames) {
-      out.push(`check_ca_mounts "$BOOKINFO_NS" ${q(`Bookinfo ${deployment}`)} ${q(deployment)} ${q(`kubectl -n ${m.bookinfo.namespace} rollout restart deployment ${deployment}`)}`);
+      out.push(`check_ca_mounts "$BOOKINFO_NS" ${q(`Bookinfo ${deployment}`)} ${q(deployment)} ${q(`kubectl -n ${m.bookinfo.namespace} rollout restart deployment ${deployment}`)} "$pods" "$created"`);
     }
     if (m.gateway.mountsCaCert) {
-      out.push(`check_ca_mounts "$ISTIO_NS" 'ingress gateway' ${q(m.gateway.name)} ${q(`kubectl -n ${m.istioNamespace} rollout restart deployment ${m.gateway.name}`)} -l ${q(m.gateway.podSelector)}`);
+      out.push(
+        `pods=$(pods_with_mounts "$ISTIO_NS" -l ${q(m.gateway.podSelector)})`,
+        'created=$(ca_created "$ISTIO_NS")',
+        `check_ca_mounts "$ISTIO_NS" 'ingress gateway' ${q(m.gateway.name)} ${q(`kubectl -n ${m.istioNamespace} rollout restart deployment ${m.gateway.name}`)} "$pods" "$created"`,
+      );
     }
   }
   if (m.collector) {
