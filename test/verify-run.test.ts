@@ -1,17 +1,20 @@
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { BookinfoIngressKind, VerifyScript, VerifyScriptProps } from '../src';
 import { serveRecordedCluster } from './support/fake-cluster/recorded-cluster';
 import { GenerationCase, generationCases, propsFromConstructs } from './support/verify-cases';
 
+const HERE = dirname(fileURLToPath(import.meta.url));
+
 // verify.sh runs against a recorded cluster: test/support/fake-cluster puts a kubectl and a curl first on PATH that
 // answer from test/fixtures/verify/<cluster> (kubectl through the recorded cluster this test serves) and refuse
 // anything that is not a read.
-const FIXTURES = join(__dirname, 'fixtures', 'verify');
-const FAKE_BIN = join(__dirname, 'support', 'fake-cluster');
+const FIXTURES = join(HERE, 'fixtures', 'verify');
+const FAKE_BIN = join(HERE, 'support', 'fake-cluster');
 const run = promisify(execFile);
 const work = mkdtempSync(join(tmpdir(), 'verify-run-'));
 let cluster: { port: number; close: () => Promise<void> };

@@ -1,12 +1,15 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { AccessToken, ConfigurationError, IstioRelease, TracerStatsInclusion, TracingGeneration, VerifyScript } from '../src';
 import { generationCases, propsFromConstructs } from './support/verify-cases';
 
-const UPSTREAM = join(__dirname, 'fixtures', 'verify', 'upstream');
-const ISTIO_UPSTREAM = join(__dirname, 'fixtures', 'istio-upstream');
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+const UPSTREAM = join(HERE, 'fixtures', 'verify', 'upstream');
+const ISTIO_UPSTREAM = join(HERE, 'fixtures', 'istio-upstream');
 const upstream = (file: string) => readFileSync(join(UPSTREAM, file), 'utf8');
 const cases = generationCases();
 const scripts = cases.map((c) => [c.label, VerifyScript.render(c.props)] as const);
@@ -94,7 +97,7 @@ describe('the facts verify.sh reads are those of the upstream sources', () => {
     expect(read.sort()).toEqual(['otelcol_exporter_send_failed_spans', 'otelcol_exporter_sent_spans', 'otelcol_receiver_accepted_spans', 'otelcol_receiver_refused_spans']);
     for (const name of read) expect(documented).toContain(name);
     const metadata = upstream('otelcol/v0.120.0-receiverhelper-metadata.yaml') + upstream('otelcol/v0.120.0-exporterhelper-metadata.yaml');
-    const recorded = readFileSync(join(__dirname, 'fixtures', 'verify', 'collector', 'metrics', 'otel-collector-6f7d9c8b5-t8r2k.1.txt'), 'utf8');
+    const recorded = readFileSync(join(HERE, 'fixtures', 'verify', 'collector', 'metrics', 'otel-collector-6f7d9c8b5-t8r2k.1.txt'), 'utf8');
     for (const [, name, description] of recorded.matchAll(/^# HELP otelcol_(\w+_spans) (.+)$/gm)) {
       expect(metadata).toContain(`    ${name}:\n      enabled: true\n      stability:\n        level: alpha\n      description: ${description}`);
     }

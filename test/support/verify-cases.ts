@@ -1,12 +1,15 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { App, Chart } from 'cdk8s';
 import {
   AccessToken, Bookinfo, BookinfoIngressKind, CaCertificate, LightstepTracing, TracingGeneration, VerifyScript, VerifyScriptProps,
 } from '../../src';
 
-const CA_PEM = readFileSync(join(__dirname, '..', 'fixtures', 'certs', 'valid-ca.pem'), 'utf8');
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+const CA_PEM = readFileSync(join(HERE, '..', 'fixtures', 'certs', 'valid-ca.pem'), 'utf8');
 
 /** One generation's script, written from the constructs (or by hand where the constructs do not make it yet). */
 export interface GenerationCase {
