@@ -193,6 +193,15 @@ describe('verify.sh names the problem and its fix', () => {
     expect(result.code).toBe(1);
   });
 
+  it('a Telemetry naming a provider that the running mesh config does not define', async () => {
+    const result = await verify(byRelease('1.30').props, 'collector', (_dir, objects) => {
+      const mesh = find(objects, 'ConfigMap', 'istio-system', 'istio');
+      mesh.data.mesh = mesh.data.mesh.replace('- name: lightstep', '- name: otel');
+    });
+    expect(problems(result.stdout)).toEqual(['PROBLEM  mesh config (ConfigMap istio) does not hold name: lightstep']);
+    expect(result.code).toBe(1);
+  });
+
   it('a cluster it cannot read: exit 2', async () => {
     const result = await verify(byRelease('1.30').props, 'collector', (_dir, objects) => remove(objects, 'Namespace', undefined as any, 'istio-system'));
     expect(result.stdout).toContain('cannot read namespace istio-system');

@@ -124,7 +124,7 @@ export interface VerifyScriptProps {
    * @default 'istio'
    */
   readonly meshConfigMapName?: string;
-  /** Values the mesh config must hold, each found verbatim in its `mesh` key: the satellite address, the provider name and service. */
+  /** Lines the mesh config must hold, each found verbatim in its `mesh` key, e.g. "address: ingest.lightstep.com:443" or "name: lightstep". */
   readonly meshConfigMustContain: string[];
   /**
    * The CA Secret and where it is mounted.

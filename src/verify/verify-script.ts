@@ -72,10 +72,11 @@ export class VerifyScript {
     const cacertPath: string | undefined = tracer?.tlsSettings?.caCertificates ?? lightstep?.cacertPath;
 
     const meshConfigMustContain: string[] = [];
+    // As the mesh ConfigMap renders them: one YAML key and value per line.
     if (tracing.collector) {
-      meshConfigMustContain.push(tracing.providerName!, tracing.collector.serviceFqdn);
+      meshConfigMustContain.push(`name: ${tracing.providerName}`, `service: ${tracing.collector.serviceFqdn}`);
     } else if (lightstep?.address) {
-      meshConfigMustContain.push(lightstep.address);
+      meshConfigMustContain.push(`address: ${lightstep.address}`);
     }
     const secrets = tracing.collector ? [] : tracing.secrets;
     const telemetry = tracing.node.tryFindChild('Telemetry') as ApiObject | undefined;
