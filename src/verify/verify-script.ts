@@ -80,7 +80,10 @@ export class VerifyScript {
     }
     const secrets = tracing.collector ? [] : tracing.secrets;
     const telemetry = tracing.node.tryFindChild('Telemetry') as ApiObject | undefined;
+    // The provider's kind says what the proxies speak, and so which of the collector's receivers takes their spans.
+    const provider = (tracing.meshConfig?.extensionProviders ?? []).find((p: any) => p.name === tracing.providerName);
     const receivers = Object.keys(tracing.collector?.config.receivers ?? {});
+    const receiver = provider?.zipkin && receivers.includes('zipkin') ? 'zipkin' : receivers.includes('otlp') ? 'otlp' : receivers[0];
     const exporters = Object.keys(tracing.collector?.config.exporters ?? {});
 
     return {
@@ -115,7 +118,7 @@ export class VerifyScript {
         name: tracing.collector.serviceName,
         tokenSecretName: tracing.collector.accessTokenSecretName,
         tokenSecretKey: tracing.collector.accessTokenSecretKey,
-        receiver: receivers[0],
+        receiver,
         exporter: exporters[0],
       } : undefined,
       telemetry: telemetry && tracing.providerName ? {
