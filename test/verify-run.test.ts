@@ -111,6 +111,17 @@ describe('verify.sh against a recorded healthy mesh', () => {
     expect(result.stdout).toContain('ok       the collector accepted 60 spans on its zipkin receiver and its otlp exporter sent 60 to LightStep');
   });
 
+  it('a NodePort ingress gateway: the node\'s address and the node port of the http2 port', async () => {
+    const result = await verify(byRelease('1.4').props, 'native', (dir, objects) => {
+      const service = find(objects, 'Service', 'istio-system', 'istio-ingressgateway');
+      service.spec.type = 'NodePort';
+      delete service.status.loadBalancer.ingress;
+      cpSync(join(dir, 'ingress', '203.0.113.10_80.html'), join(dir, 'ingress', '10.0.1.11_31380.html'));
+    });
+    expect(result.stdout).toContain('ok       3 of 3 requests through the Istio ingress gateway istio-ingressgateway (http://10.0.1.11:31380/productpage) answered with the Bookinfo page');
+    expect(result.code).toBe(0);
+  });
+
   it('Gateway API: sends the traffic to the Gateway\'s address on its listener port', async () => {
     const props = propsFromConstructs('1.30', { ingress: BookinfoIngressKind.GATEWAY_API });
     const result = await verify(props, 'collector', (dir, objects) => {
