@@ -5,3 +5,4 @@ export * from './mesh-namespace';
 export * from './analysis';
 export * from './bookinfo';
 export * from './tracing';
+export * from './verify';

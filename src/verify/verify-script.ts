@@ -1,0 +1,219 @@
+import { ApiObject } from 'cdk8s';
+import { Bookinfo } from '../bookinfo/bookinfo';
+import { ConfigurationError } from '../configuration-error';
+import { IstioRelease, TracingGeneration } from '../istio-release';
+import { assertDnsLabel, assertNamespaceName, assertObjectName, assertSecretKey } from '../tracing/_names';
+import { LightstepTracing } from '../tracing/lightstep-tracing';
+import { renderScript, ScriptModel } from './_script';
+import { TracerStatsInclusion } from './tracer-stats-inclusion';
+import { VerifyScriptProps } from './verify-script-props';
+
+/** The constructs a verification is written for. */
+export interface VerifyScriptSources {
+  /** The tracing setup. */
+  readonly tracing: LightstepTracing;
+  /** The Bookinfo sample the traffic goes to. */
+  readonly bookinfo: Bookinfo;
+  /**
+   * Namespace Istio is installed in: the `istioNamespace` given to LightstepTracing.
+   * @default 'istio-system'
+   */
+  readonly istioNamespace?: string;
+  /**
+   * Requests to send to productpage.
+   * @default 10
+   */
+  readonly requests?: number;
+}
+
+const FIELD = 'VerifyScript';
+const DEFAULT_GATEWAY = 'istio-ingressgateway';
+const DEFAULT_MESH_CONFIGMAP = 'istio';
+
+/**
+ * A read-only bash script (`verify.sh`) that checks, on the cluster, that what was generated works: the CA Secrets
+ * and their mounts, the collector and its token Secret, the mesh config and the Telemetry resource; then sends
+ * requests to productpage and proves from the proxies' or the collector's own counters that spans left the mesh.
+ * It prints a verdict line per check (ok, or the problem and its fix) and exits 0 only when spans were sent.
+ */
+export class VerifyScript {
+  /** File name the app writes the script as. */
+  public static readonly FILE_NAME = 'verify.sh';
+
+  /**
+   * The script for a plain description of what was generated.
+   * @param props what was generated
+   */
+  public static render(props: VerifyScriptProps): string {
+    return renderScript(VerifyScript.model(props));
+  }
+
+  /**
+   * The script for the tracing and Bookinfo constructs of a chart: the same facts their manifests and install inputs hold.
+   * @param sources the constructs
+   */
+  public static fromConstructs(sources: VerifyScriptSources): string {
+    return VerifyScript.render(VerifyScript.propsFromConstructs(sources));
+  }
+
+  /**
+   * The description `render` takes, read from the constructs, for a caller that wants to adjust it first.
+   * @param sources the constructs
+   */
+  public static propsFromConstructs(sources: VerifyScriptSources): VerifyScriptProps {
+    const { tracing, bookinfo } = sources;
+    const istioNamespace = sources.istioNamespace ?? 'istio-system';
+    const firstInput = tracing.installInputs[0].content;
+    const revision: string | undefined = firstInput.spec?.revision ?? firstInput.revision;
+    const overlayGateway: string | undefined = firstInput.spec?.components?.ingressGateways?.[0]?.name;
+    const tracer = tracing.meshConfig?.defaultConfig?.tracing;
+    // 1.1-1.5 carry the tracer in the chart values, from which the chart renders the same mesh config.
+    const lightstep = tracer?.lightstep ?? firstInput.global?.tracer?.lightstep;
+    const cacertPath: string | undefined = tracer?.tlsSettings?.caCertificates ?? lightstep?.cacertPath;
+
+    const meshConfigMustContain: string[] = [];
+    // As the mesh ConfigMap renders them: one YAML key and value per line.
+    if (tracing.collector) {
+      meshConfigMustContain.push(`name: ${tracing.providerName}`, `service: ${tracing.collector.serviceFqdn}`);
+    } else if (lightstep?.address) {
+      meshConfigMustContain.push(`address: ${lightstep.address}`);
+    }
+    const secrets = tracing.collector ? [] : tracing.secrets;
+    const telemetry = tracing.node.tryFindChild('Telemetry') as ApiObject | undefined;
+    // The provider's kind says what the proxies speak, and so which of the collector's receivers takes their spans.
+    const provider = (tracing.meshConfig?.extensionProviders ?? []).find((p: any) => p.name === tracing.providerName);
+    const receivers = Object.keys(tracing.collector?.config.receivers ?? {});
+    const receiver = provider?.zipkin && receivers.includes('zipkin') ? 'zipkin' : receivers.includes('otlp') ? 'otlp' : receivers[0];
+    const exporters = Object.keys(tracing.collector?.config.exporters ?? {});
+
+    return {
+      istioRelease: tracing.release.toString(),
+      generation: tracing.generation,
+      istioNamespace,
+      meshConfigMapName: revision ? `${DEFAULT_MESH_CONFIGMAP}-${revision}` : DEFAULT_MESH_CONFIGMAP,
+      meshConfigMustContain,
+      caCertSecret: secrets.length > 0 && cacertPath ? {
+        name: secrets[0].name,
+        key: secrets[0].key,
+        mountPath: cacertPath.slice(0, cacertPath.lastIndexOf('/')),
+        namespaces: secrets.map((secret) => secret.namespace),
+      } : undefined,
+      ingressGateway: {
+        name: overlayGateway ?? DEFAULT_GATEWAY,
+        mountsCaCert: secrets.length > 0 && tracing.release.gatewaysMountCaCert,
+      },
+      bookinfo: {
+        namespace: bookinfo.namespace,
+        deploymentNames: bookinfo.deploymentNames,
+        ingress: bookinfo.ingress,
+        gatewayName: bookinfo.gatewayName,
+        gatewayPort: bookinfo.gatewayPort,
+        host: bookinfo.ingressHost,
+        productPagePath: bookinfo.productPagePath,
+        productPageService: bookinfo.productPageService,
+        productPagePort: bookinfo.productPagePort,
+      },
+      collector: tracing.collector ? {
+        namespace: tracing.collector.namespace,
+        name: tracing.collector.serviceName,
+        tokenSecretName: tracing.collector.accessTokenSecretName,
+        tokenSecretKey: tracing.collector.accessTokenSecretKey,
+        receiver,
+        exporter: exporters[0],
+      } : undefined,
+      telemetry: telemetry && tracing.providerName ? {
+        name: telemetry.metadata.name!,
+        namespace: telemetry.metadata.namespace!,
+        providerName: tracing.providerName,
+      } : undefined,
+      requests: sources.requests,
+    };
+  }
+
+  /** Applies the defaults and checks every name that lands in the script. */
+  private static model(props: VerifyScriptProps): ScriptModel {
+    const release = IstioRelease.parse(props.istioRelease, `${FIELD}.istioRelease`);
+    const istioNamespace = props.istioNamespace ?? 'istio-system';
+    assertNamespaceName(`${FIELD}.istioNamespace`, istioNamespace);
+    const meshConfigMapName = props.meshConfigMapName ?? DEFAULT_MESH_CONFIGMAP;
+    assertObjectName(`${FIELD}.meshConfigMapName`, meshConfigMapName);
+    const b = props.bookinfo;
+    assertNamespaceName(`${FIELD}.bookinfo.namespace`, b.namespace);
+    b.deploymentNames.forEach((name, index) => assertDnsLabel(`${FIELD}.bookinfo.deploymentNames[${index}]`, name, 'Deployment name', 'productpage-v1'));
+    const service = b.productPageService ?? 'productpage';
+    assertDnsLabel(`${FIELD}.bookinfo.productPageService`, service, 'Service name', 'productpage');
+    const gateway = props.ingressGateway ?? {};
+    const gatewayName = gateway.name ?? DEFAULT_GATEWAY;
+    assertDnsLabel(`${FIELD}.ingressGateway.name`, gatewayName, 'Deployment name', DEFAULT_GATEWAY);
+    const requests = props.requests ?? 10;
+    if (!Number.isInteger(requests) || requests < 1 || requests > 1000) {
+      throw new ConfigurationError(`${FIELD}.requests`, requests, 'not a number of requests', 'give a whole number from 1 to 1000, e.g. 10');
+    }
+    if (props.caCertSecret) {
+      assertObjectName(`${FIELD}.caCertSecret.name`, props.caCertSecret.name);
+      assertSecretKey(`${FIELD}.caCertSecret.key`, props.caCertSecret.key);
+      props.caCertSecret.namespaces.forEach((namespace, index) => assertNamespaceName(`${FIELD}.caCertSecret.namespaces[${index}]`, namespace));
+    }
+    const collector = props.collector;
+    if (collector) {
+      assertNamespaceName(`${FIELD}.collector.namespace`, collector.namespace);
+      assertDnsLabel(`${FIELD}.collector.name`, collector.name, 'Deployment name', 'otel-collector');
+      assertObjectName(`${FIELD}.collector.tokenSecretName`, collector.tokenSecretName);
+      assertSecretKey(`${FIELD}.collector.tokenSecretKey`, collector.tokenSecretKey);
+    } else if (release.tracingGeneration !== TracingGeneration.HELM_VALUES && release.tracingGeneration !== TracingGeneration.MESH_CONFIG) {
+      throw new ConfigurationError(`${FIELD}.collector`, undefined, `Istio ${release} proxies have no LightStep tracer, so spans can only be proven at the collector`,
+        'describe the collector (namespace, name, token Secret, receiver)');
+    }
+    return {
+      release: release.toString(),
+      generation: props.generation,
+      istioNamespace,
+      meshConfigMapName,
+      meshConfigMustContain: props.meshConfigMustContain,
+      caCert: props.caCertSecret,
+      gateway: {
+        name: gatewayName,
+        podSelector: gateway.podSelector ?? 'istio=ingressgateway',
+        servicePortName: gateway.servicePortName ?? 'http2',
+        mountsCaCert: gateway.mountsCaCert ?? false,
+      },
+      bookinfo: {
+        namespace: b.namespace,
+        deploymentNames: b.deploymentNames,
+        ingress: b.ingress,
+        gatewayName: b.gatewayName ?? 'bookinfo-gateway',
+        gatewayPort: b.gatewayPort ?? 80,
+        host: b.host ?? '*',
+        path: b.productPagePath ?? '/productpage',
+        service,
+        port: b.productPagePort ?? 9080,
+      },
+      collector: collector ? {
+        namespace: collector.namespace,
+        name: collector.name,
+        tokenSecretName: collector.tokenSecretName,
+        tokenSecretKey: collector.tokenSecretKey,
+        receiver: collector.receiver,
+        exporter: collector.exporter ?? 'otlp',
+        metricsPort: collector.metricsPort ?? 8888,
+      } : undefined,
+      telemetry: props.telemetry,
+      lightstepServiceName: props.lightstepServiceName ?? `${service}.${b.namespace}`,
+      requests,
+      statsInclusionFix: statsInclusionFix(release.toString(), b.namespace, service),
+    };
+  }
+
+  private constructor() {}
+}
+
+/** What to change so that the release keeps the tracer's counters, as a sentence. */
+function statsInclusionFix(release: string, namespace: string, service: string): string {
+  const meshConfig = TracerStatsInclusion.meshConfigFor(release);
+  if (meshConfig) {
+    return `add meshConfig.defaultConfig.proxyStatsMatcher.inclusionPrefixes: [${TracerStatsInclusion.STAT_PREFIX}] to the install inputs, reinstall, and restart the pods of ${namespace}`;
+  }
+  const annotations = TracerStatsInclusion.podAnnotationsFor(release);
+  const [name, value] = Object.entries(annotations)[0] ?? [TracerStatsInclusion.ANNOTATION, TracerStatsInclusion.STAT_PREFIX];
+  return `annotate the pod template of ${service} in ${namespace} with ${name}: "${value}"`;
+}

@@ -1,0 +1,64 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, Chart } from 'cdk8s';
+import {
+  AccessToken, Bookinfo, BookinfoIngressKind, CaCertificate, LightstepTracing, TracingGeneration, VerifyScript, VerifyScriptProps,
+} from '../../src';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+const CA_PEM = readFileSync(join(HERE, '..', 'fixtures', 'certs', 'valid-ca.pem'), 'utf8');
+
+/** One generation's script, written from the constructs (or by hand where the constructs do not make it yet). */
+export interface GenerationCase {
+  readonly label: string;
+  readonly release: string;
+  /** The recorded cluster it runs against: test/fixtures/verify/<cluster>. */
+  readonly cluster: 'native' | 'collector' | 'zipkin';
+  readonly props: VerifyScriptProps;
+}
+
+/** Builds LightstepTracing and Bookinfo for a release in a throwaway app and reads the script's description from them. */
+export function propsFromConstructs(release: string, options: { ingress?: BookinfoIngressKind; token?: AccessToken } = {}): VerifyScriptProps {
+  const outdir = mkdtempSync(join(tmpdir(), 'verify-app-'));
+  try {
+    const chart = new Chart(new App({ outdir }), 'chart');
+    const tracing = new LightstepTracing(chart, 'Tracing', {
+      istioRelease: release,
+      address: 'ingest.lightstep.com:443',
+      caCertificate: CaCertificate.fromPem(CA_PEM),
+      accessToken: options.token ?? AccessToken.fromEnv(),
+    });
+    const bookinfo = new Bookinfo(chart, 'Bookinfo', { istioRelease: release, ingress: options.ingress });
+    return VerifyScript.propsFromConstructs({ tracing, bookinfo });
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Istio 1.15.0-1.16.0: sidecars send Zipkin spans to the collector's zipkin receiver. Written by hand: the tracing
+ * construct does not make this generation yet.
+ */
+function zipkinProps(): VerifyScriptProps {
+  const collectorProps = propsFromConstructs('1.30');
+  return {
+    ...collectorProps,
+    istioRelease: '1.16.0',
+    generation: 'zipkin' as TracingGeneration,
+    collector: { ...collectorProps.collector!, receiver: 'zipkin' },
+    bookinfo: { ...collectorProps.bookinfo, gatewayPort: 80 },
+  };
+}
+
+/** Every generation that sends spans: 1.1-1.5, 1.6-1.14, Zipkin 1.15.0-1.16.0, 1.16.1+. */
+export function generationCases(): GenerationCase[] {
+  return [
+    { label: 'helm values (1.4)', release: '1.4', cluster: 'native', props: propsFromConstructs('1.4') },
+    { label: 'mesh config (1.9)', release: '1.9', cluster: 'native', props: propsFromConstructs('1.9') },
+    { label: 'zipkin to the collector (1.16.0)', release: '1.16.0', cluster: 'zipkin', props: zipkinProps() },
+    { label: 'opentelemetry (1.30)', release: '1.30', cluster: 'collector', props: propsFromConstructs('1.30') },
+  ];
+}

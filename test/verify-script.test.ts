@@ -1,0 +1,181 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AccessToken, ConfigurationError, IstioRelease, TracerStatsInclusion, TracingGeneration, VerifyScript } from '../src';
+import { generationCases, propsFromConstructs } from './support/verify-cases';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+const UPSTREAM = join(HERE, 'fixtures', 'verify', 'upstream');
+const ISTIO_UPSTREAM = join(HERE, 'fixtures', 'istio-upstream');
+const upstream = (file: string) => readFileSync(join(UPSTREAM, file), 'utf8');
+const cases = generationCases();
+const scripts = cases.map((c) => [c.label, VerifyScript.render(c.props)] as const);
+
+describe('verify.sh is a clean, read-only bash script', () => {
+  const work = mkdtempSync(join(tmpdir(), 'verify-lint-'));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it.each(scripts)('%s: bash -n and shellcheck pass', (label, script) => {
+    const file = join(work, `${label.replace(/\W+/g, '-')}.sh`);
+    writeFileSync(file, script);
+    execFileSync('bash', ['-n', file]);
+    // .ci/run installs shellcheck; a missing shellcheck fails here instead of skipping the check.
+    const shellcheck = spawnSync('shellcheck', ['--severity=style', file], { encoding: 'utf8' });
+    if (shellcheck.error) throw new Error(`shellcheck is not installed: ${shellcheck.error.message} (apt-get install -y shellcheck)`);
+    expect(shellcheck.stdout + shellcheck.stderr).toBe('');
+    expect(shellcheck.status).toBe(0);
+  });
+
+  /** kubectl is reached only through k(); each call of k is `get`, or `exec` of pilot-agent's GET or of curl. */
+  function expectReadOnly(script: string): void {
+    const direct = script.split('\n').filter((line) => line.includes('"$KUBECTL"'));
+    expect(direct).toEqual(['k() { "$KUBECTL" "$@" 2>/dev/null; }']);
+    const calls = [...script.matchAll(/(?:^|[\s($])k ((?:-n \S+ )?)(\S+)([^\n]*)/gm)];
+    expect(calls.length).toBeGreaterThan(5);
+    for (const [, , verb, rest] of calls) {
+      expect(['get', 'exec']).toContain(verb);
+      if (verb === 'exec') expect(rest).toMatch(/ -- (pilot-agent request GET stats|curl -sS '[^']+')\)/);
+    }
+    for (const word of ['create', 'apply', 'patch', 'delete', 'replace', 'edit', 'label', 'annotate', 'scale', 'rollout', 'cordon', 'drain', 'taint']) {
+      const executed = script.split('\n').filter((line) => new RegExp(`^\\s*(k|kubectl|"\\$KUBECTL") .*\\b${word}\\b`).test(line));
+      expect(executed).toEqual([]);
+    }
+  }
+
+  it.each(scripts)('%s: every cluster access is a read', (_label, script) => expectReadOnly(script));
+
+  it.each([
+    ['k -n "$BOOKINFO_NS" delete pod "$stats_pod"'],
+    ['k -n "$ISTIO_NS" exec "$pod" -c istio-proxy -- pilot-agent request POST quitquitquit)'],
+    ['"$KUBECTL" rollout restart deployment productpage-v1'],
+  ])('the read-only scan catches %s', (write) => {
+    expect(() => expectReadOnly(scripts[1][1].replace('section \'spans\'', `section 'spans'\n${write}`))).toThrow();
+  });
+
+  it('holds no access token, even when the token is a literal in the generated files', () => {
+    const token = 'lsat-0123456789abcdef-literal';
+    for (const release of ['1.4', '1.9', '1.30']) {
+      const script = VerifyScript.render(propsFromConstructs(release, { token: AccessToken.fromLiteralUnsafe(token) }));
+      expect(script).not.toContain(token);
+      expect(script).not.toContain(Buffer.from(token).toString('base64'));
+    }
+  });
+
+  it('is byte-stable', () => {
+    expect(VerifyScript.render(propsFromConstructs('1.9'))).toBe(scripts[1][1]);
+  });
+
+  it('says where to look in LightStep for this release', () => {
+    for (const [, script] of scripts) expect(script).toContain('select the service productpage.default');
+  });
+});
+
+describe('the facts verify.sh reads are those of the upstream sources', () => {
+  it('the Envoy LightStep counters it reads exist in the tracer, under its stats prefix', () => {
+    const prefix = /POOL_COUNTER_PREFIX\(stats, "([^"]+)"\)/.exec(upstream('envoy/lightstep_tracer_impl.cc.excerpt'))![1];
+    const counters = (file: string) => [...upstream(file).matchAll(/COUNTER\((\w+)\)/g)].map((m) => `${prefix}${m[1]}`);
+    const early = counters('envoy/lightstep_tracer_impl.h.early.excerpt');
+    const late = counters('envoy/lightstep_tracer_impl.h.late.excerpt');
+    const script = scripts[1][1];
+    const read = [...new Set(script.match(/tracing\.lightstep\.\w+/g))];
+    expect(read.length).toBeGreaterThan(0);
+    for (const name of read) expect(late).toContain(name);
+    // The counter that proves spans exists in every version; spans_dropped only in later ones, so it may be absent.
+    expect(early).toContain('tracing.lightstep.spans_sent');
+    expect(script).toContain('${counter_dropped:-0}');
+    expect(TracerStatsInclusion.STAT_PREFIX).toBe(prefix.replace(/\.$/, ''));
+  });
+
+  it('the collector metrics it reads are v0.120.0 internal metrics, and the recorded answers use their descriptions', () => {
+    const documented = [upstream('otelcol/v0.120.0-receiverhelper-documentation.md'), upstream('otelcol/v0.120.0-exporterhelper-documentation.md')]
+      .flatMap((doc) => [...doc.matchAll(/^### (otelcol_\w+)$/gm)].map((m) => m[1]));
+    const script = scripts[3][1];
+    const read = [...new Set(script.match(/otelcol_[a-z_]+(?=')/g))];
+    expect(read.sort()).toEqual(['otelcol_exporter_send_failed_spans', 'otelcol_exporter_sent_spans', 'otelcol_receiver_accepted_spans', 'otelcol_receiver_refused_spans']);
+    for (const name of read) expect(documented).toContain(name);
+    const metadata = upstream('otelcol/v0.120.0-receiverhelper-metadata.yaml') + upstream('otelcol/v0.120.0-exporterhelper-metadata.yaml');
+    const recorded = readFileSync(join(HERE, 'fixtures', 'verify', 'collector', 'metrics', 'otel-collector-6f7d9c8b5-t8r2k.1.txt'), 'utf8');
+    for (const [, name, description] of recorded.matchAll(/^# HELP otelcol_(\w+_spans) (.+)$/gm)) {
+      expect(metadata).toContain(`    ${name}:\n      enabled: true\n      stability:\n        level: alpha\n      description: ${description}`);
+    }
+  });
+
+  it('the collector serves its metrics on localhost:8888 by default, so the script needs the lead\'s reader on the pod address', () => {
+    const factory = upstream('otelcol/v0.120.0-service-telemetry-factory.go');
+    expect(factory).toContain('metricsHost := "localhost"');
+    expect(factory).toContain('Port:              newPtr(8888)');
+    // Without a type suffix, counters keep their bare names; the script also sums the _total spelling.
+    expect(factory).toContain('WithoutTypeSuffix: newPtr(true)');
+    expect(scripts[3][1]).toContain(':8888/proxy/metrics');
+  });
+
+  it('pilot-agent request reaches the admin endpoint from 1.1 to 1.14', () => {
+    for (const file of ['istio/1.1.17-pilot-agent-request.go', 'istio/1.14.6-pilot-agent-request.go']) {
+      expect(upstream(file)).toContain('Use:   "request <method> <path> [<body>]"');
+    }
+  });
+
+  it('the page it expects is productpage\'s title', () => {
+    expect(upstream('bookinfo/productpage.html')).toContain('<title>Simple Bookstore App</title>');
+    expect(scripts[0][1]).toContain("PAGE_TITLE='<title>Simple Bookstore App</title>'");
+  });
+});
+
+describe('TracerStatsInclusion', () => {
+  const nativeTags = readdirSync(ISTIO_UPSTREAM).filter((tag) => /^\d+\.\d+\.\d+$/.test(tag))
+    .filter((tag) => [TracingGeneration.HELM_VALUES, TracingGeneration.MESH_CONFIG].includes(IstioRelease.parse(tag).tracingGeneration));
+
+  it('uses proxyStatsMatcher exactly where the release\'s ProxyConfig has it, the annotation elsewhere', () => {
+    expect(nativeTags.length).toBeGreaterThan(10);
+    for (const tag of nativeTags) {
+      const proto = readFileSync(join(ISTIO_UPSTREAM, tag, 'proxy.proto'), 'utf8');
+      const hasMatcher = /ProxyStatsMatcher proxy_stats_matcher = \d+;/.test(proto) && /repeated string inclusion_prefixes = \d+;/.test(proto);
+      const meshConfig = TracerStatsInclusion.meshConfigFor(tag);
+      expect([tag, meshConfig !== undefined]).toEqual([tag, hasMatcher]);
+      if (meshConfig) {
+        expect(meshConfig).toEqual({ defaultConfig: { proxyStatsMatcher: { inclusionPrefixes: ['tracing.lightstep'] } } });
+        expect(TracerStatsInclusion.podAnnotationsFor(tag)).toEqual({});
+      } else {
+        expect(Object.keys(TracerStatsInclusion.podAnnotationsFor(tag))).toEqual(['sidecar.istio.io/statsInclusionPrefixes']);
+      }
+    }
+    // Where the mesh config field arrived, the bootstrap reads it.
+    expect(upstream('istio/1.8.6-bootstrap-config.go')).toContain('proxyConfigPrefixes = config.ProxyStatsMatcher.InclusionPrefixes');
+    expect(upstream('istio/1.14.6-bootstrap-config.go')).toContain('proxyConfigPrefixes = config.ProxyStatsMatcher.InclusionPrefixes');
+  });
+
+  it('the annotation is the one the bootstrap reads, and on 1.1 repeats the defaults it replaces', () => {
+    const v11 = upstream('istio/1.1.17-bootstrap_config.go');
+    expect(v11).toContain(`EnvoyStatsMatcherInclusionPatterns = "${TracerStatsInclusion.ANNOTATION}"`);
+    expect(v11).toContain('opts["inclusionPatterns"] = strings.Split(inclusionPatterns, ",")');
+    const defaults = [.../defaultEnvoyStatsMatcherInclusionPatterns = \[\]string\{([^}]*)\}/.exec(v11)![1].matchAll(/"([^"]+)"/g)].map((m) => m[1]);
+    expect(TracerStatsInclusion.podAnnotationsFor('1.1')[TracerStatsInclusion.ANNOTATION].split(',')).toEqual([...defaults, 'tracing.lightstep']);
+    // From 1.2 the required prefixes are appended to the annotation's, so the annotation names only the tracer.
+    for (const file of ['istio/1.2.10-bootstrap_config.go', 'istio/1.7.8-bootstrap-config.go']) {
+      expect(upstream(file)).toMatch(/inclusionOption = append\(inclusionOption,/);
+    }
+    expect(TracerStatsInclusion.podAnnotationsFor('1.4')).toEqual({ 'sidecar.istio.io/statsInclusionPrefixes': 'tracing.lightstep' });
+  });
+
+  it('has nothing to add where the proxies have no LightStep tracer', () => {
+    for (const release of ['1.16.0', '1.30']) {
+      expect(TracerStatsInclusion.meshConfigFor(release)).toBeUndefined();
+      expect(TracerStatsInclusion.podAnnotationsFor(release)).toEqual({});
+    }
+  });
+});
+
+describe('bad descriptions are named in the user\'s words', () => {
+  const props = cases[1].props;
+  it.each([
+    ['VerifyScript.requests', { ...props, requests: 0 }],
+    ['VerifyScript.bookinfo.namespace', { ...props, bookinfo: { ...props.bookinfo, namespace: 'Not A Namespace' } }],
+    ['VerifyScript.collector', { ...props, istioRelease: '1.16.0', collector: undefined }],
+  ])('%s', (field, bad) => {
+    expect(() => VerifyScript.render(bad)).toThrow(ConfigurationError);
+    expect(() => VerifyScript.render(bad)).toThrow(field);
+  });
+});
