@@ -113,7 +113,9 @@ describe('Istio 1.6-1.14: mesh config in an IstioOperator', () => {
       lightstep: { address: SATELLITE },
       tlsSettings: { mode: 'SIMPLE', caCertificates: '/etc/lightstep/cacert.pem' },
     };
-    expect(operator.spec.meshConfig).toEqual({ enableTracing: true, defaultConfig: { tracing: tracingConfig } });
+    // proxyStatsMatcher keeps Envoy's tracing.lightstep.* counters, which verify.sh reads (1.8+).
+    const statsMatcher = { inclusionPrefixes: ['tracing.lightstep'] };
+    expect(operator.spec.meshConfig).toEqual({ enableTracing: true, defaultConfig: { tracing: tracingConfig, proxyStatsMatcher: statsMatcher } });
     expect(operator.spec.components.ingressGateways).toEqual([{
       name: 'istio-ingressgateway',
       enabled: true,
@@ -130,7 +132,7 @@ describe('Istio 1.6-1.14: mesh config in an IstioOperator', () => {
     }]);
     expect(input('istiod-helm-values.yaml')).toEqual({
       global: { proxy: { tracer: 'lightstep' } },
-      meshConfig: { enableTracing: true, defaultConfig: { tracing: tracingConfig } },
+      meshConfig: { enableTracing: true, defaultConfig: { tracing: tracingConfig, proxyStatsMatcher: statsMatcher } },
     });
     expect(built.meshConfig).toBe(operator.spec.meshConfig);
     expect(built.tokenInstallArgs).toEqual(['--set "meshConfig.defaultConfig.tracing.lightstep.accessToken=$LIGHTSTEP_ACCESS_TOKEN"']);

@@ -1,4 +1,5 @@
 import { HelmChartSource, IstioRelease } from '../istio-release';
+import { TracerStatsInclusion } from './tracer-stats-inclusion';
 import { IstioInstallInput, IstioInstallTool } from './istio-install-input';
 
 /** What the install inputs of every generation are built from, validated by LightstepTracing. */
@@ -58,7 +59,9 @@ export function nativeTracerMeshConfig(inputs: TracerInputs): Record<string, any
   // Without tlsSettings the proxy sends plaintext; LightstepTracing refuses secure without a CA on this path,
   // because an empty caCertificates makes the injector mount at "" and, from 1.7, Envoy reject the bootstrap.
   if (inputs.secure) tracing.tlsSettings = { mode: 'SIMPLE', caCertificates: inputs.cacertPath };
-  return { enableTracing: true, defaultConfig: { tracing } };
+  // Istio trims Envoy's statistics; keeping the tracer's counters lets verify.sh prove that spans were sent.
+  const statsInclusion = TracerStatsInclusion.meshConfigFor(inputs.release.toString())?.defaultConfig ?? {};
+  return { enableTracing: true, defaultConfig: { tracing, ...statsInclusion } };
 }
 
 /** Mesh config of 1.15.0-1.16.0: every proxy's Zipkin tracer reports to the collector's zipkin receiver. */

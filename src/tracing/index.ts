@@ -4,3 +4,4 @@ export * from './istio-install-input';
 export * from './lightstep-ca-cert-secret';
 export * from './lightstep-tracing';
 export * from './otel-collector';
+export * from './tracer-stats-inclusion';

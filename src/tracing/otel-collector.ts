@@ -73,6 +73,9 @@ const GRPC_PORT = 4317;
 const HTTP_PORT = 4318;
 const ZIPKIN_PORT = 9411;
 const HEALTH_PORT = 13133;
+// The collector's own counters (accepted, sent and failed spans), which verify.sh reads through the API server's
+// pod proxy; the collector serves them on localhost only unless told otherwise.
+const METRICS_PORT = 8888;
 const CONFIG_DIR = '/conf';
 const CONFIG_FILE = 'collector.yaml';
 const CA_DIR = '/etc/lightstep';
@@ -97,6 +100,8 @@ export class OtelCollector extends Construct {
   public readonly serviceFqdn: string;
   /** OTLP/gRPC port of the Service, the one the Envoy OpenTelemetry tracer uses. */
   public readonly grpcPort = GRPC_PORT;
+  /** Port on which the pod serves the collector's own metrics in Prometheus format (otelcol_receiver_accepted_spans, ...). */
+  public readonly metricsPort = METRICS_PORT;
   /** OTLP/HTTP port of the Service. */
   public readonly httpPort = HTTP_PORT;
   /** Zipkin port of the Service, when `receiveZipkin` is on: what `meshConfig.defaultConfig.tracing.zipkin.address` needs. */
@@ -163,6 +168,7 @@ export class OtelCollector extends Construct {
         health_check: { endpoint: `0.0.0.0:${HEALTH_PORT}` },
       },
       service: {
+        telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: METRICS_PORT } } } }] } },
         extensions: ['health_check'],
         pipelines: {
           traces: { receivers: receiveZipkin ? ['otlp', 'zipkin'] : ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp'] },
@@ -230,6 +236,7 @@ export class OtelCollector extends Construct {
                 { name: 'http-otlp', containerPort: HTTP_PORT, protocol: 'TCP' },
                 ...(receiveZipkin ? [{ name: 'http-zipkin', containerPort: ZIPKIN_PORT, protocol: 'TCP' }] : []),
                 { name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' },
+                { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
               ],
               env: [
                 { name: TOKEN_ENV, valueFrom: { secretKeyRef: { name: this.accessTokenSecretName, key: this.accessTokenSecretKey } } },

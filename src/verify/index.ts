@@ -1,3 +1,2 @@
-export * from './tracer-stats-inclusion';
 export * from './verify-script-props';
 export * from './verify-script';

@@ -5,7 +5,7 @@ import { IstioRelease, TracingGeneration } from '../istio-release';
 import { assertDnsLabel, assertNamespaceName, assertObjectName, assertSecretKey } from '../tracing/_names';
 import { LightstepTracing } from '../tracing/lightstep-tracing';
 import { renderScript, ScriptModel } from './_script';
-import { TracerStatsInclusion } from './tracer-stats-inclusion';
+import { TracerStatsInclusion } from '../tracing/tracer-stats-inclusion';
 import { VerifyScriptProps } from './verify-script-props';
 
 /** The constructs a verification is written for. */
@@ -73,7 +73,9 @@ export class VerifyScript {
 
     const meshConfigMustContain: string[] = [];
     // As the mesh ConfigMap renders them: one YAML key and value per line.
-    if (tracing.collector) {
+    if (tracer?.zipkin?.address) {
+      meshConfigMustContain.push(`address: ${tracer.zipkin.address}`);
+    } else if (tracing.collector) {
       meshConfigMustContain.push(`name: ${tracing.providerName}`, `service: ${tracing.collector.serviceFqdn}`);
     } else if (lightstep?.address) {
       meshConfigMustContain.push(`address: ${lightstep.address}`);
@@ -83,7 +85,8 @@ export class VerifyScript {
     // The provider's kind says what the proxies speak, and so which of the collector's receivers takes their spans.
     const provider = (tracing.meshConfig?.extensionProviders ?? []).find((p: any) => p.name === tracing.providerName);
     const receivers = Object.keys(tracing.collector?.config.receivers ?? {});
-    const receiver = provider?.zipkin && receivers.includes('zipkin') ? 'zipkin' : receivers.includes('otlp') ? 'otlp' : receivers[0];
+    const speaksZipkin = tracer?.zipkin !== undefined || provider?.zipkin !== undefined;
+    const receiver = speaksZipkin && receivers.includes('zipkin') ? 'zipkin' : receivers.includes('otlp') ? 'otlp' : receivers[0];
     const exporters = Object.keys(tracing.collector?.config.exporters ?? {});
 
     return {
@@ -120,6 +123,7 @@ export class VerifyScript {
         tokenSecretKey: tracing.collector.accessTokenSecretKey,
         receiver,
         exporter: exporters[0],
+        metricsPort: tracing.collector.metricsPort,
       } : undefined,
       telemetry: telemetry && tracing.providerName ? {
         name: telemetry.metadata.name!,

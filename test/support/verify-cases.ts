@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Chart } from 'cdk8s';
 import {
-  AccessToken, Bookinfo, BookinfoIngressKind, CaCertificate, LightstepTracing, TracingGeneration, VerifyScript, VerifyScriptProps,
+  AccessToken, Bookinfo, BookinfoIngressKind, CaCertificate, LightstepTracing, VerifyScript, VerifyScriptProps,
 } from '../../src';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -38,27 +38,12 @@ export function propsFromConstructs(release: string, options: { ingress?: Bookin
   }
 }
 
-/**
- * Istio 1.15.0-1.16.0: sidecars send Zipkin spans to the collector's zipkin receiver. Written by hand: the tracing
- * construct does not make this generation yet.
- */
-function zipkinProps(): VerifyScriptProps {
-  const collectorProps = propsFromConstructs('1.30');
-  return {
-    ...collectorProps,
-    istioRelease: '1.16.0',
-    generation: 'zipkin' as TracingGeneration,
-    collector: { ...collectorProps.collector!, receiver: 'zipkin' },
-    bookinfo: { ...collectorProps.bookinfo, gatewayPort: 80 },
-  };
-}
-
 /** Every generation that sends spans: 1.1-1.5, 1.6-1.14, Zipkin 1.15.0-1.16.0, 1.16.1+. */
 export function generationCases(): GenerationCase[] {
   return [
     { label: 'helm values (1.4)', release: '1.4', cluster: 'native', props: propsFromConstructs('1.4') },
     { label: 'mesh config (1.9)', release: '1.9', cluster: 'native', props: propsFromConstructs('1.9') },
-    { label: 'zipkin to the collector (1.16.0)', release: '1.16.0', cluster: 'zipkin', props: zipkinProps() },
+    { label: 'zipkin to the collector (1.16.0)', release: '1.16.0', cluster: 'zipkin', props: propsFromConstructs('1.16.0') },
     { label: 'opentelemetry (1.30)', release: '1.30', cluster: 'collector', props: propsFromConstructs('1.30') },
   ];
 }
