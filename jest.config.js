@@ -10,4 +10,6 @@ module.exports = {
     }],
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  globalSetup: '<rootDir>/test/support/temp-folder-setup.cjs',
+  globalTeardown: '<rootDir>/test/support/temp-folder-teardown.cjs',
 };

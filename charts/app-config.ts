@@ -32,6 +32,8 @@ export interface AppConfig {
     readonly secure: boolean;
     /** Absolute or working-directory-relative path of the CA file, resolved against the config file's folder. */
     readonly caCertificateFile?: string;
+    /** lightstep.caCertificateFile as the file says it, for messages. */
+    readonly caCertificateFileAsWritten?: string;
     readonly cacertPath: string;
     readonly accessToken: AccessTokenConfig;
   };
@@ -94,6 +96,7 @@ function readConfig(root: ConfigSection, baseDir: string, source: string): AppCo
     address: address ?? '',
     secure: lightstep.boolean('secure', true),
     caCertificateFile: readCaFile(lightstep, baseDir, source),
+    caCertificateFileAsWritten: lightstep.has('caCertificateFile') ? String(lightstep.peek('caCertificateFile')) : undefined,
     cacertPath: lightstep.string('cacertPath', '/etc/lightstep/cacert.pem', 'give an absolute path ending in the key name, e.g. /etc/lightstep/cacert.pem'),
     accessToken: readAccessToken(lightstep),
   };
@@ -138,9 +141,10 @@ function readCaFile(lightstep: ConfigSection, baseDir: string, source: string): 
   const caFile = lightstep.string('caCertificateFile', undefined, 'give the path of the PEM CA certificate of the satellites, e.g. certs/satellites-ca.crt');
   if (caFile === undefined) return undefined;
   const resolved = path.relative(process.cwd(), path.resolve(baseDir, caFile)) || caFile;
-  if (!fs.existsSync(resolved)) {
-    lightstep.report('caCertificateFile', caFile, `no such file: ${resolved}`,
-      `a relative path is read from the folder of ${source} (${path.resolve(baseDir)}); put the CA certificate there or give its path relative to that folder`);
+  const problem = !fs.existsSync(resolved) ? `no such file: ${resolved}` : fs.statSync(resolved).isDirectory() ? `a directory, not a file: ${resolved}` : undefined;
+  if (problem) {
+    lightstep.report('caCertificateFile', caFile, problem,
+      `give the PEM file of the CA certificate; a relative path is read from the folder of ${source} (${path.resolve(baseDir)}), so put it there or give its path relative to that folder`);
   }
   return resolved;
 }

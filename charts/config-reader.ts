@@ -41,10 +41,13 @@ export class ConfigProblems {
   /** Throws a ConfigFileError with every problem found, if any. */
   public throwIfAny(): void {
     const suggested = new Set(this.unknown.map((entry) => entry.suggestion));
+    // A key missing below a section that is not a mapping (or a file that is not) is no news.
+    const explained = (field: string) => suggested.has(field)
+      || this.invalid.some((error) => error.field === '(top level)' || field.startsWith(`${error.field}.`));
     const problems = [
       ...this.unknown.map((entry) => entry.error),
       ...this.invalid,
-      ...this.missing.filter((error) => !suggested.has(error.field)),
+      ...this.missing.filter((error) => !explained(error.field)),
     ];
     if (problems.length > 0) throw new ConfigFileError(this.file, problems);
   }
@@ -151,6 +154,11 @@ export class ConfigSection {
     return this.values[key] !== undefined && this.values[key] !== null;
   }
 
+  /** The raw value of a key, without reading it. */
+  public peek(key: string): unknown {
+    return this.values[key];
+  }
+
   /** Reports keys no accessor asked for, suggesting the closest known one. */
   public done(): void {
     for (const key of Object.keys(this.values)) {
@@ -196,12 +204,19 @@ export function inConfigTerms<T>(keys: Readonly<Record<string, string>>, build: 
     return build();
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
-    const field = error.field.replace(/\[\d+\]$/, '');
-    const key = keys[field] ?? Object.entries(keys).filter(([prop]) => prop.endsWith('.') && field.startsWith(prop))
-      .map(([prop, target]) => (target.endsWith('.') ? `${target}${field.slice(prop.length)}` : target))[0];
+    const key = configKeyOf(keys, error.field.replace(/\[\d+\]$/, ''));
     if (key === undefined) throw error;
-    throw new ConfigurationError(key, error.value, error.problem, error.fix);
+    // The problem and the fix may name other props of the same construct: restate those too.
+    const restate = (text: string) => text.replace(/\b[A-Z][A-Za-z]+(\.[a-z][A-Za-z]*)+/g, (prop) => configKeyOf(keys, prop) ?? prop);
+    throw new ConfigurationError(key, error.value, restate(error.problem), restate(error.fix));
   }
+}
+
+function configKeyOf(keys: Readonly<Record<string, string>>, prop: string): string | undefined {
+  if (keys[prop] !== undefined) return keys[prop];
+  const [family, target] = Object.entries(keys).find(([candidate]) => candidate.endsWith('.') && prop.startsWith(candidate)) ?? [];
+  if (family === undefined || target === undefined) return undefined;
+  return target.endsWith('.') ? `${target}${prop.slice(family.length)}` : target;
 }
 
 function typeOf(value: unknown): string {

@@ -31,7 +31,8 @@ export interface LightstepBookinfoApp {
  */
 export function buildLightstepBookinfoApp(app: App, config: AppConfig): LightstepBookinfoApp {
   const caFile = config.lightstep.caCertificateFile;
-  const caCertificate = caFile === undefined ? undefined : CaCertificate.fromFile(caFile, { field: 'lightstep.caCertificateFile' });
+  const caCertificate = caFile === undefined ? undefined
+    : withCaPathAsWritten(config, () => CaCertificate.fromFile(caFile, { field: 'lightstep.caCertificateFile' }));
 
   const namespacesChart = new Chart(app, CHART_IDS.namespaces);
   const namespaces: MeshNamespace[] = [];
@@ -45,7 +46,7 @@ export function buildLightstepBookinfoApp(app: App, config: AppConfig): Lightste
   }
 
   const tracingChart = new Chart(app, CHART_IDS.lightstep);
-  const tracing = inConfigTerms(TRACING_PROPS, () => new LightstepTracing(tracingChart, 'tracing', {
+  const tracing = withCaPathAsWritten(config, () => inConfigTerms(TRACING_PROPS, () => new LightstepTracing(tracingChart, 'tracing', {
     istioRelease: config.istio.release,
     address: config.lightstep.address,
     secure: config.lightstep.secure,
@@ -59,7 +60,7 @@ export function buildLightstepBookinfoApp(app: App, config: AppConfig): Lightste
     providerName: config.tracing.providerName,
     // The collector namespace goes with the others: the token Secret is created in it before Istio is installed.
     collector: { namespace: config.tracing.collector.namespace, image: config.tracing.collector.image, createNamespace: false },
-  }));
+  })));
   if (tracing.collector) {
     if (applicationNamespaces.includes(tracing.collector.namespace)) {
       throw new ConfigurationError('tracing.collector.namespace', tracing.collector.namespace,
@@ -135,6 +136,20 @@ const BOOKINFO_PROPS: Readonly<Record<string, string>> = {
   'BookinfoIngress.': 'bookinfo.ingress',
   'BookinfoRouting.': 'bookinfo.routing',
 };
+
+/**
+ * Runs `build`; a refusal of lightstep.caCertificateFile shows the path as the configuration file gives it,
+ * not as resolved against the working directory.
+ */
+function withCaPathAsWritten<T>(config: AppConfig, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    const { caCertificateFile: file, caCertificateFileAsWritten: asWritten } = config.lightstep;
+    if (!(error instanceof ConfigurationError) || file === undefined || asWritten === undefined || error.value !== file) throw error;
+    throw new ConfigurationError(error.field, asWritten, error.problem, error.fix.split(file).join(asWritten));
+  }
+}
 
 function accessTokenFrom(token: AccessTokenConfig): AccessToken {
   if (token.secret) return AccessToken.fromSecret(token.secret.name, token.secret.key);

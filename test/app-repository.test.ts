@@ -1,0 +1,120 @@
+/**
+ * The app as a user's repository: the committed lightstep.yaml warns while it holds demo values, an edited
+ * lightstep.yaml synthesizes as a process exactly as the drift test does in-process, and `cdk8s synth` (the
+ * CLI, which empties its own output folder first) neither drops a file of the user's in dist/ nor streams
+ * anything but manifests with --stdout.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as yaml from 'js-yaml';
+import {
+  capturingWarnings, emptyWorkspace, listFiles, readTree, removeTempDirs, REPO_ROOT, REPOSITORY_CONFIG, runApp, synthesizeInto, tempDir, writeConfig,
+} from './support/run-app';
+
+const EXAMPLE_CA = path.join(REPO_ROOT, 'examples', 'certs', 'example-ca.crt');
+const OTHER_CA = path.join(REPO_ROOT, 'test', 'fixtures', 'certs', 'valid-ca.pem');
+
+afterAll(removeTempDirs);
+
+/** Warnings of one in-process synth of `config`, with `ca` copied beside it as my-ca.pem. */
+function warningsFor(config: string, ca?: string): string[] {
+  const workspace = emptyWorkspace();
+  if (ca) fs.copyFileSync(ca, path.join(workspace.inputDir, 'my-ca.pem'));
+  const configFile = writeConfig(workspace, config);
+  return capturingWarnings(() => synthesizeInto(configFile, workspace.outputRoot)).warnings;
+}
+
+describe('demo values warn on every synth until replaced', () => {
+  const release = 'istio:\n  release: "1.9"\n';
+
+  test('the committed lightstep.yaml: the example CA and the placeholder address, each named with the file and its key', () => {
+    const { warnings } = capturingWarnings(() => synthesizeInto(REPOSITORY_CONFIG, path.join(tempDir(), 'dist')));
+    expect(warnings).toEqual([
+      expect.stringMatching(/^Warning: lightstep\.yaml: lightstep\.caCertificateFile \(examples\/certs\/example-ca\.crt\) is the repository's example CA/),
+      expect.stringMatching(/^Warning: lightstep\.yaml: lightstep\.address "lightstep-satellite\.example:9292" is a placeholder/),
+    ]);
+  });
+
+  test('the example CA is recognized by its certificate, under any file name', () => {
+    const warnings = warningsFor(`${release}lightstep:\n  address: satellite.lightstep:9292\n  caCertificateFile: my-ca.pem\n`, EXAMPLE_CA);
+    expect(warnings).toEqual([expect.stringMatching(/lightstep\.caCertificateFile .*my-ca\.pem\) is the repository's example CA/)]);
+  });
+
+  test.each(['satellite.example.com:9292', 'ls.example:443', 'satellites.test:8443', 'x.invalid:1'])('address %s is a placeholder', (address) => {
+    expect(warningsFor(`istio:\n  release: "1.30"\nlightstep:\n  address: ${address}\n`)).toEqual([expect.stringMatching(/is a placeholder under a domain reserved/)]);
+  });
+
+  test('the user\'s own CA and address: no warning', () => {
+    expect(warningsFor(`${release}lightstep:\n  address: lightstep-satellite.lightstep:9292\n  caCertificateFile: my-ca.pem\n`, OTHER_CA)).toEqual([]);
+  });
+});
+
+describe('lightstep.yaml edited by the user', () => {
+  test('another release and namespace, with a CA of the user\'s next to it: the process writes what the drift test synthesizes', () => {
+    const repo = tempDir();
+    fs.mkdirSync(path.join(repo, 'certs'));
+    fs.copyFileSync(OTHER_CA, path.join(repo, 'certs', 'satellites-ca.crt'));
+    fs.writeFileSync(path.join(repo, 'lightstep.yaml'), fs.readFileSync(path.join(REPO_ROOT, REPOSITORY_CONFIG), 'utf8')
+      .replace('release: "1.30"', 'release: "1.9.3"')
+      .replace('lightstep-satellite.example:9292', 'lightstep-satellite.lightstep:9292')
+      .replace('caCertificateFile: examples/certs/example-ca.crt', 'caCertificateFile: certs/satellites-ca.crt')
+      .replace('namespace: default', 'namespace: shop'));
+    const run = runApp({}, repo);
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(run.stdout.split('\n')[0]).toBe('Synthesized Istio 1.9.3 LightStep tracing from lightstep.yaml into dist/:');
+    const inProcess = path.join(tempDir(), 'dist');
+    const cwd = process.cwd();
+    process.chdir(repo);
+    try {
+      synthesizeInto('lightstep.yaml', inProcess);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(readTree(path.join(repo, 'dist'))).toEqual(readTree(inProcess));
+    expect(fs.readFileSync(path.join(repo, 'dist', 'manifests', '0000-namespaces.k8s.yaml'), 'utf8')).toContain('name: shop');
+  });
+});
+
+describe('cdk8s synth (the CLI) through cdk8s.yaml', () => {
+  /** A copy of the repository's app files in a temporary folder, as a user's clone. */
+  function clone(): string {
+    const repo = tempDir();
+    for (const file of ['cdk8s.yaml', 'lightstep.yaml']) fs.copyFileSync(path.join(REPO_ROOT, file), path.join(repo, file));
+    fs.symlinkSync(path.join(REPO_ROOT, 'scripts'), path.join(repo, 'scripts'));
+    fs.mkdirSync(path.join(repo, 'examples', 'certs'), { recursive: true });
+    fs.copyFileSync(EXAMPLE_CA, path.join(repo, 'examples', 'certs', 'example-ca.crt'));
+    return repo;
+  }
+
+  function cli(repo: string, ...args: string[]) {
+    // --no-check-upgrade: the CLI would otherwise ask the registry for a newer version of itself.
+    return spawnSync(process.execPath, [path.join(REPO_ROOT, 'node_modules', 'cdk8s-cli', 'bin', 'cdk8s'), 'synth', '--no-check-upgrade', ...args], {
+      cwd: repo, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: repo, TMPDIR: process.env.TMPDIR ?? '' }, timeout: 60_000,
+    });
+  }
+
+  test('a file of the user\'s in dist/manifests survives: the synth is refused and names it', () => {
+    const repo = clone();
+    const custom = path.join(repo, 'dist', 'manifests', 'custom.yaml');
+    fs.mkdirSync(path.dirname(custom), { recursive: true });
+    fs.writeFileSync(custom, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n');
+    const run = cli(repo);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('Error: dist/manifests/custom.yaml: not written by cdk8s-istio-lightstep');
+    expect(listFiles(path.join(repo, 'dist'))).toEqual(['manifests/custom.yaml']);
+  });
+
+  test('--stdout streams the manifests and nothing else, and dist/ gets the whole output', () => {
+    const repo = clone();
+    const run = cli(repo, '--stdout');
+    expect(run.status).toBe(0);
+    const streamed = yaml.loadAll(run.stdout).filter((doc) => doc !== null) as any[];
+    const written = Object.values(Object.fromEntries(readTree(path.join(repo, 'dist', 'manifests'))))
+      .flatMap((bytes) => yaml.loadAll(bytes.toString('utf8')).filter((doc) => doc !== null));
+    expect(streamed.length).toBeGreaterThan(10);
+    expect(streamed).toEqual(written);
+    expect(listFiles(path.join(repo, 'dist'))).toEqual(expect.arrayContaining(['INSTALL.md', 'istio/istio-operator.yaml']));
+    expect(run.stderr).toMatch(/^Synthesized Istio 1\.30 LightStep tracing from lightstep\.yaml into dist\/:$/m);
+  });
+});
