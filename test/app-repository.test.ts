@@ -118,3 +118,14 @@ describe('cdk8s synth (the CLI) through cdk8s.yaml', () => {
     expect(run.stderr).toMatch(/^Synthesized Istio 1\.30 LightStep tracing from lightstep\.yaml into dist\/:$/m);
   });
 });
+
+describe('the license', () => {
+  test('LICENSE holds the Apache License 2.0 that package.json names', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+    expect(pkg.license).toBe('Apache-2.0');
+    const text = fs.readFileSync(path.join(REPO_ROOT, 'LICENSE'), 'utf8');
+    expect(text.split('\n').slice(0, 4).map((line) => line.trim())).toEqual(['', 'Apache License', 'Version 2.0, January 2004', 'http://www.apache.org/licenses/']);
+    // Byte for byte the text cdk8s ships under the same license.
+    expect(text).toBe(fs.readFileSync(path.join(REPO_ROOT, 'node_modules', 'cdk8s', 'LICENSE'), 'utf8'));
+  });
+});
