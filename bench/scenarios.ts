@@ -27,6 +27,11 @@ export function defaultObjects(): any[] {
   return app.charts.flatMap((chart) => chart.toJson());
 }
 
+/** The objects of the repository's lightstep.yaml, chart by chart (chart id: objects), in output order. */
+export function defaultCharts(): Record<string, any[]> {
+  return Object.fromEntries(defaultApp().charts.map((chart) => [chart.node.id, chart.toJson()]));
+}
+
 /** The same objects with no library: plain ApiObjects in one chart, nothing computed. */
 export function baselineApp(objects: readonly any[]): App {
   const app = new App({ outdir: '/nonexistent' });
