@@ -129,3 +129,39 @@ describe('the license', () => {
     expect(text).toBe(fs.readFileSync(path.join(REPO_ROOT, 'node_modules', 'cdk8s', 'LICENSE'), 'utf8'));
   });
 });
+
+describe('the access token Secret in INSTALL.md, per generation', () => {
+  /** INSTALL.md of a synth of `config` (Istio `release`, the token from `token`). */
+  function notes(release: string, token: string): string {
+    const workspace = emptyWorkspace();
+    fs.copyFileSync(OTHER_CA, path.join(workspace.inputDir, 'my-ca.pem'));
+    const configFile = writeConfig(workspace,
+      `istio:\n  release: "${release}"\nlightstep:\n  address: lightstep-satellite.lightstep:9292\n  caCertificateFile: my-ca.pem\n${token}`);
+    capturingWarnings(() => synthesizeInto(configFile, workspace.outputRoot));
+    return fs.readFileSync(path.join(workspace.outputRoot, 'INSTALL.md'), 'utf8');
+  }
+  const cleanup = (text: string) => text.slice(text.indexOf('Clean up'));
+  const secret = '  accessTokenSecret: {name: ls-token}\n';
+
+  test('Istio 1.9, accessTokenSecret: read from the Istio namespace at install time; clean-up keeps that namespace and says why', () => {
+    const text = notes('1.9', secret);
+    expect(text).toContain('your Secret `ls-token` (key `access_token`) in the Istio namespace `istio-system` when the install command of step 2 runs');
+    expect(text).toContain('kubectl -n istio-system get secret ls-token');
+    expect(cleanup(text)).not.toMatch(/^kubectl delete namespace istio-system/m);
+    expect(cleanup(text)).toContain('# istio-system is kept: it holds your Secret ls-token.');
+  });
+
+  test('Istio 1.30, accessTokenSecret: read by the collector from its namespace; clean-up keeps that namespace and says why', () => {
+    const text = notes('1.30', secret);
+    expect(text).toContain('your Secret `ls-token` (key `access_token`) in the collector namespace `observability`: the collector mounts it from there');
+    expect(cleanup(text)).not.toMatch(/^kubectl delete namespace observability/m);
+    expect(cleanup(text)).toContain('# observability is kept: it holds your Secret ls-token.');
+    expect(cleanup(text)).toContain('kubectl delete namespace istio-system --ignore-not-found');
+  });
+
+  test('Istio 1.30, token from the shell: step 2 makes the Secret, and clean-up says it goes with the collector namespace', () => {
+    const text = notes('1.30', '  accessTokenEnv: LIGHTSTEP_ACCESS_TOKEN\n');
+    expect(text).toMatch(/kubectl -n observability create secret generic lightstep-access-token/);
+    expect(cleanup(text)).toContain('kubectl delete namespace observability --ignore-not-found   # with it the access token Secret that step 2 created');
+  });
+});
