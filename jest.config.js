@@ -11,6 +11,6 @@ module.exports = {
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   // jest's cache stays out of the temporary folder, which the tests leave as they found it.
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',
-  globalSetup: '<rootDir>/test/support/temp-folder-setup.cjs',
-  globalTeardown: '<rootDir>/test/support/temp-folder-teardown.cjs',
+  globalSetup: '<rootDir>/test/support/global-setup.cjs',
+  globalTeardown: '<rootDir>/test/support/global-teardown.cjs',
 };

@@ -71,7 +71,13 @@ function compile(files, target) {
   }
 }
 
-const files = sourceFiles();
-const target = path.join(BUILD_DIR, sourceHash(files));
-if (!fs.existsSync(path.join(target, ENTRY))) compile(files, target);
-require(path.join(target, ENTRY));
+/** The entry point of a build of the current sources, compiled first when there is none. */
+function freshEntry() {
+  const files = sourceFiles();
+  const target = path.join(BUILD_DIR, sourceHash(files));
+  if (!fs.existsSync(path.join(target, ENTRY))) compile(files, target);
+  return path.join(target, ENTRY);
+}
+
+if (require.main === module) require(freshEntry());
+else module.exports = { freshEntry };

@@ -1,4 +1,4 @@
-/** Removes the run's temporary folder made by temp-folder-setup.cjs, and gives TMPDIR back. */
+/** Removes the run's temporary folder made by global-setup.cjs, and gives TMPDIR back. */
 const fs = require('node:fs');
 
 module.exports = async function teardown() {
