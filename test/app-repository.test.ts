@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import {
-  capturingWarnings, emptyWorkspace, listFiles, readTree, removeTempDirs, REPO_ROOT, REPOSITORY_CONFIG, runApp, synthesizeInto, tempDir, writeConfig,
+  capturingWarnings, emptyWorkspace, listFiles, readTree, removeTempDirs, REPO_ROOT, runApp, synthesizeInto, tempDir, writeConfig,
 } from './support/run-app';
 
 const EXAMPLE_CA = path.join(REPO_ROOT, 'examples', 'certs', 'example-ca.crt');
@@ -28,10 +28,22 @@ function warningsFor(config: string, ca?: string): string[] {
 describe('demo values warn on every synth until replaced', () => {
   const release = 'istio:\n  release: "1.9"\n';
 
-  test('the committed lightstep.yaml: the example CA and the placeholder address, each named with the file and its key', () => {
-    const { warnings } = capturingWarnings(() => synthesizeInto(REPOSITORY_CONFIG, path.join(tempDir(), 'dist')));
+  test('lightstep.yaml as committed: the example CA and the placeholder address, each named with the file and its key', () => {
+    // The demo values of the committed lightstep.yaml, which the user's own replace (so the file itself is not read here).
+    const demo = `istio:\n  release: "1.30"\nlightstep:\n  address: lightstep-satellite.example:9292\n  caCertificateFile: ${EXAMPLE_CA}\n`;
+    const workspace = emptyWorkspace();
+    const configFile = writeConfig(workspace, demo, 'lightstep.yaml');
+    const cwd = process.cwd();
+    process.chdir(workspace.inputDir);
+    let warnings: string[];
+    try {
+      ({ warnings } = capturingWarnings(() => synthesizeInto('lightstep.yaml', workspace.outputRoot)));
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(configFile).toBe(path.join(workspace.inputDir, 'lightstep.yaml'));
     expect(warnings).toEqual([
-      expect.stringMatching(/^Warning: lightstep\.yaml: lightstep\.caCertificateFile \(examples\/certs\/example-ca\.crt\) is the repository's example CA/),
+      expect.stringMatching(/^Warning: lightstep\.yaml: lightstep\.caCertificateFile \(\S*examples\/certs\/example-ca\.crt\) is the repository's example CA/),
       expect.stringMatching(/^Warning: lightstep\.yaml: lightstep\.address "lightstep-satellite\.example:9292" is a placeholder/),
     ]);
   });
@@ -55,11 +67,10 @@ describe('lightstep.yaml edited by the user', () => {
     const repo = tempDir();
     fs.mkdirSync(path.join(repo, 'certs'));
     fs.copyFileSync(OTHER_CA, path.join(repo, 'certs', 'satellites-ca.crt'));
-    fs.writeFileSync(path.join(repo, 'lightstep.yaml'), fs.readFileSync(path.join(REPO_ROOT, REPOSITORY_CONFIG), 'utf8')
-      .replace('release: "1.30"', 'release: "1.9.3"')
-      .replace('lightstep-satellite.example:9292', 'lightstep-satellite.lightstep:9292')
-      .replace('caCertificateFile: examples/certs/example-ca.crt', 'caCertificateFile: certs/satellites-ca.crt')
-      .replace('namespace: default', 'namespace: shop'));
+    fs.writeFileSync(path.join(repo, 'lightstep.yaml'), [
+      'istio:', '  release: "1.9.3"', 'lightstep:', '  address: lightstep-satellite.lightstep:9292', '  caCertificateFile: certs/satellites-ca.crt',
+      'bookinfo:', '  namespace: shop', '',
+    ].join('\n'));
     const run = runApp({}, repo);
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
     expect(run.stdout.split('\n')[0]).toBe('Synthesized Istio 1.9.3 LightStep tracing from lightstep.yaml into dist/:');
@@ -80,7 +91,8 @@ describe('cdk8s synth (the CLI) through cdk8s.yaml', () => {
   /** A copy of the repository's app files in a temporary folder, as a user's clone. */
   function clone(): string {
     const repo = tempDir();
-    for (const file of ['cdk8s.yaml', 'lightstep.yaml']) fs.copyFileSync(path.join(REPO_ROOT, file), path.join(repo, file));
+    fs.copyFileSync(path.join(REPO_ROOT, 'cdk8s.yaml'), path.join(repo, 'cdk8s.yaml'));
+    fs.writeFileSync(path.join(repo, 'lightstep.yaml'), 'lightstep:\n  address: lightstep-satellite.lightstep:9292\n  caCertificateFile: examples/certs/example-ca.crt\n');
     fs.symlinkSync(path.join(REPO_ROOT, 'scripts'), path.join(repo, 'scripts'));
     fs.mkdirSync(path.join(repo, 'examples', 'certs'), { recursive: true });
     fs.copyFileSync(EXAMPLE_CA, path.join(repo, 'examples', 'certs', 'example-ca.crt'));
