@@ -116,7 +116,8 @@ describe.each(ALL_CONFIGS.map((config) => [config, config]))('%s', (_, config) =
 
   test('every object validates against its schema, and the analysis finds nothing', () => {
     const docs = manifests(config);
-    expect(docs.length).toBeGreaterThan(10);
+    // A user's lightstep.yaml without Bookinfo yields a handful of objects; every example yields many.
+    expect(docs.length).toBeGreaterThan(config === REPOSITORY_CONFIG ? 0 : 10);
     expectSchemaValid(docs);
     const parsed = parseAppConfig(fs.readFileSync(config, 'utf8'), config, path.dirname(config));
     const app = new App({ outdir: path.join(tempDir(), 'unused') });
