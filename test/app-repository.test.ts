@@ -177,3 +177,15 @@ describe('the access token Secret in INSTALL.md, per generation', () => {
     expect(cleanup(text)).toContain('kubectl delete namespace observability --ignore-not-found   # with it the access token Secret that step 2 created');
   });
 });
+
+describe('README', () => {
+  test('the error shown under "Your own configuration" is what the app prints for that file', () => {
+    const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
+    const shown = /```\n(Error: lightstep\.yaml: [^`]*)```/.exec(readme)?.[1];
+    expect(shown).toBeDefined();
+    const repo = tempDir();
+    fs.writeFileSync(path.join(repo, 'lightstep.yaml'), 'lightstep:\n  adress: lightstep-satellite.lightstep:9292\ntracing:\n  sampling: 150\n');
+    const run = runApp({}, repo);
+    expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 1, stderr: shown });
+  });
+});
