@@ -1,5 +1,4 @@
-// Tests run as ES modules because the schema validators (kubernetes-models, @kubernetes-models/*) ship
-// ESM only. ts-jest only transpiles here; `npm test` type-checks the whole tree once with tsc first.
+// Tests run as ES modules. ts-jest only transpiles here; `npm test` type-checks the whole tree once with tsc first.
 module.exports = {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
@@ -10,4 +9,8 @@ module.exports = {
     }],
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // jest's cache stays out of the temporary folder, which the tests leave as they found it.
+  cacheDirectory: '<rootDir>/node_modules/.cache/jest',
+  globalSetup: '<rootDir>/test/support/global-setup.cjs',
+  globalTeardown: '<rootDir>/test/support/global-teardown.cjs',
 };

@@ -4,7 +4,8 @@
  */
 import { ApiObject, App, Chart } from 'cdk8s';
 import { Bookinfo, CaCertificate, LightstepTracing, MeshNamespace } from '../src';
-import { DEFAULT_CONFIG_YAML, parseAppConfig } from '../charts/app-config';
+import * as fs from 'node:fs';
+import { parseAppConfig } from '../charts/app-config';
 import { buildLightstepBookinfoApp } from '../charts/lightstep-bookinfo-app';
 
 /** The CA the default configuration names, relative to the repository root (the working directory). */
@@ -13,10 +14,10 @@ export const EXAMPLE_CA_FILE = 'examples/certs/example-ca.crt';
 /** Istio release of the scaling runs: the newest with the native tracer, whose sidecars mount lightstep.cacert in every namespace. */
 export const SCALING_RELEASE = '1.14';
 
-/** Builds the default configuration's app, as `npm run synth` does, without writing files. */
+/** Builds the app of the repository's lightstep.yaml, as `npm run synth` does, without writing files. */
 export function defaultApp(): App {
   const app = new App({ outdir: '/nonexistent' });
-  buildLightstepBookinfoApp(app, parseAppConfig(DEFAULT_CONFIG_YAML, 'built-in default configuration', '.'));
+  buildLightstepBookinfoApp(app, parseAppConfig(fs.readFileSync('lightstep.yaml', 'utf8'), 'lightstep.yaml', '.'));
   return app;
 }
 
@@ -24,6 +25,11 @@ export function defaultApp(): App {
 export function defaultObjects(): any[] {
   const app = defaultApp();
   return app.charts.flatMap((chart) => chart.toJson());
+}
+
+/** The objects of the repository's lightstep.yaml, chart by chart (chart id: objects), in output order. */
+export function defaultCharts(): Record<string, any[]> {
+  return Object.fromEntries(defaultApp().charts.map((chart) => [chart.node.id, chart.toJson()]));
 }
 
 /** The same objects with no library: plain ApiObjects in one chart, nothing computed. */

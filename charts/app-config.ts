@@ -1,7 +1,8 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { ConfigurationError, IstioRelease, NEWEST_KNOWN_RELEASE } from '../src';
-import { ConfigSection } from './config-reader';
+import { ConfigFileError, ConfigProblems, ConfigSection } from './config-reader';
 
 /** Ingress choices, as written in the configuration file. */
 export const INGRESS_KINDS = ['istio-gateway', 'gateway-api', 'none'] as const;
@@ -31,6 +32,8 @@ export interface AppConfig {
     readonly secure: boolean;
     /** Absolute or working-directory-relative path of the CA file, resolved against the config file's folder. */
     readonly caCertificateFile?: string;
+    /** lightstep.caCertificateFile as the file says it, for messages. */
+    readonly caCertificateFileAsWritten?: string;
     readonly cacertPath: string;
     readonly accessToken: AccessTokenConfig;
   };
@@ -53,24 +56,10 @@ export interface AppConfig {
   };
 }
 
-/** The configuration used when LIGHTSTEP_CONFIG is not set: Istio's newest release, a private-CA satellite pool, Bookinfo. */
-export const DEFAULT_CONFIG_YAML = `# Built-in default: the newest supported Istio, LightStep satellites behind TLS with a private CA, Bookinfo.
-istio:
-  release: "${NEWEST_KNOWN_RELEASE}"
-lightstep:
-  address: lightstep-satellite.lightstep:9292
-  secure: true
-  caCertificateFile: examples/certs/example-ca.crt
-  accessTokenEnv: LIGHTSTEP_ACCESS_TOKEN
-tracing:
-  sampling: 100
-bookinfo:
-  namespace: default
-`;
-
 /**
  * Parses and checks a configuration file's text. Relative file paths in it are resolved against `baseDir`
- * (the folder of the configuration file), and `source` names the file in YAML syntax errors.
+ * (the folder of the configuration file), and `source` names the file in every message. Every problem of
+ * the file is reported at once, in a ConfigFileError.
  */
 export function parseAppConfig(text: string, source: string, baseDir: string): AppConfig {
   let document: unknown;
@@ -78,15 +67,18 @@ export function parseAppConfig(text: string, source: string, baseDir: string): A
     document = yaml.load(text, { filename: source, schema: yaml.CORE_SCHEMA });
   } catch (error) {
     const reason = error instanceof yaml.YAMLException ? error.message : String(error);
-    throw new ConfigurationError(source, undefined, `is not valid YAML: ${reason.split('\n')[0]}`, 'correct the YAML syntax at the line and column shown');
+    throw new ConfigFileError(source, [new ConfigurationError('(YAML syntax)', undefined, `the file is not valid YAML: ${reason.split('\n')[0]}`,
+      'correct the YAML syntax at the line and column shown')]);
   }
-  const root = new ConfigSection('', document);
-  const config = readConfig(root, baseDir);
+  const problems = new ConfigProblems(source);
+  const root = new ConfigSection('', document, problems);
+  const config = readConfig(root, baseDir, source);
   root.done();
+  problems.throwIfAny();
   return config;
 }
 
-function readConfig(root: ConfigSection, baseDir: string): AppConfig {
+function readConfig(root: ConfigSection, baseDir: string, source: string): AppConfig {
   const istio = root.section('istio');
   const releaseValue = readRelease(istio);
   const istioConfig = {
@@ -99,15 +91,12 @@ function readConfig(root: ConfigSection, baseDir: string): AppConfig {
   istio.done();
 
   const lightstep = root.section('lightstep');
-  const address = lightstep.string('address', undefined, 'give the satellite pool as host:port, e.g. lightstep-satellite.lightstep:9292 or ingest.lightstep.com:443');
-  if (address === undefined) {
-    throw lightstep.error('address', undefined, 'is required', 'give the satellite pool as host:port, e.g. lightstep-satellite.lightstep:9292 or ingest.lightstep.com:443');
-  }
-  const caFile = lightstep.string('caCertificateFile', undefined, 'give the path of the PEM CA certificate of the satellites, e.g. certs/Cert_Auth.crt');
+  const address = lightstep.requiredString('address', 'give the satellite pool as host:port, e.g. lightstep-satellite.lightstep:9292 or ingest.lightstep.com:443');
   const lightstepConfig = {
-    address,
+    address: address ?? '',
     secure: lightstep.boolean('secure', true),
-    caCertificateFile: caFile === undefined ? undefined : path.relative(process.cwd(), path.resolve(baseDir, caFile)) || caFile,
+    caCertificateFile: readCaFile(lightstep, baseDir, source),
+    caCertificateFileAsWritten: lightstep.has('caCertificateFile') ? String(lightstep.peek('caCertificateFile')) : undefined,
     cacertPath: lightstep.string('cacertPath', '/etc/lightstep/cacert.pem', 'give an absolute path ending in the key name, e.g. /etc/lightstep/cacert.pem'),
     accessToken: readAccessToken(lightstep),
   };
@@ -144,17 +133,32 @@ function readConfig(root: ConfigSection, baseDir: string): AppConfig {
   return { istio: istioConfig, lightstep: lightstepConfig, tracing: tracingConfig, bookinfo: bookinfoConfig };
 }
 
-function readRelease(istio: ConfigSection): string {
-  const fix = `write the release in quotes, e.g. release: "${NEWEST_KNOWN_RELEASE}" or "1.9.3"`;
-  let release: string | undefined;
-  try {
-    release = istio.string('release', NEWEST_KNOWN_RELEASE, fix);
-  } catch (error) {
-    throw error instanceof ConfigurationError && typeof error.value === 'number'
-      ? istio.error('release', error.value, 'must be a string (an unquoted 1.10 is read as the number 1.1)', fix)
-      : error;
+/**
+ * The CA file's path, resolved against the configuration file's folder and shown relative to the working
+ * directory; a file that is not there is reported here, with the folder it was looked for in.
+ */
+function readCaFile(lightstep: ConfigSection, baseDir: string, source: string): string | undefined {
+  const caFile = lightstep.string('caCertificateFile', undefined, 'give the path of the PEM CA certificate of the satellites, e.g. certs/satellites-ca.crt');
+  if (caFile === undefined) return undefined;
+  const resolved = path.relative(process.cwd(), path.resolve(baseDir, caFile)) || caFile;
+  const problem = !fs.existsSync(resolved) ? `no such file: ${resolved}` : fs.statSync(resolved).isDirectory() ? `a directory, not a file: ${resolved}` : undefined;
+  if (problem) {
+    lightstep.report('caCertificateFile', caFile, problem,
+      `give the PEM file of the CA certificate; a relative path is read from the folder of ${source} (${path.resolve(baseDir)}), so put it there or give its path relative to that folder`);
   }
-  IstioRelease.parse(release, istio.keyOf('release'));
+  return resolved;
+}
+
+function readRelease(istio: ConfigSection): string {
+  // Unquoted, 1.10 is the number 1.1: the string check catches it, and the fix says why.
+  const fix = `write the release in quotes (unquoted, 1.10 is read as the number 1.1), e.g. release: "${NEWEST_KNOWN_RELEASE}" or "1.9.3"`;
+  const release = istio.string('release', NEWEST_KNOWN_RELEASE, fix);
+  try {
+    IstioRelease.parse(release, istio.keyOf('release'));
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    istio.report('release', error.value, error.problem, error.fix);
+  }
   return release;
 }
 
@@ -166,23 +170,20 @@ function readAccessToken(lightstep: ConfigSection): AccessTokenConfig {
   if (!secretSection) lightstep.section('accessTokenSecret');
   const chosen = [env, secretSection, literal].filter((x) => x !== undefined).length;
   if (chosen > 1) {
-    throw lightstep.error('accessTokenEnv', env, 'accessTokenEnv, accessTokenSecret and accessToken are alternatives', 'keep exactly one of them');
+    lightstep.report('accessTokenEnv', env, 'accessTokenEnv, accessTokenSecret and accessToken are alternatives', 'keep exactly one of them');
   }
   if (env !== undefined && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(env)) {
-    throw lightstep.error('accessTokenEnv', env, 'is not a valid shell variable name', 'use letters, digits and underscores, not starting with a digit, e.g. LIGHTSTEP_ACCESS_TOKEN');
+    lightstep.report('accessTokenEnv', env, 'is not a valid shell variable name', 'use letters, digits and underscores, not starting with a digit, e.g. LIGHTSTEP_ACCESS_TOKEN');
   }
   if (literal !== undefined && !allowLiteral) {
-    throw lightstep.error('accessToken', '(hidden)', 'a literal token would be written into generated files that are meant to be committed',
+    lightstep.report('accessToken', '(hidden)', 'a literal token would be written into generated files that are meant to be committed',
       'use accessTokenEnv: LIGHTSTEP_ACCESS_TOKEN (the token is then read from your shell at install time), or set allowLiteralAccessToken: true if you really want it in the files');
   }
   if (secretSection) {
-    const secret = {
-      name: secretSection.string('name', undefined, 'name the existing Secret that holds the token'),
-      key: secretSection.string('key', 'access_token', 'name the key of the token in that Secret'),
-    };
+    const name = secretSection.requiredString('name', 'name the existing Secret that holds the token');
+    const key = secretSection.string('key', 'access_token', 'name the key of the token in that Secret');
     secretSection.done();
-    if (!secret.name) throw secretSection.error('name', undefined, 'is required', 'name the existing Secret that holds the token');
-    return { secret: { name: secret.name, key: secret.key } };
+    return { secret: { name: name ?? '', key } };
   }
   if (literal !== undefined) return { literal };
   return { env: env ?? 'LIGHTSTEP_ACCESS_TOKEN' };

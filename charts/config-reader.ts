@@ -1,18 +1,73 @@
 import { ConfigurationError, describeValue } from '../src';
 
 /**
- * Reads one mapping of the configuration file with typed accessors. Each accessor names the full key
- * in its error; `done()` rejects every key that no accessor asked for, so a typo never passes silently.
+ * Every problem of one configuration file, in the file's own words, reported together so that one run
+ * shows them all. Unknown keys come first: a misspelt key (`adress`) explains a missing one (`address`),
+ * so a missing key that an unknown key's "did you mean" names is not reported twice.
+ */
+export class ConfigFileError extends Error {
+  /** The problems, each naming a configuration key, in the order they are reported. */
+  public readonly problems: readonly ConfigurationError[];
+
+  public constructor(public readonly file: string, problems: readonly ConfigurationError[]) {
+    super(problems.length === 1
+      ? `${file}: ${problems[0].message}`
+      : `${file}: ${problems.length} problems:\n${problems.map((problem) => `  - ${problem.message}`).join('\n')}`);
+    this.name = 'ConfigFileError';
+    this.problems = problems;
+  }
+}
+
+/** Collects the problems found while reading one file. */
+export class ConfigProblems {
+  private readonly unknown: { error: ConfigurationError; suggestion?: string }[] = [];
+  private readonly invalid: ConfigurationError[] = [];
+  private readonly missing: ConfigurationError[] = [];
+
+  public constructor(private readonly file: string) {}
+
+  public addUnknown(error: ConfigurationError, suggestion?: string): void {
+    this.unknown.push({ error, suggestion });
+  }
+
+  public addInvalid(error: ConfigurationError): void {
+    this.invalid.push(error);
+  }
+
+  public addMissing(error: ConfigurationError): void {
+    this.missing.push(error);
+  }
+
+  /** Throws a ConfigFileError with every problem found, if any. */
+  public throwIfAny(): void {
+    const suggested = new Set(this.unknown.map((entry) => entry.suggestion));
+    // A key missing below a section that is not a mapping (or a file that is not) is no news.
+    const explained = (field: string) => suggested.has(field)
+      || this.invalid.some((error) => error.field === '(top level)' || field.startsWith(`${error.field}.`));
+    const problems = [
+      ...this.unknown.map((entry) => entry.error),
+      ...this.invalid,
+      ...this.missing.filter((error) => !explained(error.field)),
+    ];
+    if (problems.length > 0) throw new ConfigFileError(this.file, problems);
+  }
+}
+
+/**
+ * Reads one mapping of the configuration file with typed accessors. Each accessor names the full key in its
+ * problem and returns the default after one, so that reading goes on and finds the next; `done()` reports
+ * every key that no accessor asked for, so a typo never passes silently.
  */
 export class ConfigSection {
   private readonly read = new Set<string>();
   private readonly values: Record<string, unknown>;
 
-  public constructor(private readonly path: string, value: unknown) {
+  public constructor(private readonly path: string, value: unknown, private readonly problems: ConfigProblems) {
     if (value === undefined || value === null) {
       this.values = {};
     } else if (typeof value !== 'object' || Array.isArray(value)) {
-      throw new ConfigurationError(path || '(top level)', value, 'expected a mapping of keys to values', `write ${path || 'the file'} as "key: value" lines`);
+      problems.addInvalid(new ConfigurationError(path || '(top level)', value, 'expected a mapping of keys to values', `write ${path || 'the file'} as "key: value" lines`));
+      this.values = {};
     } else {
       this.values = value as Record<string, unknown>;
     }
@@ -25,17 +80,25 @@ export class ConfigSection {
 
   /** A nested mapping; absent means empty. */
   public section(key: string): ConfigSection {
-    return new ConfigSection(this.keyOf(key), this.take(key));
+    return new ConfigSection(this.keyOf(key), this.take(key), this.problems);
   }
 
-  /** A string value, or the default when absent. */
+  /** A string value, or the default when absent or wrong. */
   public string(key: string, fallback: string, fix: string): string;
   public string(key: string, fallback: undefined, fix: string): string | undefined;
   public string(key: string, fallback: string | undefined, fix: string): string | undefined {
     const value = this.take(key);
     if (value === undefined || value === null) return fallback;
-    if (typeof value !== 'string') throw this.error(key, value, `expected a string, found ${typeOf(value)}`, fix);
-    if (value.trim() === '') throw this.error(key, value, 'must not be empty', fix);
+    if (typeof value !== 'string') return this.invalid(key, value, `expected a string, found ${typeOf(value)}`, fix, fallback);
+    if (value.trim() === '') return this.invalid(key, value, 'must not be empty', fix, fallback);
+    return value;
+  }
+
+  /** A string that must be present. */
+  public requiredString(key: string, fix: string): string | undefined {
+    const present = this.has(key);
+    const value = this.string(key, undefined, fix);
+    if (!present) this.problems.addMissing(this.error(key, undefined, 'is required', fix));
     return value;
   }
 
@@ -43,7 +106,7 @@ export class ConfigSection {
   public boolean(key: string, fallback: boolean): boolean {
     const value = this.take(key);
     if (value === undefined || value === null) return fallback;
-    if (typeof value !== 'boolean') throw this.error(key, value, `expected true or false, found ${typeOf(value)}`, `write ${key}: true or ${key}: false, without quotes`);
+    if (typeof value !== 'boolean') return this.invalid(key, value, `expected true or false, found ${typeOf(value)}`, `write ${key}: true or ${key}: false, without quotes`, fallback);
     return value;
   }
 
@@ -51,9 +114,9 @@ export class ConfigSection {
   public number(key: string, fallback: number, options: { min: number; max: number; integer?: boolean; fix: string }): number {
     const value = this.take(key);
     if (value === undefined || value === null) return fallback;
-    if (typeof value !== 'number' || Number.isNaN(value)) throw this.error(key, value, `expected a number, found ${typeOf(value)}`, options.fix);
+    if (typeof value !== 'number' || Number.isNaN(value)) return this.invalid(key, value, `expected a number, found ${typeOf(value)}`, options.fix, fallback);
     if (value < options.min || value > options.max || (options.integer && !Number.isInteger(value))) {
-      throw this.error(key, value, `must be ${options.integer ? 'a whole number' : 'a number'} from ${options.min} to ${options.max}`, options.fix);
+      return this.invalid(key, value, `must be ${options.integer ? 'a whole number' : 'a number'} from ${options.min} to ${options.max}`, options.fix, fallback);
     }
     return value;
   }
@@ -63,7 +126,7 @@ export class ConfigSection {
     const value = this.take(key);
     if (value === undefined || value === null) return fallback;
     if (typeof value !== 'string' || !allowed.includes(value as T)) {
-      throw this.error(key, value, `must be one of ${allowed.join(', ')}`, `set ${key} to one of: ${allowed.join(', ')}`);
+      return this.invalid(key, value, `must be one of ${allowed.join(', ')}`, `set ${key} to one of: ${allowed.join(', ')}`, fallback);
     }
     return value as T;
   }
@@ -72,7 +135,7 @@ export class ConfigSection {
   public stringList(key: string, fallback: string[], fix: string): string[] {
     const value = this.take(key);
     if (value === undefined || value === null) return fallback;
-    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) throw this.error(key, value, 'expected a list of strings', fix);
+    if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) return this.invalid(key, value, 'expected a list of strings', fix, fallback);
     return value as string[];
   }
 
@@ -81,7 +144,7 @@ export class ConfigSection {
     const value = this.take(key);
     if (value === undefined || value === null) return fallback;
     if (typeof value !== 'object' || Array.isArray(value) || Object.values(value).some((item) => typeof item !== 'string')) {
-      throw this.error(key, value, 'expected a mapping of strings to strings', fix);
+      return this.invalid(key, value, 'expected a mapping of strings to strings', fix, fallback);
     }
     return { ...(value as Record<string, string>) };
   }
@@ -91,14 +154,27 @@ export class ConfigSection {
     return this.values[key] !== undefined && this.values[key] !== null;
   }
 
-  /** Rejects keys no accessor asked for, suggesting the closest known one. */
+  /** The raw value of a key, without reading it. */
+  public peek(key: string): unknown {
+    return this.values[key];
+  }
+
+  /** Reports keys no accessor asked for, suggesting the closest known one. */
   public done(): void {
     for (const key of Object.keys(this.values)) {
       if (this.read.has(key)) continue;
       const suggestion = closest(key, [...this.read]);
-      throw new ConfigurationError(this.keyOf(key), this.values[key], 'unknown key',
-        suggestion ? `did you mean ${this.keyOf(suggestion)}? Known keys here: ${[...this.read].join(', ')}` : `remove it; known keys here: ${[...this.read].join(', ')}`);
+      const known = `known keys here: ${[...this.read].join(', ')}`;
+      this.problems.addUnknown(
+        new ConfigurationError(this.keyOf(key), this.values[key], suggestion ? `unknown key, did you mean ${this.keyOf(suggestion)}?` : 'unknown key',
+          suggestion ? `rename it to ${this.keyOf(suggestion)}; ${known}` : `remove it; ${known}`),
+        suggestion === undefined ? undefined : this.keyOf(suggestion));
     }
+  }
+
+  /** Records a problem with a key of this section that reading can go on after. */
+  public report(key: string, value: unknown, problem: string, fix: string): void {
+    this.problems.addInvalid(this.error(key, value, problem, fix));
   }
 
   /** A ConfigurationError for a key of this section. */
@@ -106,10 +182,41 @@ export class ConfigSection {
     return new ConfigurationError(this.keyOf(key), value, problem, fix);
   }
 
+  private invalid<T>(key: string, value: unknown, problem: string, fix: string, fallback: T): T {
+    this.report(key, value, problem, fix);
+    return fallback;
+  }
+
   private take(key: string): unknown {
     this.read.add(key);
     return this.values[key];
   }
+}
+
+/**
+ * Runs `build` (which creates constructs from configuration values) and restates a ConfigurationError about
+ * a construct prop in the configuration's words: `keys` maps each prop (e.g. `LightstepTracing.address`) to
+ * the configuration key it came from. A prop ending in a dot (`Bookinfo.`) stands for every prop it starts;
+ * a key ending in a dot (`bookinfo.`) then receives the rest of the prop's name.
+ */
+export function inConfigTerms<T>(keys: Readonly<Record<string, string>>, build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (!(error instanceof ConfigurationError)) throw error;
+    const key = configKeyOf(keys, error.field.replace(/\[\d+\]$/, ''));
+    if (key === undefined) throw error;
+    // The problem and the fix may name other props of the same construct: restate those too.
+    const restate = (text: string) => text.replace(/\b[A-Z][A-Za-z]+(\.[a-z][A-Za-z]*)+/g, (prop) => configKeyOf(keys, prop) ?? prop);
+    throw new ConfigurationError(key, error.value, restate(error.problem), restate(error.fix));
+  }
+}
+
+function configKeyOf(keys: Readonly<Record<string, string>>, prop: string): string | undefined {
+  if (keys[prop] !== undefined) return keys[prop];
+  const [family, target] = Object.entries(keys).find(([candidate]) => candidate.endsWith('.') && prop.startsWith(candidate)) ?? [];
+  if (family === undefined || target === undefined) return undefined;
+  return target.endsWith('.') ? `${target}${prop.slice(family.length)}` : target;
 }
 
 function typeOf(value: unknown): string {

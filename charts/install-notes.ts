@@ -42,7 +42,10 @@ export function renderInstallNotes(config: AppConfig, product: LightstepBookinfo
     say(`- The access token is read from \`$${token.env}\` when the commands below run; it is in no generated file.`, '');
     shell(`export ${token.env}='<your LightStep access token>'   # in your shell only; never commit it`);
   } else if (token.secret) {
-    say(`- The access token is read from the existing Secret \`${token.secret.name}\` (key \`${token.secret.key}\`); it is in no generated file.`, '');
+    const secret = `\`${token.secret.name}\` (key \`${token.secret.key}\`)`;
+    say(tracing.collector
+      ? `- The access token is read from your Secret ${secret} in the collector namespace \`${tracing.collector.namespace}\`: the collector mounts it from there. Create it after step 1 (which creates that namespace) and before step 3, e.g. \`kubectl -n ${tracing.collector.namespace} create secret generic ${token.secret.name} --from-literal=${token.secret.key}="$LIGHTSTEP_ACCESS_TOKEN"\`. It is in no generated file.`
+      : `- The access token is read from your Secret ${secret} in the Istio namespace \`${istioNamespace}\` when the install command of step 2 runs, and passed to Istio there. Create it after step 1 and before step 2, e.g. \`kubectl -n ${istioNamespace} create secret generic ${token.secret.name} --from-literal=${token.secret.key}="$LIGHTSTEP_ACCESS_TOKEN"\`. It is in no generated file.`, '');
   } else {
     say('- WARNING: the access token is written into the generated files (allowLiteralAccessToken). Do not commit them.', '');
   }
@@ -144,14 +147,23 @@ export function renderInstallNotes(config: AppConfig, product: LightstepBookinfo
   say(`## ${bookinfo ? 6 : 4}. Clean up`, '');
   const cleanup = [...layout.manifestFiles].reverse().filter((file) => file !== layout.manifestFiles[0])
     .map((file) => `kubectl delete --ignore-not-found -f ${manifests(file)}`);
+  // The namespace that holds a token Secret the user made is kept, and says so; one that holds only what
+  // these notes created is deleted, and says what goes with it.
+  const userSecretNamespace = token.secret ? (tracing.collector?.namespace ?? istioNamespace) : undefined;
+  const keepNamespace = (namespace: string) => `# ${namespace} is kept: it holds your Secret ${token.secret?.name}. Delete it yourself when you no longer need the token: kubectl delete namespace ${namespace}`;
   for (const namespace of product.namespaces) {
-    cleanup.push(namespace.name === 'default'
-      ? 'kubectl label namespace default istio-injection- istio.io/rev- pod-security.kubernetes.io/enforce-   # never delete the default namespace'
-      : `kubectl delete namespace ${namespace.name} --ignore-not-found`);
+    if (namespace.name === 'default') {
+      cleanup.push('kubectl label namespace default istio-injection- istio.io/rev- pod-security.kubernetes.io/enforce-   # never delete the default namespace');
+    } else if (namespace.name === userSecretNamespace) {
+      cleanup.push(keepNamespace(namespace.name));
+    } else {
+      const tokenSecretHere = tracing.collector?.namespace === namespace.name && tracing.tokenSetupCommands.length > 0;
+      cleanup.push(`kubectl delete namespace ${namespace.name} --ignore-not-found${tokenSecretHere ? `   # with it the access token Secret that step 2 created` : ''}`);
+    }
   }
   if (helmIstio) cleanup.push(`helm template istio "$ISTIO_DIR/install/kubernetes/helm/istio" --namespace ${istioNamespace} -f ${relativeInput(layout, helmIstio)} | kubectl delete --ignore-not-found -f -`);
   if (istioctl) cleanup.push(release.hasIstiodHelmChart ? '"$ISTIO_DIR/bin/istioctl" uninstall -y --purge' : `"$ISTIO_DIR/bin/istioctl" manifest generate -f ${relativeInput(layout, istioctl)} | kubectl delete --ignore-not-found -f -`);
-  cleanup.push(`kubectl delete namespace ${istioNamespace} --ignore-not-found`);
+  cleanup.push(istioNamespace === userSecretNamespace ? keepNamespace(istioNamespace) : `kubectl delete namespace ${istioNamespace} --ignore-not-found`);
   shell(...cleanup);
   return `${lines.join('\n').trimEnd()}\n`;
 }

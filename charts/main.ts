@@ -1,30 +1,61 @@
 /**
- * The cdk8s app: `npm run synth` or `npx cdk8s synth`. Reads the configuration named by LIGHTSTEP_CONFIG
- * (or the built-in default) and writes dist/manifests, dist/istio and dist/INSTALL.md.
- * Bad input ends in one message that names the key, the value and the fix, and exit code 1.
+ * The cdk8s app, run by `npm run synth` and `npx cdk8s synth` (both through scripts/synth.js, which runs
+ * it compiled). Reads lightstep.yaml, or the file given by `--config FILE` or LIGHTSTEP_CONFIG, and writes
+ * dist/manifests, dist/istio and dist/INSTALL.md. Bad input ends in one message that names the file, every
+ * problem's key, value and fix, and exit code 1.
  */
 import * as path from 'node:path';
 import { ConfigurationError } from '../src';
-import { synthesize } from './synthesize';
+import { ConfigFileError } from './config-reader';
+import { ForeignOutputError, synthesize } from './synthesize';
 
-const DEFAULT_MANIFESTS_DIR = 'dist/manifests';
+/** The configuration file of the repository, read when neither --config nor LIGHTSTEP_CONFIG names another. */
+export const DEFAULT_CONFIG_FILE = 'lightstep.yaml';
+const OUTPUT_ROOT = 'dist';
+const MANIFESTS_DIR = path.join(OUTPUT_ROOT, 'manifests');
+
+/** Thrown for command-line arguments the app does not take. */
+class UsageError extends Error {}
+
+/** The configuration file: `--config FILE` (or `--config=FILE`), else LIGHTSTEP_CONFIG, else lightstep.yaml. */
+function configFileFrom(args: readonly string[], env: NodeJS.ProcessEnv): string {
+  let fromArgs: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const value = arg === '--config' ? args[++i] : arg.startsWith('--config=') ? arg.slice('--config='.length) : undefined;
+    if ((arg === '--config' || arg.startsWith('--config=')) && !value) throw new UsageError('--config needs a file: npm run synth -- --config FILE');
+    if (value === undefined) {
+      throw new UsageError(`unexpected argument "${arg}". The only argument is --config FILE, e.g. npm run synth -- --config ${arg.endsWith('.yaml') ? arg : 'examples/istio-1.9.yaml'} (or set LIGHTSTEP_CONFIG=FILE)`);
+    }
+    if (fromArgs !== undefined) throw new UsageError('--config is given twice: give one configuration file');
+    fromArgs = value;
+  }
+  return fromArgs ?? (env.LIGHTSTEP_CONFIG || DEFAULT_CONFIG_FILE);
+}
 
 function main(): number {
   try {
-    // The cdk8s CLI passes its `output` folder (a temporary one with --stdout); run directly, the same
-    // folder as cdk8s.yaml names. Install inputs and INSTALL.md go beside it, or to dist/ when it lies
-    // outside the working tree, since the CLI cleans and streams only its own folder.
-    const manifestsDir = process.env.CDK8S_OUTDIR ?? DEFAULT_MANIFESTS_DIR;
-    const outsideWorkingTree = path.relative(process.cwd(), path.resolve(manifestsDir)).startsWith('..');
+    const configFile = configFileFrom(process.argv.slice(2), process.env);
+    // The cdk8s CLI empties its `output` folder (cdk8s.yaml) before it runs the app, and with --stdout it
+    // streams the files of a temporary one: so the CLI gets its own copy of the manifests there, and dist/
+    // is only ever replaced by the app itself, which refuses to drop a file it did not write.
+    const cliOutdir = process.env.CDK8S_OUTDIR;
     const result = synthesize({
-      configFile: process.env.LIGHTSTEP_CONFIG || undefined,
-      manifestsDir,
-      installDir: outsideWorkingTree ? path.dirname(DEFAULT_MANIFESTS_DIR) : undefined,
+      configFile,
+      manifestsDir: MANIFESTS_DIR,
+      manifestsCopyDir: cliOutdir && path.resolve(cliOutdir) !== path.resolve(MANIFESTS_DIR) ? cliOutdir : undefined,
     });
-    process.stdout.write(`Synthesized Istio ${result.config.istio.release} LightStep tracing:\n${result.files.map((file) => `  ${file}`).join('\n')}\n`);
+    const summary = `Synthesized Istio ${result.config.istio.release} LightStep tracing from ${configFile} into ${OUTPUT_ROOT}/:\n`
+      + `${result.files.map((file) => `  ${OUTPUT_ROOT}/${file}`).join('\n')}\n`;
+    // The CLI swallows the app's stdout (and --stdout must carry manifests only): say it on stderr there.
+    (cliOutdir ? process.stderr : process.stdout).write(summary);
     return 0;
   } catch (error) {
-    if (error instanceof ConfigurationError) {
+    if (error instanceof ConfigFileError || error instanceof ConfigurationError || error instanceof ForeignOutputError) {
+      process.stderr.write(`Error: ${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof UsageError) {
       process.stderr.write(`Error: ${error.message}\n`);
       return 1;
     }

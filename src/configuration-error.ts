@@ -9,6 +9,8 @@ export class ConfigurationError extends Error {
   public readonly field: string;
   /** The value as the user gave it. */
   public readonly value: unknown;
+  /** What is wrong, without the field, the value or the fix. */
+  public readonly problem: string;
   /** What to do instead. */
   public readonly fix: string;
 
@@ -17,6 +19,7 @@ export class ConfigurationError extends Error {
     this.name = 'ConfigurationError';
     this.field = field;
     this.value = value;
+    this.problem = problem;
     this.fix = fix;
   }
 }

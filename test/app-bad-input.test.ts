@@ -9,8 +9,10 @@ import { App, Chart } from 'cdk8s';
 import {
   AccessToken, Bookinfo, BookinfoRoutingScenario, CaCertificate, ConfigurationError, LightstepCaCertSecret, LightstepTracing, MeshNamespace,
 } from '../src';
+import { ConfigFileError } from '../charts/config-reader';
+import { ForeignOutputError } from '../charts/synthesize';
 import {
-  capturingWarnings, expectPreviousOutputUntouched, listFiles, removeTempDirs, REPO_ROOT, runApp, synthesizeInto, tempDir,
+  capturingWarnings, expectPreviousOutputUntouched, listFiles, readTree, removeTempDirs, REPO_ROOT, runApp, synthesizeInto, tempDir,
   Workspace, workspaceWithPreviousOutput, writeConfig,
 } from './support/run-app';
 
@@ -41,10 +43,10 @@ interface ConfigCase {
 
 const CONFIG_CASES: Record<string, ConfigCase> = {
   'config: YAML syntax error (unclosed flow sequence)': {
-    config: 'lightstep:\n  address: [satellite.lightstep:9292\n', key: '<config>', shows: 'not valid YAML', says: /\(3:1\)/,
+    config: 'lightstep:\n  address: [satellite.lightstep:9292\n', key: '(YAML syntax)', shows: 'not valid YAML', says: /\(3:1\)/,
   },
   'config: YAML syntax error (tab indentation)': {
-    config: 'lightstep:\n\taddress: satellite.lightstep:9292\n', key: '<config>', shows: 'not valid YAML', says: /\(2:1\)/,
+    config: 'lightstep:\n\taddress: satellite.lightstep:9292\n', key: '(YAML syntax)', shows: 'not valid YAML', says: /\(2:1\)/,
   },
   'config: address is a number': { config: 'lightstep:\n  address: 9292\n', key: 'lightstep.address', shows: '9292', says: /expected a string/ },
   'config: reviewsVersions holds numbers': {
@@ -56,24 +58,37 @@ const CONFIG_CASES: Record<string, ConfigCase> = {
   'config: key in the wrong section (lightstep.sampling)': {
     config: `${SATELLITE}  sampling: 100\n`, key: 'lightstep.sampling', shows: '100', says: /unknown key/,
   },
+  'config: misspelt required key (lightstep.adress): the typo, not "address is required"': {
+    config: 'lightstep:\n  adress: satellite.lightstep:9292\n', key: 'lightstep.adress', shows: '"satellite.lightstep:9292"',
+    says: /unknown key, did you mean lightstep\.address\?/,
+  },
+  'config: collector namespace Observability': {
+    config: `${SATELLITE}tracing:\n  collector:\n    namespace: Observability\n`, key: 'tracing.collector.namespace', shows: '"Observability"', says: /DNS-1123|namespace/,
+  },
+  'config: collector image with a space': {
+    config: `${SATELLITE}tracing:\n  collector:\n    image: "not an image"\n`, key: 'tracing.collector.image', shows: '"not an image"', says: /image/,
+  },
+  'config: token Secret name Bad_Name': {
+    config: `${SATELLITE}  accessTokenSecret:\n    name: Bad_Name\n`, key: 'lightstep.accessTokenSecret.name', shows: '"Bad_Name"', says: /name/,
+  },
   'config: misspelt section key (bookinfo.namepsace)': {
     config: `${SATELLITE}bookinfo:\n  namepsace: shop\n`, key: 'bookinfo.namepsace', shows: '"shop"', says: /did you mean bookinfo\.namespace/,
   },
   'config: empty file (no address)': { config: '', key: 'lightstep.address', shows: 'nothing', says: /is required/ },
   'config: address without a port': {
-    config: 'lightstep:\n  address: satellite.lightstep\n', key: 'LightstepTracing.address', shows: '"satellite.lightstep"', says: /no port/,
+    config: 'lightstep:\n  address: satellite.lightstep\n', key: 'lightstep.address', shows: '"satellite.lightstep"', says: /no port/,
   },
   'config: address with port 0': {
-    config: 'lightstep:\n  address: satellite.lightstep:0\n', key: 'LightstepTracing.address', shows: '"satellite.lightstep:0"', says: /port "0"/,
+    config: 'lightstep:\n  address: satellite.lightstep:0\n', key: 'lightstep.address', shows: '"satellite.lightstep:0"', says: /port "0"/,
   },
   'config: address with port 65536': {
-    config: 'lightstep:\n  address: satellite.lightstep:65536\n', key: 'LightstepTracing.address', shows: '"satellite.lightstep:65536"', says: /1 to 65535/,
+    config: 'lightstep:\n  address: satellite.lightstep:65536\n', key: 'lightstep.address', shows: '"satellite.lightstep:65536"', says: /1 to 65535/,
   },
   'config: a URL instead of host:port': {
-    config: 'lightstep:\n  address: https://ingest.lightstep.com:443\n', key: 'LightstepTracing.address', shows: '"https://ingest.lightstep.com:443"', says: /URL/,
+    config: 'lightstep:\n  address: https://ingest.lightstep.com:443\n', key: 'lightstep.address', shows: '"https://ingest.lightstep.com:443"', says: /URL/,
   },
   'config: an IPv6 host': {
-    config: 'lightstep:\n  address: "[2001:db8::1]:9292"\n', key: 'LightstepTracing.address', shows: '"[2001:db8::1]:9292"', says: /IPv6/,
+    config: 'lightstep:\n  address: "[2001:db8::1]:9292"\n', key: 'lightstep.address', shows: '"[2001:db8::1]:9292"', says: /IPv6/,
   },
   'config: empty token env name': {
     config: `${SATELLITE}  accessTokenEnv: ""\n`, key: 'lightstep.accessTokenEnv', shows: '""', says: /empty/,
@@ -85,13 +100,13 @@ const CONFIG_CASES: Record<string, ConfigCase> = {
   'config: sampling 101': { config: `${SATELLITE}tracing:\n  sampling: 101\n`, key: 'tracing.sampling', shows: '101', says: /0 to 100/ },
   'config: sampling NaN': { config: `${SATELLITE}tracing:\n  sampling: .NaN\n`, key: 'tracing.sampling', shows: 'NaN', says: /expected a number/ },
   'config: namespace Book_Info': {
-    config: `${SATELLITE}bookinfo:\n  namespace: Book_Info\n`, key: 'MeshNamespace.name', shows: '"Book_Info"', says: /DNS-1123/,
+    config: `${SATELLITE}bookinfo:\n  namespace: Book_Info\n`, key: 'bookinfo.namespace', shows: '"Book_Info"', says: /DNS-1123/,
   },
   'config: namespace of 64 characters': {
-    config: `${SATELLITE}bookinfo:\n  namespace: ${'n'.repeat(64)}\n`, key: 'MeshNamespace.name', shows: 'nnnnnnnnnn', says: /DNS-1123/,
+    config: `${SATELLITE}bookinfo:\n  namespace: ${'n'.repeat(64)}\n`, key: 'bookinfo.namespace', shows: 'nnnnnnnnnn', says: /DNS-1123/,
   },
   'config: Istio namespace Istio_System': {
-    config: `${SATELLITE}istio:\n  namespace: Istio_System\n`, key: 'LightstepTracing.istioNamespace', shows: '"Istio_System"', says: /namespace name/,
+    config: `${SATELLITE}istio:\n  namespace: Istio_System\n`, key: 'istio.namespace', shows: '"Istio_System"', says: /namespace name/,
   },
   'config: collector namespace equal to the Bookinfo namespace': {
     config: `${SATELLITE}tracing:\n  collector:\n    namespace: shop\nbookinfo:\n  namespace: shop\n`,
@@ -107,43 +122,43 @@ const CONFIG_CASES: Record<string, ConfigCase> = {
     config: `istio:\n  release: "0.8"\n${SATELLITE}`, key: 'istio.release', shows: '"0.8"', says: /outside the releases/,
   },
   'config: Istio 1.9 with secure: true and no CA file': {
-    config: `istio:\n  release: "1.9"\n${SATELLITE}`, key: 'LightstepTracing.caCertificate', shows: 'nothing', says: /mountPath "".*lightstep\.caCertificateFile/,
+    config: `istio:\n  release: "1.9"\n${SATELLITE}`, key: 'lightstep.caCertificateFile', shows: 'nothing', says: /mountPath "".*lightstep\.caCertificateFile/,
   },
   'config: release 1.0 (before the LightStep tracer)': {
-    config: `istio:\n  release: "1.0"\n${SATELLITE}`, key: 'LightstepTracing.istioRelease', shows: '"1.0"', says: /arrived in Istio 1\.1/,
+    config: `istio:\n  release: "1.0"\n${SATELLITE}`, key: 'istio.release', shows: '"1.0"', says: /arrived in Istio 1\.1/,
   },
   'config: revision on Istio 1.1': {
     config: `istio:\n  release: "1.1"\n  revision: canary\n${SATELLITE}  caCertificateFile: ca.pem\n`, caFixture: 'valid-ca.pem',
-    key: 'LightstepTracing.revision', shows: '"canary"', says: /no control plane revisions/,
+    key: 'istio.revision', shows: '"canary"', says: /no control plane revisions/,
   },
   'config: Istio 1.1 with secure: true and no CA file': {
-    config: `istio:\n  release: "1.1"\n${SATELLITE}`, key: 'LightstepTracing.caCertificate', shows: 'nothing', says: /CA certificate is required/,
+    config: `istio:\n  release: "1.1"\n${SATELLITE}`, key: 'lightstep.caCertificateFile', shows: 'nothing', says: /CA certificate is required/,
   },
   'config: a CA file with secure: false': {
     config: `istio:\n  release: "1.9"\n${SATELLITE}  secure: false\n  caCertificateFile: ca.pem\n`, caFixture: 'valid-ca.pem',
-    key: 'LightstepTracing.caCertificate', shows: 'ca.pem"', says: /secure is false/,
+    key: 'lightstep.caCertificateFile', shows: 'ca.pem"', says: /secure is false/,
   },
   'config: relative cacertPath': {
-    config: `${SATELLITE}  cacertPath: cacert.pem\n`, key: 'LightstepTracing.cacertPath', shows: '"cacert.pem"', says: /absolute/,
+    config: `${SATELLITE}  cacertPath: cacert.pem\n`, key: 'lightstep.cacertPath', shows: '"cacert.pem"', says: /absolute/,
   },
   'config: provider name with a space': {
-    config: `${SATELLITE}tracing:\n  providerName: "light step"\n`, key: 'LightstepTracing.providerName', shows: '"light step"', says: /provider name/,
+    config: `${SATELLITE}tracing:\n  providerName: "light step"\n`, key: 'tracing.providerName', shows: '"light step"', says: /provider name/,
   },
   'config: gateway-api ingress on Istio 1.14': {
-    config: `istio:\n  release: "1.14"\n${SATELLITE}  secure: false\nbookinfo:\n  ingress: gateway-api\n`, key: 'Bookinfo.ingress', shows: '"1.14"', says: /Gateway API/,
+    config: `istio:\n  release: "1.14"\n${SATELLITE}  secure: false\nbookinfo:\n  ingress: gateway-api\n`, key: 'bookinfo.ingress', shows: '"1.14"', says: /Gateway API/,
   },
   'config: routing to an undeployed reviews version': {
-    config: `${SATELLITE}bookinfo:\n  reviewsVersions: [v1, v2]\n  routing: reviews-v3\n`, key: 'Bookinfo.routing', shows: '"reviews-v3"', says: /v3, which is not deployed/,
+    config: `${SATELLITE}bookinfo:\n  reviewsVersions: [v1, v2]\n  routing: reviews-v3\n`, key: 'bookinfo.routing', shows: '"reviews-v3"', says: /v3, which is not deployed/,
   },
   'config: image tag with a space': {
-    config: `${SATELLITE}bookinfo:\n  imageTag: "1.20 3"\n`, key: 'Bookinfo.imageTag', shows: '"1.20 3"', says: /not an image tag/,
+    config: `${SATELLITE}bookinfo:\n  imageTag: "1.20 3"\n`, key: 'bookinfo.imageTag', shows: '"1.20 3"', says: /not an image tag/,
   },
   'CA file: missing': {
     config: `istio:\n  release: "1.9"\n${SATELLITE}  caCertificateFile: no-such-ca.pem\n`,
-    key: 'lightstep.caCertificateFile', shows: 'no-such-ca.pem"', says: /no such file/,
+    key: 'lightstep.caCertificateFile', shows: 'no-such-ca.pem"', says: /no such file: .*input\/no-such-ca\.pem.*read from the folder of .*lightstep\.yaml/,
   },
   'CA file: a directory': {
-    config: `istio:\n  release: "1.9"\n${SATELLITE}  caCertificateFile: .\n`, key: 'lightstep.caCertificateFile', shows: 'input"', says: /directory/,
+    config: `istio:\n  release: "1.9"\n${SATELLITE}  caCertificateFile: .\n`, key: 'lightstep.caCertificateFile', shows: '"."', says: /a directory, not a file.*read from the folder of/,
   },
   'CA file: empty': {
     config: CA_FILE_CONFIG, caFixture: 'empty.pem',
@@ -181,40 +196,77 @@ function thrownBy(fn: () => unknown): Error {
   throw new Error('expected an error, but none was thrown');
 }
 
-/** The message names the key (or prop), shows the value, and gives a fix. */
-function expectUsefulMessage(name: string, error: Error, key: string, shows: string, says?: RegExp): void {
+/**
+ * The message names the key (or prop), shows the value, and gives a fix. A problem of a configuration file
+ * is a ConfigFileError naming that file, with exactly one problem, under the configuration key.
+ */
+function expectUsefulMessage(name: string, error: Error, key: string, shows: string, says?: RegExp, configFile?: string): void {
   const isAnalysisFailure = !(error instanceof ConfigurationError) && error.message.startsWith('Validation failed');
-  expect({ name: error.name, message: error.message, usable: error instanceof ConfigurationError || isAnalysisFailure })
-    .toMatchObject({ usable: true });
+  const usable = configFile ? error instanceof ConfigFileError : error instanceof ConfigurationError || isAnalysisFailure;
+  expect({ name: error.name, message: error.message, usable }).toMatchObject({ usable: true });
   const message = error.message;
-  expect(message.startsWith(`${key}:`) || (isAnalysisFailure && message.includes(key))).toBe(true);
+  if (error instanceof ConfigFileError) {
+    expect(error.problems.map((problem) => problem.field)).toEqual([key]);
+    expect(message.startsWith(`${configFile}: ${key}:`)).toBe(true);
+    expect(message).not.toMatch(/\b(LightstepTracing|MeshNamespace|Bookinfo|OtelCollector|LightstepCaCertSecret|AccessToken)\.\w/);
+  } else {
+    expect(message.startsWith(`${key}:`) || (isAnalysisFailure && message.includes(key))).toBe(true);
+  }
   expect(message).toContain(shows);
   expect(message).toMatch(/Fix: \S/);
   if (says) expect(message).toMatch(says);
   catalogue.push(`- ${name}: ${message.replace(/\n\s*/g, ' ')}`);
 }
 
-function prepare(testCase: ConfigCase): { workspace: Workspace; configFile: string; key: string } {
+function prepare(testCase: ConfigCase): { workspace: Workspace; configFile: string } {
   const workspace = workspaceWithPreviousOutput();
   if (testCase.caFixture) fs.copyFileSync(path.join(CERTS, testCase.caFixture), path.join(workspace.inputDir, 'ca.pem'));
-  const configFile = writeConfig(workspace, testCase.config);
-  return { workspace, configFile, key: testCase.key === '<config>' ? configFile : testCase.key };
+  return { workspace, configFile: writeConfig(workspace, testCase.config) };
 }
 
 describe('bad input through the app: one message with key, value and fix, and the previous output untouched', () => {
   test.each(Object.entries(CONFIG_CASES))('%s', (name, testCase) => {
-    const { workspace, configFile, key } = prepare(testCase);
+    const { workspace, configFile } = prepare(testCase);
     const error = thrownBy(() => synthesizeInto(configFile, workspace.outputRoot));
-    expectUsefulMessage(name, error, key, testCase.shows, testCase.says);
+    expectUsefulMessage(name, error, testCase.key, testCase.shows, testCase.says, configFile);
     expectPreviousOutputUntouched(workspace);
   });
 
-  test('config: LIGHTSTEP_CONFIG names a missing file', () => {
+  test('config: several problems in one file are reported together, unknown keys first', () => {
+    const { workspace, configFile } = prepare({
+      config: 'istio:\n  release: "1.9.x"\nlightstep:\n  adress: satellite.lightstep:9292\ntracing:\n  sampling: 101\nbookinfo:\n  mutualTls: "true"\n',
+      key: '', shows: '',
+    });
+    const error = thrownBy(() => synthesizeInto(configFile, workspace.outputRoot));
+    expect(error).toBeInstanceOf(ConfigFileError);
+    const problems = (error as ConfigFileError).problems;
+    expect(problems.map((problem) => problem.field)).toEqual(['lightstep.adress', 'istio.release', 'tracing.sampling', 'bookinfo.mutualTls']);
+    expect(error.message.startsWith(`${configFile}: 4 problems:\n`)).toBe(true);
+    for (const problem of problems) expect(error.message).toContain(`  - ${problem.message}`);
+    catalogue.push(`- config: four problems at once: ${error.message.replace(/\n\s*/g, ' ')}`);
+    expectPreviousOutputUntouched(workspace);
+  });
+
+  test('config: the configuration file is missing', () => {
     const workspace = workspaceWithPreviousOutput();
     const missing = path.join(workspace.inputDir, 'no-such-config.yaml');
     const error = thrownBy(() => synthesizeInto(missing, workspace.outputRoot));
-    expectUsefulMessage('config: LIGHTSTEP_CONFIG names a missing file', error, 'LIGHTSTEP_CONFIG', 'no-such-config.yaml"', /no such file/);
+    expectUsefulMessage('config: the configuration file is missing', error, '(configuration file)', 'no-such-config.yaml', /no such file.*--config FILE or LIGHTSTEP_CONFIG/, missing);
     expectPreviousOutputUntouched(workspace);
+  });
+
+  test('output: a file of the user\'s in dist/manifests is not dropped: the synth is refused and names it', () => {
+    const workspace = workspaceWithPreviousOutput();
+    const custom = path.join(workspace.manifestsDir, 'custom.yaml');
+    fs.writeFileSync(custom, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: mine\n');
+    const before = readTree(workspace.outputRoot);
+    const configFile = writeConfig(workspace, `istio:\n  release: "1.30"\n${SATELLITE}`);
+    const error = thrownBy(() => synthesizeInto(configFile, workspace.outputRoot));
+    expect(error).toBeInstanceOf(ForeignOutputError);
+    expect(error.message).toContain(custom);
+    expect(error.message).toMatch(/nothing was written\. Fix: move/);
+    expect(readTree(workspace.outputRoot)).toEqual(before);
+    catalogue.push(`- output: a file of the user's in dist/manifests: ${error.message}`);
   });
 
   test('CA file: expired is a warning, and the synth succeeds and replaces the previous output', () => {
@@ -288,27 +340,54 @@ describe('bad construct props: a ConfigurationError that names the prop, before 
 });
 
 describe('bad input through the app as a process: exit code 1, one line on stderr, no stack trace, nothing written', () => {
+  const FILE = '\\S*lightstep\\.yaml';
   const PROCESS_CASES: [string, string | undefined, string | undefined, RegExp][] = [
-    ['empty configuration file', '', undefined, /^Error: lightstep\.address: is required \(got nothing\)\. Fix: .+/],
-    ['port 65536', 'lightstep:\n  address: satellite.lightstep:65536\n', undefined, /^Error: LightstepTracing\.address: port "65536" .*Fix: .+/],
+    ['empty configuration file', '', undefined, new RegExp(`^Error: ${FILE}: lightstep\\.address: is required \\(got nothing\\)\\. Fix: .+`)],
+    ['port 65536', 'lightstep:\n  address: satellite.lightstep:65536\n', undefined, new RegExp(`^Error: ${FILE}: lightstep\\.address: port "65536" .*Fix: .+`)],
     ['Istio 1.12 secure without a CA file', `istio:\n  release: "1.12"\n${SATELLITE}`, undefined,
-      /^Error: LightstepTracing\.caCertificate: a CA certificate is required when secure is true: .*mountPath "".*\(got nothing\)\. Fix: .*lightstep\.caCertificateFile.+/],
+      new RegExp(`^Error: ${FILE}: lightstep\\.caCertificateFile: a CA certificate is required when secure is true: .*mountPath "".*\\(got nothing\\)\\. Fix: .*lightstep\\.caCertificateFile.+`)],
     ['a private key as CA file', CA_FILE_CONFIG, 'test-only-private-key.pem',
-      /^Error: lightstep\.caCertificateFile: the file holds a private key \(got ".*ca\.pem"\)\. Fix: .+/],
-    ['LIGHTSTEP_CONFIG names a missing file', undefined, undefined, /^Error: LIGHTSTEP_CONFIG: cannot read the configuration file: no such file .*Fix: .+/],
+      new RegExp(`^Error: ${FILE}: lightstep\\.caCertificateFile: the file holds a private key \\(got ".*ca\\.pem"\\)\\. Fix: .+`)],
+    ['LIGHTSTEP_CONFIG names a missing file', undefined, undefined, /^Error: \S*missing\.yaml: \(configuration file\): cannot read the configuration file: no such file .*Fix: .+/],
   ];
 
   test.each(PROCESS_CASES)('%s', (_, config, caFixture, expected) => {
     const workspace = workspaceWithPreviousOutput();
     if (caFixture) fs.copyFileSync(path.join(CERTS, caFixture), path.join(workspace.inputDir, 'ca.pem'));
     const configFile = config === undefined ? path.join(workspace.inputDir, 'missing.yaml') : writeConfig(workspace, config);
-    // Run from the workspace: with a manifests folder outside the working folder, the app puts install inputs in ./dist.
-    const run = runApp({ LIGHTSTEP_CONFIG: configFile, CDK8S_OUTDIR: workspace.manifestsDir }, path.dirname(workspace.inputDir));
+    // Run from the workspace, so that its dist/ is the output folder.
+    const run = runApp({ LIGHTSTEP_CONFIG: configFile }, path.dirname(workspace.inputDir));
     expect(run).toMatchObject({ status: 1, stdout: '' });
     expect(run.stderr).toMatch(expected);
     expect(run.stderr.endsWith('\n')).toBe(true);
     expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     expect(run.stderr).not.toMatch(/^\s+at /m);
+    expectPreviousOutputUntouched(workspace);
+  });
+});
+
+describe('the command line: --config FILE, nothing else', () => {
+  const CONFIG = 'istio:\n  release: "1.9"\nlightstep:\n  address: ingest.lightstep.com:443\n  secure: false\n';
+
+  test('--config FILE is used, over LIGHTSTEP_CONFIG, and the success line names it', () => {
+    const workspace = workspaceWithPreviousOutput();
+    const configFile = writeConfig(workspace, CONFIG, 'chosen.yaml');
+    const run = runApp({ LIGHTSTEP_CONFIG: path.join(workspace.inputDir, 'not-this.yaml') }, path.dirname(workspace.inputDir), ['--config', configFile]);
+    expect(run).toMatchObject({ status: 0, stderr: '' });
+    expect(run.stdout.split('\n')[0]).toBe(`Synthesized Istio 1.9 LightStep tracing from ${configFile} into dist/:`);
+    expect(listFiles(workspace.outputRoot)).toContain('istio/istio-operator.yaml');
+  });
+
+  test.each([
+    ['a bare file name', ['examples/istio-1.9.yaml'], /^Error: unexpected argument "examples\/istio-1\.9\.yaml"\. The only argument is --config FILE, e\.g\. npm run synth -- --config examples\/istio-1\.9\.yaml/],
+    ['an unknown option', ['--verbose'], /^Error: unexpected argument "--verbose"\. The only argument is --config FILE/],
+    ['--config without a file', ['--config'], /^Error: --config needs a file/],
+  ])('%s is refused with a message naming --config, and nothing is written', (_, args, expected) => {
+    const workspace = workspaceWithPreviousOutput();
+    const run = runApp({}, path.dirname(workspace.inputDir), args);
+    expect(run).toMatchObject({ status: 1, stdout: '' });
+    expect(run.stderr).toMatch(expected);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
     expectPreviousOutputUntouched(workspace);
   });
 });

@@ -1,30 +1,35 @@
-import { ConfigurationError } from '../src';
-import { DEFAULT_CONFIG_YAML, parseAppConfig } from '../charts/app-config';
+import { parseAppConfig } from '../charts/app-config';
+import { ConfigFileError } from '../charts/config-reader';
 
 const parse = (text: string) => parseAppConfig(text, 'lightstep.yaml', 'examples');
 const minimal = 'lightstep:\n  address: satellite.lightstep:9292\n';
 
-/** Expects a ConfigurationError whose message names the key, shows the value and gives a fix. */
-function expectRejected(text: string, key: string, value: RegExp) {
-  let error: unknown;
+/** The ConfigFileError that parsing `text` throws. */
+function rejection(text: string): ConfigFileError {
   try {
     parse(text);
   } catch (caught) {
-    error = caught;
+    expect(caught).toBeInstanceOf(ConfigFileError);
+    return caught as ConfigFileError;
   }
-  expect(error).toBeInstanceOf(ConfigurationError);
-  const message = (error as Error).message;
-  expect(message.startsWith(`${key}:`)).toBe(true);
-  expect(message).toMatch(value);
-  expect(message).toMatch(/Fix: \S/);
+  throw new Error('expected the configuration to be refused');
+}
+
+/** Expects one problem, whose message names the file and the key, shows the value and gives a fix. */
+function expectRejected(text: string, key: string, value: RegExp) {
+  const error = rejection(text);
+  expect(error.problems.map((problem) => problem.field)).toEqual([key]);
+  expect(error.message.startsWith(`lightstep.yaml: ${key}:`)).toBe(true);
+  expect(error.message).toMatch(value);
+  expect(error.message).toMatch(/Fix: \S/);
 }
 
 describe('configuration file', () => {
-  test('the built-in default parses, with every default filled in', () => {
-    const config = parseAppConfig(DEFAULT_CONFIG_YAML, 'default', '.');
+  test('a short configuration parses, with every default filled in', () => {
+    const config = parseAppConfig('lightstep:\n  address: lightstep-satellite.example:9292\n  caCertificateFile: examples/certs/example-ca.crt\n', 'lightstep.yaml', '.');
     expect(config.istio).toEqual({ release: '1.30', namespace: 'istio-system', revision: undefined, ingressGatewaySelector: { istio: 'ingressgateway' } });
     expect(config.lightstep).toEqual({
-      address: 'lightstep-satellite.lightstep:9292', secure: true, caCertificateFile: 'examples/certs/example-ca.crt',
+      address: 'lightstep-satellite.example:9292', secure: true, caCertificateFile: 'examples/certs/example-ca.crt', caCertificateFileAsWritten: 'examples/certs/example-ca.crt',
       cacertPath: '/etc/lightstep/cacert.pem', accessToken: { env: 'LIGHTSTEP_ACCESS_TOKEN' },
     });
     expect(config.tracing).toEqual({ sampling: 100, providerName: 'lightstep', collector: { namespace: 'observability', image: undefined } });
@@ -45,12 +50,13 @@ describe('configuration file', () => {
   });
 
   test.each([
-    ['YAML syntax error', 'istio:\n  release: "1.9\n', 'lightstep.yaml', /not valid YAML/],
+    ['YAML syntax error', 'istio:\n  release: "1.9\n', '(YAML syntax)', /not valid YAML/],
     ['top level is a list', '- a\n- b\n', '(top level)', /mapping/],
     ['unknown top-level key', `${minimal}tracng:\n  sampling: 5\n`, 'tracng', /did you mean tracing/],
-    ['unknown nested key (typo)', `${minimal}  adress: x:1\n`, 'lightstep.adress', /did you mean lightstep.address/],
+    ['unknown nested key (typo)', `${minimal}  adres: x:1\n`, 'lightstep.adres', /did you mean lightstep.address/],
+    ['misspelt required key: the typo, not "is required"', 'lightstep:\n  adress: x:1\n', 'lightstep.adress', /unknown key, did you mean lightstep\.address\?/],
     ['missing address', 'istio:\n  release: "1.9"\n', 'lightstep.address', /is required/],
-    ['release as a number', `istio:\n  release: 1.10\n${minimal}`, 'istio.release', /1\.1.*quotes/],
+    ['release as a number', `istio:\n  release: 1.10\n${minimal}`, 'istio.release', /number 1\.1\b.*quotes/],
     ['malformed release', `istio:\n  release: "one.nine"\n${minimal}`, 'istio.release', /not an Istio release/],
     ['unsupported release', `istio:\n  release: "2.0"\n${minimal}`, 'istio.release', /outside the releases/],
     ['secure as a string', `${minimal}  secure: "true"\n`, 'lightstep.secure', /true or false/],
@@ -62,6 +68,8 @@ describe('configuration file', () => {
     ['token env name with a dash', `${minimal}  accessTokenEnv: LS-TOKEN\n`, 'lightstep.accessTokenEnv', /shell variable/],
     ['literal token without opt-in', `${minimal}  accessToken: secret-value\n`, 'lightstep.accessToken', /committed/],
     ['two token sources', `${minimal}  accessTokenEnv: A\n  accessTokenSecret: {name: s}\n`, 'lightstep.accessTokenEnv', /alternatives/],
+    ['CA file missing: resolved against the configuration file\'s folder', `${minimal}  caCertificateFile: certs/none.crt\n`,
+      'lightstep.caCertificateFile', /no such file: examples\/certs\/none\.crt.*read from the folder of lightstep\.yaml/],
     ['token Secret without a name', `${minimal}  accessTokenSecret: {key: k}\n`, 'lightstep.accessTokenSecret.name', /required/],
     ['unknown ingress', `${minimal}bookinfo:\n  ingress: nginx\n`, 'bookinfo.ingress', /istio-gateway, gateway-api, none/],
     ['unknown routing scenario', `${minimal}bookinfo:\n  routing: canary\n`, 'bookinfo.routing', /all-v1/],
@@ -72,5 +80,20 @@ describe('configuration file', () => {
     ['section is a scalar', `${minimal}bookinfo: yes\n`, 'bookinfo', /mapping/],
   ])('%s', (_, text, key, value) => {
     expectRejected(text, key, value);
+  });
+
+  test('every problem of the file in one run: unknown keys first, each naming its key, and the file named once', () => {
+    const error = rejection([
+      'istio:', '  release: "2.0"', 'lightstep:', '  adress: satellite.lightstep:9292', '  secure: "yes"',
+      'tracing:', '  sampling: 150', 'bookinfo:', '  namespce: shop', '  replicas: 0', '',
+    ].join('\n'));
+    expect(error.problems.map((problem) => problem.field)).toEqual([
+      'lightstep.adress', 'bookinfo.namespce', 'istio.release', 'lightstep.secure', 'tracing.sampling', 'bookinfo.replicas',
+    ]);
+    expect(error.message.split('\n')[0]).toBe('lightstep.yaml: 6 problems:');
+    expect(error.message).toContain('lightstep.adress: unknown key, did you mean lightstep.address?');
+    expect(error.message).toContain('bookinfo.namespce: unknown key, did you mean bookinfo.namespace?');
+    expect(error.message).not.toMatch(/lightstep\.address: is required/);
+    for (const problem of error.problems) expect(problem.message).toMatch(/\(got .+\)\. Fix: \S/);
   });
 });

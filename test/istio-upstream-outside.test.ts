@@ -65,6 +65,6 @@ test('a configuration these rules refuse fails with the key, the value and the f
   const { dir, run } = runs.refused;
   expect(run.status).toBe(1);
   expect(run.stderr.trim().split('\n')).toEqual([expect.stringMatching(
-    /^Error: LightstepTracing\.caCertificate: a CA certificate is required when secure is true: .*\(got nothing\)\. Fix: give the CA certificate .*lightstep\.caCertificateFile.*secure: false/)]);
+    /^Error: \S+: lightstep\.caCertificateFile: a CA certificate is required when secure is true: .*\(got nothing\)\. Fix: give the CA certificate .*lightstep\.caCertificateFile.*secure: false/)]);
   expect(listFiles(path.join(dir, 'dist'))).toEqual([]);
 });

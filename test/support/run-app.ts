@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { synthesize, SynthesisResult } from '../../charts/synthesize';
+import { GENERATED_MARKER, synthesize, SynthesisResult } from '../../charts/synthesize';
 
 /** Tests run from the repository root. */
 export const REPO_ROOT = process.cwd();
@@ -17,13 +17,11 @@ export const EXAMPLE_CONFIGS: string[] = fs.readdirSync(path.join(REPO_ROOT, 'ex
   .sort()
   .map((file) => `examples/${file}`);
 
-/** The default configuration (undefined) followed by every example. */
-export const ALL_CONFIGS: (string | undefined)[] = [undefined, ...EXAMPLE_CONFIGS];
+/** The repository's configuration, which dist/ is synthesized from. */
+export const REPOSITORY_CONFIG = 'lightstep.yaml';
 
-/** A readable name for a configuration file, undefined meaning the built-in default. */
-export function configName(configFile: string | undefined): string {
-  return configFile ?? 'the built-in default';
-}
+/** The repository's configuration followed by every example. */
+export const ALL_CONFIGS: string[] = [REPOSITORY_CONFIG, ...EXAMPLE_CONFIGS];
 
 const tempDirs: string[] = [];
 
@@ -69,11 +67,11 @@ export function stagingLeftovers(dir: string): string[] {
   return fs.existsSync(dir) ? fs.readdirSync(dir).filter((name) => name.startsWith('.staging-')) : [];
 }
 
-/** Output of an earlier, successful synth: what a failed synth must leave exactly as it was. */
+/** Output of an earlier, successful synth (files marked as the app's): what a failed synth must leave exactly as it was. */
 export const PREVIOUS_OUTPUT: Readonly<Record<string, string>> = {
-  'INSTALL.md': '# Install notes of an earlier synth\nkept byte for byte when a later synth fails\n',
-  'istio/istio-operator.yaml': '# earlier install input\napiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\n',
-  'manifests/old.k8s.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: earlier\n',
+  'INSTALL.md': `# Install notes of an earlier synth\n\n${GENERATED_MARKER}; kept byte for byte when a later synth fails\n`,
+  'istio/istio-operator.yaml': `# ${GENERATED_MARKER}: earlier install input\napiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\n`,
+  'manifests/old.k8s.yaml': `---\n# ${GENERATED_MARKER}\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: earlier\n`,
 };
 
 /** A workspace for one synth: a folder for configuration and certificate files, and an output root. */
@@ -120,8 +118,8 @@ export function expectPreviousOutputUntouched(workspace: Workspace): void {
   expect(stagingLeftovers(workspace.outputRoot)).toEqual([]);
 }
 
-/** Synthesizes a configuration file (undefined: the built-in default) into `outputRoot`/manifests, in-process. */
-export function synthesizeInto(configFile: string | undefined, outputRoot: string): SynthesisResult {
+/** Synthesizes a configuration file into `outputRoot`/manifests, in-process. */
+export function synthesizeInto(configFile: string, outputRoot: string): SynthesisResult {
   return synthesize({ configFile, manifestsDir: path.join(outputRoot, 'manifests') });
 }
 
@@ -145,21 +143,20 @@ export interface AppRun {
 }
 
 /** The command line and environment of `tsx charts/main.ts`, as `npm run synth` runs it, with a clean environment plus `env`. */
-function appCommand(env: Record<string, string>): { args: string[]; env: NodeJS.ProcessEnv } {
-  const tsxCli = path.join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+function appCommand(env: Record<string, string>, args: readonly string[] = []): { args: string[]; env: NodeJS.ProcessEnv } {
   return {
-    args: [tsxCli, path.join(REPO_ROOT, 'charts', 'main.ts')],
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', CDK8S_CHECK_UPGRADE: 'false', ...env },
+    args: [path.join(REPO_ROOT, 'scripts', 'synth.js'), ...args],
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TMPDIR: os.tmpdir(), ...env },
   };
 }
 
 /**
- * Runs `tsx charts/main.ts`, as `npm run synth` does, with a clean environment plus `env`. The tsx binary
- * is started directly: npx would add its own notices to stderr.
+ * Runs `node scripts/synth.js ARGS`, as `npm run synth -- ARGS` does, with a clean environment plus `env`.
+ * npm itself is left out: it would add its own lines to stderr.
  */
-export function runApp(env: Record<string, string>, cwd: string = REPO_ROOT): AppRun {
-  const command = appCommand(env);
-  const result = spawnSync(process.execPath, command.args, { cwd, encoding: 'utf8', env: command.env, timeout: 30_000 });
+export function runApp(env: Record<string, string>, cwd: string = REPO_ROOT, args: readonly string[] = []): AppRun {
+  const command = appCommand(env, args);
+  const result = spawnSync(process.execPath, command.args, { cwd, encoding: 'utf8', env: command.env, timeout: 60_000 });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -168,7 +165,7 @@ export function runApp(env: Record<string, string>, cwd: string = REPO_ROOT): Ap
 export function runAppAsync(env: Record<string, string>, cwd: string = REPO_ROOT): Promise<AppRun> {
   const command = appCommand(env);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, command.args, { cwd, env: command.env, timeout: 30_000 });
+    const child = spawn(process.execPath, command.args, { cwd, env: command.env, timeout: 60_000 });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => { stdout += chunk; });

@@ -1,15 +1,14 @@
 /**
- * Validates synthesized objects against the published schemas: kubernetes-models (core),
- * @kubernetes-models/istio and @kubernetes-models/gateway-api. An object whose apiVersion and kind no
- * schema covers is itself an error, so nothing slips through unvalidated.
+ * Validates synthesized objects against published schemas: kubernetes-models for the core kinds, and for
+ * the Istio and Gateway API kinds the openAPIV3Schema of each version in the upstream CRD files kept in
+ * imports/crds (Istio 1.30.3's crd-all.gen.yaml, Gateway API v1.5.1; see imports/crds/PROVENANCE.md), read
+ * by the validator kubernetes-models itself uses. An object whose apiVersion and kind no schema covers is
+ * itself an error, so nothing slips through unvalidated.
  */
-import * as gatewayApiV1 from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
-import * as gatewayApiV1beta1 from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1';
-import * as networkingV1 from '@kubernetes-models/istio/networking.istio.io/v1';
-import * as networkingV1alpha3 from '@kubernetes-models/istio/networking.istio.io/v1alpha3';
-import * as networkingV1beta1 from '@kubernetes-models/istio/networking.istio.io/v1beta1';
-import * as telemetryV1 from '@kubernetes-models/istio/telemetry.istio.io/v1';
-import * as telemetryV1alpha1 from '@kubernetes-models/istio/telemetry.istio.io/v1alpha1';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { register, validate } from '@kubernetes-models/validate';
+import * as yaml from 'js-yaml';
 import * as appsV1 from 'kubernetes-models/apps/v1';
 import * as rbacV1 from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import * as coreV1 from 'kubernetes-models/v1';
@@ -18,14 +17,40 @@ const MODELS_BY_API_VERSION: Record<string, Record<string, unknown>> = {
   'v1': coreV1,
   'apps/v1': appsV1,
   'rbac.authorization.k8s.io/v1': rbacV1,
-  'networking.istio.io/v1': networkingV1,
-  'networking.istio.io/v1beta1': networkingV1beta1,
-  'networking.istio.io/v1alpha3': networkingV1alpha3,
-  'telemetry.istio.io/v1': telemetryV1,
-  'telemetry.istio.io/v1alpha1': telemetryV1alpha1,
-  'gateway.networking.k8s.io/v1': gatewayApiV1,
-  'gateway.networking.k8s.io/v1beta1': gatewayApiV1beta1,
 };
+
+const CRD_FILES = ['istio-1.30.3-networking-telemetry.yaml', 'gateway-api-v1.5.1-gateways-httproutes.yaml'];
+
+/**
+ * A CRD schema as JSON Schema: the `x-kubernetes-*` extensions are API-server rules a JSON Schema validator
+ * cannot run (CEL validations, list semantics) and are dropped, except int-or-string, which becomes its
+ * JSON Schema meaning.
+ */
+function asJsonSchema(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(asJsonSchema);
+  if (node === null || typeof node !== 'object') return node;
+  const source = node as Record<string, unknown>;
+  const schema: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(source)) if (!key.startsWith('x-kubernetes-')) schema[key] = asJsonSchema(value);
+  if (source['x-kubernetes-int-or-string'] === true) {
+    delete schema.type;
+    schema.anyOf = [{ type: 'integer' }, { type: 'string' }];
+  }
+  return schema;
+}
+
+/** Schema ids of the CRD versions, by apiVersion and kind. */
+const CRD_SCHEMAS = new Map<string, string>();
+for (const file of CRD_FILES) {
+  for (const crd of yaml.loadAll(fs.readFileSync(path.join(process.cwd(), 'imports', 'crds', file), 'utf8')) as any[]) {
+    if (!crd) continue;
+    for (const version of crd.spec.versions) {
+      const id = `${crd.spec.group}/${version.name}/${crd.spec.names.kind}`;
+      register(id, asJsonSchema(version.schema.openAPIV3Schema) as object);
+      CRD_SCHEMAS.set(`${crd.spec.group}/${version.name} ${crd.spec.names.kind}`, id);
+    }
+  }
+}
 
 interface ValidatingModel {
   validate(): void;
@@ -38,12 +63,14 @@ export function schemaErrors(objects: readonly any[]): string[] {
   for (const object of objects) {
     const where = `${object?.apiVersion}/${object?.kind} ${object?.metadata?.namespace ?? ''}/${object?.metadata?.name}`;
     const Model = MODELS_BY_API_VERSION[object?.apiVersion]?.[object?.kind] as ModelClass | undefined;
-    if (!Model) {
+    const crdSchema = CRD_SCHEMAS.get(`${object?.apiVersion} ${object?.kind}`);
+    if (!Model && !crdSchema) {
       errors.push(`${where}: no schema known for this apiVersion and kind`);
       continue;
     }
     try {
-      new Model(object).validate();
+      if (Model) new Model(object).validate();
+      else validate(crdSchema!, object);
     } catch (error) {
       errors.push(`${where}: ${(error as Error).message}`);
     }
