@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
-import { ConfigurationError, IstioRelease, NEWEST_KNOWN_RELEASE } from '../src';
+import { IstioRelease, NEWEST_KNOWN_RELEASE } from '../src';
+import { ConfigurationError } from '../src/configuration-error';
 import { ConfigSection } from './config-reader';
 
 /** Ingress choices, as written in the configuration file. */

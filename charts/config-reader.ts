@@ -1,4 +1,4 @@
-import { ConfigurationError, describeValue } from '../src';
+import { ConfigurationError, describeValue } from '../src/configuration-error';
 
 /**
  * Reads one mapping of the configuration file with typed accessors. Each accessor names the full key

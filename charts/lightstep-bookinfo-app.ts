@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import { App, Chart } from 'cdk8s';
 import {
-  AccessToken, Bookinfo, ConfigurationError, BookinfoIngressKind, BookinfoRoutingScenario, CaCertificate, LightstepTracing, MeshNamespace,
+  AccessToken, Bookinfo, BookinfoIngressKind, BookinfoRoutingScenario, CaCertificate, LightstepTracing, MeshNamespace,
 } from '../src';
+import { ConfigurationError } from '../src/configuration-error';
 import { AccessTokenConfig, AppConfig } from './app-config';
 
 /** The charts of the app and the constructs the install notes read. */

@@ -4,7 +4,7 @@
  * Bad input ends in one message that names the key, the value and the fix, and exit code 1.
  */
 import * as path from 'node:path';
-import { ConfigurationError } from '../src';
+import { ConfigurationError } from '../src/configuration-error';
 import { synthesize } from './synthesize';
 
 const DEFAULT_MANIFESTS_DIR = 'dist/manifests';

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdk8s';
 import * as yaml from 'js-yaml';
+import { MeshAnalysis } from '../src';
 import { AppConfig, DEFAULT_CONFIG_YAML, parseAppConfig } from './app-config';
 import { renderInstallNotes } from './install-notes';
 import { buildLightstepBookinfoApp, readConfigFile } from './lightstep-bookinfo-app';
@@ -49,6 +50,7 @@ export function synthesize(options: SynthesisOptions): SynthesisResult {
     const stagedManifests = path.join(staging[0], 'manifests');
     const app = new App({ outdir: stagedManifests });
     const product = buildLightstepBookinfoApp(app, config);
+    for (const warning of MeshAnalysis.of(app).warnings()) console.warn(`Warning: ${warning}`);
     app.synth();
 
     const manifestFiles = fs.readdirSync(stagedManifests).sort();

@@ -7,8 +7,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import {
-  AccessToken, Bookinfo, BookinfoRoutingScenario, CaCertificate, ConfigurationError, LightstepCaCertSecret, LightstepTracing, MeshNamespace,
+  AccessToken, Bookinfo, BookinfoRoutingScenario, CaCertificate, LightstepCaCertSecret, LightstepTracing, MeshNamespace,
 } from '../src';
+import { ConfigurationError } from '../src/configuration-error';
 import {
   capturingWarnings, expectPreviousOutputUntouched, listFiles, removeTempDirs, REPO_ROOT, runApp, synthesizeInto, tempDir,
   Workspace, workspaceWithPreviousOutput, writeConfig,
@@ -187,7 +188,9 @@ function expectUsefulMessage(name: string, error: Error, key: string, shows: str
   expect({ name: error.name, message: error.message, usable: error instanceof ConfigurationError || isAnalysisFailure })
     .toMatchObject({ usable: true });
   const message = error.message;
-  expect(message.startsWith(`${key}:`) || (isAnalysisFailure && message.includes(key))).toBe(true);
+  // Errors of construct props name the construct and its path first: `Bookinfo at shop/bookinfo: Bookinfo.replicas: ...`.
+  const unlocated = message.replace(/^[A-Za-z]+ at [^ ]+: /, '');
+  expect(unlocated.startsWith(`${key}:`) || (isAnalysisFailure && message.includes(key))).toBe(true);
   expect(message).toContain(shows);
   expect(message).toMatch(/Fix: \S/);
   if (says) expect(message).toMatch(says);

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '../src';
+import { ConfigurationError } from '../src/configuration-error';
 import { DEFAULT_CONFIG_YAML, parseAppConfig } from '../charts/app-config';
 
 const parse = (text: string) => parseAppConfig(text, 'lightstep.yaml', 'examples');

@@ -251,13 +251,14 @@ describe('Bookinfo rejects bad props, naming the prop and the fix', () => {
     ['Bookinfo.routing', { routing: 'canary' as BookinfoRoutingScenario }, /use one of/],
   ])('%s: %j', (field, props, pattern) => {
     expect(() => synth(props)).toThrow(ConfigurationError);
-    expect(() => synth(props)).toThrow(new RegExp(`^${field.replace('.', '\\.')}: .*Fix: `));
+    // The construct and its path first, then the prop: `Bookinfo at <chart>/bookinfo: Bookinfo.namespace: ...`.
+    expect(() => synth(props)).toThrow(new RegExp(`^Bookinfo at [^ ]+: ${field.replace('.', '\\.')}: .*Fix: `));
     expect(() => synth(props)).toThrow(pattern);
   });
 
   test('the Gateway API before Istio 1.16', () => {
     expect(() => synth({ istioRelease: '1.15', ingress: BookinfoIngressKind.GATEWAY_API }))
-      .toThrow(/^Bookinfo\.ingress: Istio 1\.15 does not implement the Kubernetes Gateway API.*Fix: use the Istio Gateway ingress.*1\.16 or later/);
+      .toThrow(/^Bookinfo at [^ ]+: Bookinfo\.ingress: Istio 1\.15 does not implement the Kubernetes Gateway API.*Fix: use the Istio Gateway ingress.*1\.16 or later/);
   });
 
   test.each<[BookinfoRoutingScenario, string[], string]>([
@@ -268,7 +269,7 @@ describe('Bookinfo rejects bad props, naming the prop and the fix', () => {
   ])('routing %s to an undeployed version (reviewsVersions %j)', (routing, reviewsVersions, missing) => {
     for (const ingress of [BookinfoIngressKind.ISTIO_GATEWAY, BookinfoIngressKind.GATEWAY_API]) {
       expect(() => synth({ ingress, routing, reviewsVersions })).toThrow(
-        new RegExp(`^Bookinfo\\.routing: .*reviews ${missing}, which is not deployed.*Fix: add "${missing}" to Bookinfo\\.reviewsVersions`));
+        new RegExp(`^Bookinfo at [^ ]+: Bookinfo\\.routing: .*reviews ${missing}, which is not deployed.*Fix: add "${missing}" to Bookinfo\\.reviewsVersions`));
     }
   });
 });
