@@ -8,8 +8,6 @@ import { validateDnsLabel, validateEnumValue, validateSelector } from './_valida
 import { BookinfoIngressKind } from './bookinfo-ingress-kind';
 import { BookinfoService } from './bookinfo-service';
 
-/** The pod labels of the ingress gateway that `istioctl install` (and the IstioOperator profiles) deploys. */
-export const DEFAULT_INGRESS_GATEWAY_SELECTOR: { [key: string]: string } = { istio: 'ingressgateway' };
 
 // The Gateway API Gateway gets its own Service from Istio, so its listener uses the plain HTTP port whatever the release.
 const GATEWAY_API_LISTENER_PORT = 80;
@@ -37,6 +35,9 @@ export interface BookinfoIngressProps {
 
 /** The way into Bookinfo: a Gateway and a route that sends the productpage paths to productpage. */
 export class BookinfoIngress extends Construct {
+  /** The pod labels of the ingress gateway that `istioctl install` (and the IstioOperator profiles) deploys. */
+  public static readonly DEFAULT_GATEWAY_SELECTOR: { [key: string]: string } = Object.freeze({ istio: 'ingressgateway' });
+
   /** Which API carries the ingress. */
   public readonly kind: BookinfoIngressKind;
   /** Name of the Gateway, undefined without ingress. */
@@ -55,7 +56,7 @@ export class BookinfoIngress extends Construct {
     const namespace = validateDnsLabel('BookinfoIngress.namespace', props.namespace);
     this.kind = validateEnumValue('BookinfoIngress.kind', props.kind ?? BookinfoIngressKind.ISTIO_GATEWAY, BookinfoIngressKind);
     const release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'BookinfoIngress.istioRelease');
-    const selector = validateSelector('BookinfoIngress.gatewaySelector', props.gatewaySelector ?? DEFAULT_INGRESS_GATEWAY_SELECTOR);
+    const selector = validateSelector('BookinfoIngress.gatewaySelector', props.gatewaySelector ?? BookinfoIngress.DEFAULT_GATEWAY_SELECTOR);
     if (this.kind === BookinfoIngressKind.NONE) return;
 
     this.gatewayName = GATEWAY_NAME;

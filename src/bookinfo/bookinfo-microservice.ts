@@ -6,7 +6,7 @@ import { BookinfoService } from './bookinfo-service';
 import { validateDnsLabel, validateEnumValue, validateImageRegistry, validateImageTag, validateReplicas, validateVersions } from './_validation';
 
 /** The tag of the Bookinfo images in Istio's sample; it moves independently of Istio releases. */
-export const DEFAULT_BOOKINFO_IMAGE_TAG = '1.20.3';
+const DEFAULT_BOOKINFO_IMAGE_TAG = '1.20.3';
 
 // bookinfo-psa.yaml drops capabilities as "all", which the Pod Security Admission check compares case-sensitively
 // against "ALL", and sets no seccomp profile: it passes "baseline" (as its own comment says) but not "restricted".
@@ -63,6 +63,9 @@ export interface BookinfoMicroserviceProps {
  * needs the `app` and `version` pod labels it selects on, and a laptop cluster must be able to schedule it.
  */
 export class BookinfoMicroservice extends Construct {
+  /** The tag of the Bookinfo images in Istio's sample; it moves independently of Istio releases. */
+  public static readonly DEFAULT_IMAGE_TAG: string = DEFAULT_BOOKINFO_IMAGE_TAG;
+
   /** Name of the Service, the ServiceAccount suffix and the `app` label. */
   public readonly serviceName: string;
   /** Name of the ServiceAccount the pods run as. */
@@ -81,7 +84,7 @@ export class BookinfoMicroservice extends Construct {
     const namespace = validateDnsLabel('BookinfoMicroservice.namespace', props.namespace);
     const release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'BookinfoMicroservice.istioRelease');
     const registry = validateImageRegistry('BookinfoMicroservice.imageRegistry', props.imageRegistry ?? release.bookinfoImageRegistry);
-    const tag = validateImageTag('BookinfoMicroservice.imageTag', props.imageTag ?? DEFAULT_BOOKINFO_IMAGE_TAG);
+    const tag = validateImageTag('BookinfoMicroservice.imageTag', props.imageTag ?? BookinfoMicroservice.DEFAULT_IMAGE_TAG);
     const replicas = validateReplicas('BookinfoMicroservice.replicas', props.replicas ?? 1);
     const restricted = props.restrictedPodSecurity ?? false;
 

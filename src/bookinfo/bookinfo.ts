@@ -10,9 +10,9 @@ import { BOOKINFO_PORT, PRODUCT_PAGE_PATH, SAMPLE_SERVICES, sampleService } from
 import {
   validateDnsLabel, validateEnumValue, validateImageRegistry, validateImageTag, validateReplicas, validateSelector, validateVersions,
 } from './_validation';
-import { BookinfoIngress, DEFAULT_INGRESS_GATEWAY_SELECTOR } from './bookinfo-ingress';
+import { BookinfoIngress } from './bookinfo-ingress';
 import { BookinfoIngressKind } from './bookinfo-ingress-kind';
-import { BookinfoMicroservice, DEFAULT_BOOKINFO_IMAGE_TAG } from './bookinfo-microservice';
+import { BookinfoMicroservice } from './bookinfo-microservice';
 import { BookinfoRouting } from './bookinfo-routing';
 import { BookinfoRoutingScenario } from './bookinfo-routing-scenario';
 import { BookinfoService } from './bookinfo-service';
@@ -130,13 +130,13 @@ export class Bookinfo extends Construct {
       const istioRelease = this.release.toString();
       const revision = props.revision === undefined ? undefined : validateDnsLabel('Bookinfo.revision', props.revision);
       const imageRegistry = validateImageRegistry('Bookinfo.imageRegistry', props.imageRegistry ?? this.release.bookinfoImageRegistry);
-      const imageTag = validateImageTag('Bookinfo.imageTag', props.imageTag ?? DEFAULT_BOOKINFO_IMAGE_TAG);
+      const imageTag = validateImageTag('Bookinfo.imageTag', props.imageTag ?? BookinfoMicroservice.DEFAULT_IMAGE_TAG);
       const replicas = validateReplicas('Bookinfo.replicas', props.replicas ?? 1);
       const reviews = sampleService(BookinfoService.REVIEWS);
       this.reviewsVersions = validateVersions('Bookinfo.reviewsVersions', props.reviewsVersions ?? [...reviews.versions], reviews.versions);
       this.ingress = validateEnumValue('Bookinfo.ingress', props.ingress ?? BookinfoIngressKind.ISTIO_GATEWAY, BookinfoIngressKind);
       this.routing = validateEnumValue('Bookinfo.routing', props.routing ?? BookinfoRoutingScenario.NONE, BookinfoRoutingScenario);
-      const gatewaySelector = validateSelector('Bookinfo.ingressGatewaySelector', props.ingressGatewaySelector ?? DEFAULT_INGRESS_GATEWAY_SELECTOR);
+      const gatewaySelector = validateSelector('Bookinfo.ingressGatewaySelector', props.ingressGatewaySelector ?? BookinfoIngress.DEFAULT_GATEWAY_SELECTOR);
       const gatewayApi = this.ingress === BookinfoIngressKind.GATEWAY_API;
       if (gatewayApi) this.release.gatewayApiVersion('Bookinfo.ingress');
       assertRoutedVersionsDeployed(this.routing, this.reviewsVersions, 'Bookinfo.routing', 'Bookinfo.reviewsVersions');
