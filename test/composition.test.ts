@@ -236,6 +236,16 @@ describe('the analysis inside cdk8s synthesis', () => {
   });
 });
 
+describe('errors of construct props', () => {
+  test('name the construct and its path first, as the README shows', () => {
+    const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8').replace(/\s*\n\s*/g, ' ');
+    const chart = new Chart(new App({ outdir }), 'platform');
+    const error = (() => { try { new Bookinfo(chart, 'bookinfo', { replicas: 0 }); } catch (e) { return e as Error; } return undefined; })();
+    expect(error).toBeInstanceOf(ConfigurationError);
+    expect(readme).toContain(`e.g. \`${error!.message}\``);
+  });
+});
+
 describe('importing the library', () => {
   // A fresh process, so that the import is the first one and any file read or output at import time is seen.
   test('reads no file but its own modules, prints nothing and writes nothing', () => {
