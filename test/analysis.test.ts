@@ -147,8 +147,25 @@ describe('MeshAnalysis', () => {
     new k8s.KubeConfigMap(early, 'cm', { metadata: { name: 'cm', namespace: 'late' } });
     new k8s.KubeNamespace(late, 'ns', { metadata: { name: 'late' } });
     const analysis = MeshAnalysis.of(early);
-    expect(analysis.analyze()).toEqual([expect.stringMatching(/ConfigMap late\/cm: is applied before Namespace late/)]);
+    expect(analysis.analyze()).toEqual([expect.stringMatching(/ConfigMap late\/cm: is applied before Namespace late, .*\(chart a-app is written before chart b-namespaces\)\. Fix: make chart a-app depend on chart b-namespaces/)]);
     early.addDependency(late);
     expect(analysis.analyze()).toEqual([]);
+  });
+
+  test('within a chart, a plain Namespace created after its objects is named with the fix', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'one');
+    new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm', namespace: 'late' } });
+    new k8s.KubeNamespace(chart, 'ns', { metadata: { name: 'late' } });
+    expect(MeshAnalysis.of(chart).analyze()).toEqual([expect.stringMatching(/ConfigMap late\/cm: is applied before Namespace late, which is created later in chart one\. Fix: create the Namespace with MeshNamespace, .* one\/cm/)]);
+  });
+
+  test('two objects of the same kind, namespace and name are named with both construct paths', () => {
+    const app = Testing.app();
+    const chart = new Chart(app, 'one');
+    new k8s.KubeConfigMap(chart, 'first', { metadata: { name: 'cm', namespace: 'apps' } });
+    new k8s.KubeConfigMap(new Chart(app, 'two'), 'second', { metadata: { name: 'cm', namespace: 'apps' } });
+    new k8s.KubeConfigMap(chart, 'elsewhere', { metadata: { name: 'cm', namespace: 'other' } });
+    expect(MeshAnalysis.of(chart).analyze()).toEqual([expect.stringMatching(/^ConfigMap apps\/cm: is written 2 times, by one\/first and by two\/second; .*Fix: /)]);
   });
 });

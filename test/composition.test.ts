@@ -146,7 +146,7 @@ describe('composition in any order', () => {
     const app = new App({ outdir });
     new Bookinfo(new Chart(app, 'apps'), 'bookinfo', { namespace: 'shop', createNamespace: false });
     new MeshNamespace(new Chart(app, 'namespaces'), 'shop', { name: 'shop' });
-    expect(() => app.synthYaml()).toThrow(/Deployment shop\/productpage-v1: is applied before Namespace shop, which is created later in the output\. Fix: create the Namespace in an earlier chart, or make this chart depend on the one that creates it/);
+    expect(() => app.synthYaml()).toThrow(/Deployment shop\/productpage-v1: is applied before Namespace shop, which is created later in the output \(chart apps is written before chart namespaces\)\. Fix: make chart apps depend on chart namespaces \(addDependency\)/);
   });
 });
 

@@ -9,6 +9,8 @@ export interface PlacedObject {
   readonly order: number;
   /** Construct path of the object, for messages that point at the code. */
   readonly path: string;
+  /** Construct path of the chart that writes the object. */
+  readonly chart: string;
 }
 
 /** A pod template, with where it comes from. */
@@ -45,7 +47,7 @@ export class ManifestSet {
       const apiObjects = new DependencyGraph(chart.node).topology()
         .filter((construct): construct is ApiObject => construct instanceof ApiObject && Chart.of(construct) === chart);
       for (const apiObject of apiObjects) {
-        objects.push({ manifest: apiObject.toJson(), order: objects.length, path: apiObject.node.path });
+        objects.push({ manifest: apiObject.toJson(), order: objects.length, path: apiObject.node.path, chart: chart.node.path });
       }
     }
     return new ManifestSet(objects);
