@@ -12,4 +12,6 @@ module.exports = {
   // README examples import the package by name, as a user's project would; here that name is the source.
   moduleNameMapper: { '^cdk8s-istio-lightstep$': '<rootDir>/src/index.ts' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  globalSetup: '<rootDir>/test/support/temp-root-setup.cjs',
+  globalTeardown: '<rootDir>/test/support/temp-root-teardown.cjs',
 };

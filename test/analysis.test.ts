@@ -1,10 +1,20 @@
-import { ApiObject, Chart, Testing } from 'cdk8s';
+import * as fs from 'node:fs';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { MeshAnalysis } from '../src/analysis';
 
+// Testing.app() makes a temporary output folder per app; these tests never synthesize, and remove them all.
+const outdirs: string[] = [];
+afterAll(() => outdirs.forEach((outdir) => fs.rmSync(outdir, { recursive: true, force: true })));
+function testApp(): App {
+  const app = Testing.app();
+  outdirs.push(app.outdir);
+  return app;
+}
+
 /** A chart holding one workload with pods labelled app=web,version=v1 and a Service in front of it. */
 function webChart(namespace = 'shop') {
-  const app = Testing.app();
+  const app = testApp();
   const chart = new Chart(app, 'web');
   const labels = { app: 'web', version: 'v1' };
   new k8s.KubeNamespace(chart, 'ns', { metadata: { name: namespace, labels: { 'istio-injection': 'enabled' } } });
@@ -141,7 +151,7 @@ describe('MeshAnalysis', () => {
   });
 
   test('a Namespace must be applied before what lives in it', () => {
-    const app = Testing.app();
+    const app = testApp();
     const early = new Chart(app, 'a-app');
     const late = new Chart(app, 'b-namespaces');
     new k8s.KubeConfigMap(early, 'cm', { metadata: { name: 'cm', namespace: 'late' } });
@@ -153,7 +163,7 @@ describe('MeshAnalysis', () => {
   });
 
   test('within a chart, a plain Namespace created after its objects is named with the fix', () => {
-    const app = Testing.app();
+    const app = testApp();
     const chart = new Chart(app, 'one');
     new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm', namespace: 'late' } });
     new k8s.KubeNamespace(chart, 'ns', { metadata: { name: 'late' } });
@@ -161,7 +171,7 @@ describe('MeshAnalysis', () => {
   });
 
   test('two objects of the same kind, namespace and name are named with both construct paths', () => {
-    const app = Testing.app();
+    const app = testApp();
     const chart = new Chart(app, 'one');
     new k8s.KubeConfigMap(chart, 'first', { metadata: { name: 'cm', namespace: 'apps' } });
     new k8s.KubeConfigMap(new Chart(app, 'two'), 'second', { metadata: { name: 'cm', namespace: 'apps' } });
