@@ -287,13 +287,13 @@ describe('the building blocks on their own', () => {
 
   test('their errors name their own props', () => {
     expect(() => new BookinfoMicroservice(chart(), 'm', { service: BookinfoService.DETAILS, namespace: NAMESPACE, versions: ['v2'] }))
-      .toThrow(/^BookinfoMicroservice\.versions: "v2" is not a version the sample ships.*Fix: list only "v1"/);
+      .toThrow(/^BookinfoMicroservice at test\/m: BookinfoMicroservice\.versions: "v2" is not a version the sample ships.*Fix: list only "v1"/);
     expect(() => new BookinfoRouting(chart(), 'r', { namespace: NAMESPACE, scenario: BookinfoRoutingScenario.REVIEWS_V3, reviewsVersions: ['v1'] }))
-      .toThrow(/^BookinfoRouting\.scenario: .*Fix: add "v3" to BookinfoRouting\.reviewsVersions/);
+      .toThrow(/^BookinfoRouting at [^ ]+: BookinfoRouting\.scenario: .*Fix: add "v3" to BookinfoRouting\.reviewsVersions/);
     expect(() => new BookinfoIngress(chart(), 'i', { namespace: NAMESPACE, kind: BookinfoIngressKind.GATEWAY_API, istioRelease: '1.14' }))
-      .toThrow(/^BookinfoIngress\.kind: Istio 1\.14 does not implement/);
+      .toThrow(/^BookinfoIngress at [^ ]+: BookinfoIngress\.kind: Istio 1\.14 does not implement/);
     expect(() => new BookinfoRouting(chart(), 'r', { namespace: NAMESPACE, gatewayApi: true, scenario: BookinfoRoutingScenario.ALL_V1, istioRelease: '1.14' }))
-      .toThrow(/^BookinfoRouting\.gatewayApi: Istio 1\.14 does not implement/);
+      .toThrow(/^BookinfoRouting at [^ ]+: BookinfoRouting\.gatewayApi: Istio 1\.14 does not implement/);
   });
 
   test('BookinfoRouting exposes what it wrote', () => {

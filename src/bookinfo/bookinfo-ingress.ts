@@ -7,6 +7,7 @@ import { BOOKINFO_PORT, GATEWAY_NAME, INGRESS_PATHS, INGRESS_ROUTE_NAME, ISTIO_G
 import { validateDnsLabel, validateEnumValue, validateSelector } from './_validation';
 import { BookinfoIngressKind } from './bookinfo-ingress-kind';
 import { BookinfoService } from './bookinfo-service';
+import { locatedIn } from '../configuration-error';
 
 
 // The Gateway API Gateway gets its own Service from Istio, so its listener uses the plain HTTP port whatever the release.
@@ -53,69 +54,73 @@ export class BookinfoIngress extends Construct {
 
   public constructor(scope: Construct, id: string, props: BookinfoIngressProps) {
     super(scope, id);
-    const namespace = validateDnsLabel('BookinfoIngress.namespace', props.namespace);
-    this.kind = validateEnumValue('BookinfoIngress.kind', props.kind ?? BookinfoIngressKind.ISTIO_GATEWAY, BookinfoIngressKind);
-    const release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'BookinfoIngress.istioRelease');
-    const selector = validateSelector('BookinfoIngress.gatewaySelector', props.gatewaySelector ?? BookinfoIngress.DEFAULT_GATEWAY_SELECTOR);
-    if (this.kind === BookinfoIngressKind.NONE) return;
+    try {
+      const namespace = validateDnsLabel('BookinfoIngress.namespace', props.namespace);
+      this.kind = validateEnumValue('BookinfoIngress.kind', props.kind ?? BookinfoIngressKind.ISTIO_GATEWAY, BookinfoIngressKind);
+      const release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'BookinfoIngress.istioRelease');
+      const selector = validateSelector('BookinfoIngress.gatewaySelector', props.gatewaySelector ?? BookinfoIngress.DEFAULT_GATEWAY_SELECTOR);
+      if (this.kind === BookinfoIngressKind.NONE) return;
 
-    this.gatewayName = GATEWAY_NAME;
-    this.routeName = INGRESS_ROUTE_NAME;
-    const gatewayMetadata = { name: GATEWAY_NAME, namespace };
-    const routeMetadata = { name: INGRESS_ROUTE_NAME, namespace };
+      this.gatewayName = GATEWAY_NAME;
+      this.routeName = INGRESS_ROUTE_NAME;
+      const gatewayMetadata = { name: GATEWAY_NAME, namespace };
+      const routeMetadata = { name: INGRESS_ROUTE_NAME, namespace };
 
-    if (this.kind === BookinfoIngressKind.ISTIO_GATEWAY) {
-      const apiVersion = release.networkingApiVersion;
-      this.gatewayPort = release.ingressGatewayPort;
-      this.gateway = ISTIO_GATEWAY.create(this, 'Gateway', apiVersion, {
+      if (this.kind === BookinfoIngressKind.ISTIO_GATEWAY) {
+        const apiVersion = release.networkingApiVersion;
+        this.gatewayPort = release.ingressGatewayPort;
+        this.gateway = ISTIO_GATEWAY.create(this, 'Gateway', apiVersion, {
+          metadata: gatewayMetadata,
+          spec: {
+            selector,
+            servers: [{ port: { number: this.gatewayPort, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
+          },
+        });
+        this.route = VIRTUAL_SERVICE.create(this, 'VirtualService', apiVersion, {
+          metadata: routeMetadata,
+          spec: {
+            hosts: ['*'],
+            gateways: [GATEWAY_NAME],
+            http: [{
+              match: INGRESS_PATHS.map(([match, path]) => ({ uri: match === PathMatch.EXACT ? { exact: path } : { prefix: path } })),
+              route: [{ destination: { host: BookinfoService.PRODUCTPAGE, port: { number: BOOKINFO_PORT } } }],
+            }],
+          },
+        });
+        return;
+      }
+
+      const apiVersion = release.gatewayApiVersion('BookinfoIngress.kind');
+      this.gatewayPort = GATEWAY_API_LISTENER_PORT;
+      this.gateway = GATEWAY_API_GATEWAY.create(this, 'Gateway', apiVersion, {
         metadata: gatewayMetadata,
         spec: {
-          selector,
-          servers: [{ port: { number: this.gatewayPort, name: 'http', protocol: 'HTTP' }, hosts: ['*'] }],
-        },
-      });
-      this.route = VIRTUAL_SERVICE.create(this, 'VirtualService', apiVersion, {
-        metadata: routeMetadata,
-        spec: {
-          hosts: ['*'],
-          gateways: [GATEWAY_NAME],
-          http: [{
-            match: INGRESS_PATHS.map(([match, path]) => ({ uri: match === PathMatch.EXACT ? { exact: path } : { prefix: path } })),
-            route: [{ destination: { host: BookinfoService.PRODUCTPAGE, port: { number: BOOKINFO_PORT } } }],
+          gatewayClassName: ISTIO_GATEWAY_CLASS,
+          listeners: [{
+            name: 'http',
+            port: this.gatewayPort,
+            protocol: 'HTTP',
+            allowedRoutes: { namespaces: { from: gatewayApi.GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } },
           }],
         },
       });
-      return;
+      this.route = HTTP_ROUTE.create(this, 'HTTPRoute', apiVersion, {
+        metadata: routeMetadata,
+        spec: {
+          parentRefs: [{ name: GATEWAY_NAME }],
+          rules: [{
+            matches: INGRESS_PATHS.map(([match, path]) => ({
+              path: {
+                type: match === PathMatch.EXACT ? gatewayApi.HttpRouteSpecRulesMatchesPathType.EXACT : gatewayApi.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX,
+                value: path,
+              },
+            })),
+            backendRefs: [{ name: BookinfoService.PRODUCTPAGE, port: BOOKINFO_PORT }],
+          }],
+        },
+      });
+    } catch (error) {
+      throw locatedIn(error, 'BookinfoIngress', this);
     }
-
-    const apiVersion = release.gatewayApiVersion('BookinfoIngress.kind');
-    this.gatewayPort = GATEWAY_API_LISTENER_PORT;
-    this.gateway = GATEWAY_API_GATEWAY.create(this, 'Gateway', apiVersion, {
-      metadata: gatewayMetadata,
-      spec: {
-        gatewayClassName: ISTIO_GATEWAY_CLASS,
-        listeners: [{
-          name: 'http',
-          port: this.gatewayPort,
-          protocol: 'HTTP',
-          allowedRoutes: { namespaces: { from: gatewayApi.GatewaySpecListenersAllowedRoutesNamespacesFrom.SAME } },
-        }],
-      },
-    });
-    this.route = HTTP_ROUTE.create(this, 'HTTPRoute', apiVersion, {
-      metadata: routeMetadata,
-      spec: {
-        parentRefs: [{ name: GATEWAY_NAME }],
-        rules: [{
-          matches: INGRESS_PATHS.map(([match, path]) => ({
-            path: {
-              type: match === PathMatch.EXACT ? gatewayApi.HttpRouteSpecRulesMatchesPathType.EXACT : gatewayApi.HttpRouteSpecRulesMatchesPathType.PATH_PREFIX,
-              value: path,
-            },
-          })),
-          backendRefs: [{ name: BookinfoService.PRODUCTPAGE, port: BOOKINFO_PORT }],
-        }],
-      },
-    });
   }
 }
