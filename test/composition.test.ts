@@ -132,6 +132,7 @@ describe('composition in any order', () => {
     const app = new App({ outdir });
     const chart = new Chart(app, 'platform');
     for (const [, add] of order) add(chart);
+    expect(MeshAnalysis.of(chart).analyze()).toEqual([]); // before any synth, too
     const objects = yamlObjects(app);
     for (const namespace of ['shop', 'payments']) {
       const created = objects.findIndex((o) => o.kind === 'Namespace' && o.metadata.name === namespace);

@@ -91,8 +91,13 @@ export class MeshAnalysis extends Construct {
     return warningsOf(this.node.root);
   }
 
-  /** Runs every check over the tree as it is now and returns the problems, without printing anything. */
+  /**
+   * Runs every check over the tree as it is now and returns the problems, without printing anything. First
+   * makes each object of a namespace that a MeshNamespace creates in the same chart depend on it, as a synth
+   * does (validation is the last step before cdk8s orders each chart's objects, and the checks read that order).
+   */
   public analyze(): string[] {
+    orderNamespacesFirst(this.node.root);
     const input: AnalysisInput = {
       manifests: ManifestSet.fromTree(this.node.root),
       secretRequirements: this.secretRequirements,
@@ -111,9 +116,9 @@ export class MeshAnalysis extends Construct {
    */
   private findingsOncePerSynthesis(): string[] {
     if (this.cached?.fingerprint !== this.fingerprint()) {
-      // Validation is the last step before cdk8s orders each chart's objects, and the checks read that order.
-      orderNamespacesFirst(this.node.root);
-      this.cached = { fingerprint: this.fingerprint(), findings: this.analyze() };
+      const findings = this.analyze();
+      // Taken after the analysis, which adds the dependencies that write each MeshNamespace first.
+      this.cached = { fingerprint: this.fingerprint(), findings };
       const cached = this.cached;
       queueMicrotask(() => { if (this.cached === cached) this.cached = undefined; });
     }
