@@ -179,7 +179,15 @@ describe('the same object asked for twice', () => {
     expect((error as Error).message).toMatch(/^LightstepCaCertSecret at platform\/tracing\/CaCertSecret-shop: LightstepCaCertSecret\.certificate: Secret shop\/lightstep\.cacert exists already \(platform\/ca\) with another certificate .*Fix: /);
   });
 
-  test('two Secrets created with new fail the synth, naming both construct paths, and nothing is written', () => {
+  test('another key for the same Secret fails at once, naming both constructs; the same one returns the first', () => {
+    const chart = new Chart(new App({ outdir }), 'platform');
+    const first = LightstepCaCertSecret.of(chart, 'ca', { namespace: 'shop', certificate });
+    expect(LightstepCaCertSecret.of(new Chart(chart.node.scope as App, 'other'), 'ca', { namespace: 'shop', certificate: CaCertificate.fromPem(certificate.pem) })).toBe(first);
+    expect(() => LightstepCaCertSecret.of(chart, 'again', { namespace: 'shop', certificate, key: 'ca.crt' }))
+      .toThrow(/^LightstepCaCertSecret at platform\/again: LightstepCaCertSecret\.key: Secret shop\/lightstep\.cacert exists already \(platform\/ca\) with key "cacert\.pem" .*Fix: /);
+  });
+
+    test('two Secrets created with new fail the synth, naming both construct paths, and nothing is written', () => {
     const app = new App({ outdir });
     const chart = new Chart(app, 'platform');
     new MeshNamespace(chart, 'ns', { name: 'shop', sidecarInjection: false });
