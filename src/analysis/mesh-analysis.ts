@@ -12,6 +12,9 @@ import { checkTelemetryProviders } from './checks/telemetry';
 import { checkSelectorsAndPorts } from './checks/workloads';
 import { ManifestSet } from './manifest-set';
 
+/** Construct id of the analysis under the root of the tree; cdk8s prefixes its validation errors with it. */
+const ANALYSIS_ID = 'cdk8s-istio-lightstep.MeshAnalysis';
+
 /** Every relation check, in the order their messages are reported. */
 const CHECKS: readonly Check[] = [
   checkDuplicateObjects,
@@ -39,13 +42,10 @@ interface CachedFindings {
  * constructs in their own charts get the same checks; the App itself is left as it is.
  */
 export class MeshAnalysis extends Construct {
-  /** Construct id of the analysis under the root of the tree. */
-  public static readonly ID = 'cdk8s-istio-lightstep.MeshAnalysis';
-
   /** The analysis of the tree `scope` belongs to, created on first use. */
   public static of(scope: IConstruct): MeshAnalysis {
     const root = scope.node.root;
-    return (root.node.tryFindChild(MeshAnalysis.ID) as MeshAnalysis | undefined) ?? new MeshAnalysis(root as Construct, MeshAnalysis.ID);
+    return (root.node.tryFindChild(ANALYSIS_ID) as MeshAnalysis | undefined) ?? new MeshAnalysis(root as Construct, ANALYSIS_ID);
   }
 
   private readonly secretRequirements: SecretRequirement[] = [];
