@@ -187,6 +187,14 @@ describe('the same object asked for twice', () => {
       .toThrow(/^LightstepCaCertSecret at platform\/again: LightstepCaCertSecret\.key: Secret shop\/lightstep\.cacert exists already \(platform\/ca\) with key "cacert\.pem" .*Fix: /);
   });
 
+    test('a Namespace both the user and Bookinfo create fails the synth, naming both and createNamespace', () => {
+    const app = new App({ outdir });
+    const chart = new Chart(app, 'platform');
+    new MeshNamespace(chart, 'shop', { name: 'shop' });
+    new Bookinfo(chart, 'bookinfo', { namespace: 'shop' });
+    expect(() => app.synthYaml()).toThrow(/Namespace shop: is written 2 times, by platform\/bookinfo\/Namespace\/Resource and by platform\/shop\/Resource; .*Fix: .*createNamespace: false/);
+  });
+
     test('two Secrets created with new fail the synth, naming both construct paths, and nothing is written', () => {
     const app = new App({ outdir });
     const chart = new Chart(app, 'platform');
