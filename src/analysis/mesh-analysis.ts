@@ -111,8 +111,10 @@ export class MeshAnalysis extends Construct {
    * cdk8s validates the whole tree once at the start of `synth()`/`synthYaml()`, then again inside every
    * chart's `toJson()`: 1 + (number of charts) validations of the same tree in one synchronous call. The
    * findings are kept while the tree keeps its shape (same constructs, same dependencies, same registrations)
-   * and only until the current synchronous job ends, so a synth analyzes once (`synth()` twice at most: cdk8s
-   * resolves dependencies between its first validation and the others) and any later synth analyzes afresh.
+   * and only until the current synchronous job ends, so a synth analyzes once (`synth()` at most twice when
+   * cdk8s adds dependencies between its first validation and the others). The limit of this cheap key: two
+   * synths in one synchronous job, between which only the content of existing objects changed (a container
+   * added to a Deployment, no construct added), share the first one's findings; `analyze()` always runs afresh.
    */
   private findingsOncePerSynthesis(): string[] {
     if (this.cached?.fingerprint !== this.fingerprint()) {
