@@ -8,6 +8,8 @@ module.exports = {
       tsconfig: { module: 'ESNext', target: 'ES2022', moduleResolution: 'bundler', isolatedModules: true, esModuleInterop: true },
     }],
   },
+  // README examples import the package by name, as a user's project would; here that name is the source.
+  moduleNameMapper: { '^cdk8s-istio-lightstep$': '<rootDir>/src/index.ts' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   // jest's cache stays out of the temporary folder, which the tests leave as they found it.
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
-import { ConfigurationError, IstioRelease, NEWEST_KNOWN_RELEASE } from '../src';
+import { IstioRelease, NEWEST_KNOWN_RELEASE } from '../src';
+import { ConfigurationError } from '../src/configuration-error';
 import { ConfigFileError, ConfigProblems, ConfigSection } from './config-reader';
 
 /** Ingress choices, as written in the configuration file. */

@@ -1,4 +1,4 @@
-import { ConfigurationError, describeValue } from '../src';
+import { ConfigurationError, describeValue } from '../src/configuration-error';
 
 /**
  * Every problem of one configuration file, in the file's own words, reported together so that one run

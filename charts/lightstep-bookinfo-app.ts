@@ -1,7 +1,8 @@
 import { App, Chart } from 'cdk8s';
 import {
-  AccessToken, Bookinfo, ConfigurationError, BookinfoIngressKind, BookinfoRoutingScenario, CaCertificate, LightstepTracing, MeshNamespace,
+  AccessToken, Bookinfo, BookinfoIngressKind, BookinfoRoutingScenario, CaCertificate, LightstepTracing, MeshNamespace,
 } from '../src';
+import { ConfigurationError } from '../src/configuration-error';
 import { AccessTokenConfig, AppConfig } from './app-config';
 import { inConfigTerms } from './config-reader';
 

@@ -5,7 +5,7 @@
  * problem's key, value and fix, and exit code 1.
  */
 import * as path from 'node:path';
-import { ConfigurationError } from '../src';
+import { ConfigurationError } from '../src/configuration-error';
 import { ConfigFileError } from './config-reader';
 import { ForeignOutputError, synthesize } from './synthesize';
 

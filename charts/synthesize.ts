@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdk8s';
 import * as yaml from 'js-yaml';
-import { ConfigurationError } from '../src';
+import { MeshAnalysis } from '../src';
+import { ConfigurationError } from '../src/configuration-error';
 import { AppConfig, parseAppConfig } from './app-config';
 import { ConfigFileError } from './config-reader';
 import { demoValueWarnings } from './demo-values';
@@ -79,6 +80,7 @@ export function synthesize(options: SynthesisOptions): SynthesisResult {
     } catch (error) {
       throw error instanceof ConfigurationError ? new ConfigFileError(options.configFile, [error]) : error;
     }
+    for (const warning of MeshAnalysis.of(app).warnings()) console.warn(`Warning: ${warning}`);
     app.synth();
 
     const manifestFiles = fs.readdirSync(stagedManifests).sort();

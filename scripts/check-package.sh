@@ -17,13 +17,13 @@ echo "$(basename "$tarball"): $(tar -tzf "$tarball" | wc -l) files, $(du -k "$ta
 echo "== tarball contents"
 files="$(tar -tzf "$tarball" | sed 's|^package/||')"
 for forbidden in '^test/' '^dist/' '^examples/' '^charts/' '^lib/charts/' '^lib/test/' '^bench/' '^scripts/' '^src/' '\.ts$'; do
-  offending="$(grep -E "$forbidden" <<<"$files" | grep -v '\.d\.ts$' || true)"
+  offending="$(grep -v '^node_modules/' <<<"$files" | grep -E "$forbidden" | grep -v '\.d\.ts$' || true)"
   [ -z "$offending" ] || fail "the tarball holds files matching $forbidden: $(head -3 <<<"$offending" | tr '\n' ' ')"
 done
-for required in package.json lib/src/index.js lib/src/index.d.ts lib/imports/telemetry.istio.io.js; do
+for required in package.json .jsii lib/src/index.js lib/src/index.d.ts lib/imports/telemetry.istio.io.js node_modules/js-yaml/package.json; do
   grep -qx "$required" <<<"$files" || fail "the tarball lacks $required"
 done
-echo "ok: only package.json, README and compiled lib/src, lib/imports (.js, .d.ts)"
+echo "ok: package.json, README, the jsii assembly .jsii, compiled lib/src and lib/imports (.js, .d.ts), bundled js-yaml"
 
 echo "== install into a fresh project"
 project="$work/project"
@@ -34,7 +34,7 @@ npm install --no-audit --no-fund --prefer-offline --loglevel=error "$tarball" cd
 echo "installed: $(node -p "['cdk8s-istio-lightstep','cdk8s','constructs','cdk8s-plus-27'].map((p) => p + '@' + require(p + '/package.json').version).join(', ')")"
 node -e "
 const p = require('cdk8s-istio-lightstep/package.json');
-for (const dep of ['cdk8s', 'constructs']) if (!(p.peerDependencies || {})[dep]) { console.error(dep + ' is not a peer dependency'); process.exit(1); }
+for (const dep of ['cdk8s', 'cdk8s-plus-27', 'constructs']) if (!(p.peerDependencies || {})[dep]) { console.error(dep + ' is not a peer dependency'); process.exit(1); }
 console.log('peer dependencies: ' + Object.keys(p.peerDependencies).join(', '));
 "
 
@@ -78,4 +78,57 @@ npx --no-install tsc -p tsconfig.json
 node out/main.js
 ls dist
 grep -q 'name: lightstep.cacert' dist/*.k8s.yaml || fail "no lightstep.cacert Secret in the output"
+
+echo "== the README's composition example, as printed, in this project"
+mkdir -p readme/certs
+cp "$repo/examples/certs/example-ca.crt" readme/certs/Cert_Auth.crt
+node - "$repo/README.md" <<'JS'
+const fs = require('node:fs');
+const block = /<!-- example: examples\/readme\/your-own-app\.ts[^\n]*-->\n```ts\n([\s\S]*?)```/.exec(fs.readFileSync(process.argv[2], 'utf8'));
+if (!block) { console.error('no composition example in README.md'); process.exit(1); }
+fs.writeFileSync('readme/main.ts', block[1]);
+JS
+cat > readme/tsconfig.json <<'JSON'
+{ "compilerOptions": { "target": "ES2022", "module": "nodenext", "moduleResolution": "nodenext", "strict": true,
+  "esModuleInterop": true, "skipLibCheck": false, "outDir": "out", "types": ["node"] }, "include": ["main.ts", "order.ts"] }
+JSON
+# The same chart with its constructs in the opposite order, and the shop CA Secret asked for twice.
+cat > readme/order.ts <<'TS'
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { AccessToken, Bookinfo, CaCertificate, LightstepCaCertSecret, LightstepTracing } from 'cdk8s-istio-lightstep';
+
+const app = new App({ outdir: 'dist-order' });
+const chart = new Chart(app, 'platform');
+const ca = CaCertificate.fromFile('certs/Cert_Auth.crt');
+const secret = LightstepCaCertSecret.of(chart, 'ca', { namespace: 'payments', certificate: ca });
+const deployment = new kplus.Deployment(chart, 'payments', {
+  metadata: { namespace: 'payments' },
+  containers: [{ image: 'example/payments:1.0', portNumber: 8080 }],
+});
+deployment.containers[0].mount('/etc/lightstep', kplus.Volume.fromSecret(chart, 'certs', secret));
+const shopSecret = LightstepCaCertSecret.of(chart, 'shop-ca', { namespace: 'shop', certificate: ca });
+new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelease: '1.9.3' });
+const tracing = new LightstepTracing(chart, 'tracing', {
+  istioRelease: '1.9.3',
+  address: 'lightstep-satellite.lightstep:9292',
+  caCertificate: ca,
+  accessToken: AccessToken.fromEnv('LIGHTSTEP_ACCESS_TOKEN'),
+  applicationNamespaces: ['shop'],
+});
+if (!tracing.secrets.includes(shopSecret)) throw new Error('the tracing construct wrote a second CA Secret for shop');
+app.synth();
+TS
+(cd readme && npx --no-install tsc -p tsconfig.json && node out/main.js && node out/order.js)
+for output in readme/dist/platform.k8s.yaml readme/dist-order/platform.k8s.yaml; do
+  node -e "
+const text = require('node:fs').readFileSync(process.argv[1], 'utf8');
+const docs = text.split(/^---$/m).map((doc) => ({ kind: /^kind: (\S+)/m.exec(doc)?.[1], name: /^  name: (\S+)/m.exec(doc)?.[1], namespace: /^  namespace: (\S+)/m.exec(doc)?.[1] }));
+const shop = docs.findIndex((d) => d.kind === 'Namespace' && d.name === 'shop');
+const firstInShop = docs.findIndex((d) => d.namespace === 'shop');
+const secrets = docs.filter((d) => d.kind === 'Secret' && d.name === 'lightstep.cacert' && d.namespace === 'shop').length;
+if (shop < 0 || firstInShop < shop || secrets !== 1) { console.error(process.argv[1] + ': Namespace shop at ' + shop + ', first object in shop at ' + firstInShop + ', ' + secrets + ' CA Secrets in shop'); process.exit(1); }
+console.log('ok: ' + process.argv[1] + ': ' + docs.length + ' objects, Namespace shop first, one CA Secret in shop');
+" "$output"
+done
 echo "== package check passed"

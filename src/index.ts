@@ -1,8 +1,23 @@
-export * from './configuration-error';
-export * from './istio-release';
-export * from './warnings';
-export * from './mesh-namespace';
-export * from './analysis';
-export * from './bookinfo';
-export * from './tracing';
-export * from './verify';
+// The public API, listed one by one: what is not here (validators, name checks, the analysis internals,
+// ConfigurationError, the warning helpers) stays internal and free to change. jsii builds the other
+// languages' bindings from exactly this list.
+export { MeshNamespace, type MeshNamespaceProps } from './mesh-namespace';
+export { IstioRelease, TracingGeneration, HelmChartSource, OLDEST_KNOWN_RELEASE, NEWEST_KNOWN_RELEASE, NEWEST_VERIFIED_RELEASE } from './istio-release';
+export { MeshAnalysis, type SecretRequirement, type InjectedSecretRequirement, type MeshConfigSource } from './analysis';
+export {
+  Bookinfo, type BookinfoProps, BookinfoIngress, type BookinfoIngressProps, BookinfoIngressKind, BookinfoMicroservice, type BookinfoMicroserviceProps,
+  BookinfoRouting, type BookinfoRoutingProps, BookinfoRoutingScenario, BookinfoService,
+} from './bookinfo';
+export {
+  AccessToken, AccessTokenSource, DEFAULT_TOKEN_SECRET_NAME, DEFAULT_TOKEN_SECRET_KEY,
+  CaCertificate, type CaCertificateOptions, type CertificateSummary,
+  type IstioInstallInput, IstioInstallTool,
+  LightstepCaCertSecret, type LightstepCaCertSecretProps, LIGHTSTEP_CA_CERT_SECRET_NAME, LIGHTSTEP_CA_CERT_KEY,
+  LightstepTracing, type LightstepTracingProps,
+  OtelCollector, type OtelCollectorOptions, type OtelCollectorProps, DEFAULT_COLLECTOR_IMAGE,
+  TracerStatsInclusion,
+} from './tracing';
+export {
+  VerifyScript, type VerifyScriptSources, type VerifyScriptProps, type VerifyCaCertSecret, type VerifyIngressGateway,
+  type VerifyBookinfo, type VerifyCollector, type VerifyTelemetry,
+} from './verify';

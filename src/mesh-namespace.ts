@@ -1,8 +1,10 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ConfigurationError } from './configuration-error';
+import { registerNamespace } from './_namespace-order';
+import { MeshAnalysis } from './analysis/mesh-analysis';
 import { isDns1123Label, isLabelValue } from './analysis/checks/names';
+import { ConfigurationError, locatedIn } from './configuration-error';
 
 /** Properties of a MeshNamespace. */
 export interface MeshNamespaceProps {
@@ -29,6 +31,9 @@ export interface MeshNamespaceProps {
  * A Namespace labelled the way Istio reads it: `istio-injection: enabled`, `istio.io/rev: <revision>` for a
  * revisioned control plane, or `istio-injection: disabled` for namespaces such as the collector's, whose pods
  * must not be meshed. One place decides those labels for every construct of this library.
+ *
+ * Within its chart, the Namespace is written before every object that lives in it, whatever the order in
+ * which the constructs were created: at synth, each such object gets a dependency on it.
  */
 export class MeshNamespace extends Construct {
   /** Name of the namespace. */
@@ -40,13 +45,17 @@ export class MeshNamespace extends Construct {
 
   public constructor(scope: Construct, id: string, props: MeshNamespaceProps) {
     super(scope, id);
-    if (!isDns1123Label(props.name)) {
-      throw new ConfigurationError('MeshNamespace.name', props.name, 'a namespace name must be a DNS-1123 label',
-        'use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit');
-    }
-    if (props.revision !== undefined && (props.revision === '' || !isLabelValue(props.revision))) {
-      throw new ConfigurationError('MeshNamespace.revision', props.revision, 'an Istio revision must be a valid label value',
-        'use the revision name istioctl or Helm installed, e.g. 1-30-3');
+    try {
+      if (!isDns1123Label(props.name)) {
+        throw new ConfigurationError('MeshNamespace.name', props.name, 'a namespace name must be a DNS-1123 label',
+          'use at most 63 lower-case letters, digits and "-", starting and ending with a letter or digit');
+      }
+      if (props.revision !== undefined && (props.revision === '' || !isLabelValue(props.revision))) {
+        throw new ConfigurationError('MeshNamespace.revision', props.revision, 'an Istio revision must be a valid label value',
+          'use the revision name istioctl or Helm installed, e.g. 1-30-3');
+      }
+    } catch (error) {
+      throw locatedIn(error, 'MeshNamespace', this);
     }
     this.name = props.name;
     const injection = props.sidecarInjection ?? true;
@@ -62,5 +71,8 @@ export class MeshNamespace extends Construct {
         },
       },
     });
+
+    registerNamespace(this.name, this.apiObject);
+    MeshAnalysis.of(this);
   }
 }

@@ -4,8 +4,8 @@ import { IConstruct } from 'constructs';
 export const WARNING_METADATA = 'cdk8s-istio-lightstep:warning';
 
 /**
- * Records a synth-time warning on a construct. Warnings are printed once, to stderr, when the app
- * synthesizes (see MeshAnalysis), so constructing objects in a test or a library stays silent.
+ * Records a synth-time warning on a construct. The library never prints: an app reads the warnings of its
+ * tree through `MeshAnalysis.warnings()` and shows them, so constructing objects in a test or a library stays silent.
  */
 export function addWarning(scope: IConstruct, message: string): void {
   scope.node.addMetadata(WARNING_METADATA, message, { stackTrace: false });

@@ -1,10 +1,20 @@
-import { ApiObject, Chart, Testing } from 'cdk8s';
+import * as fs from 'node:fs';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { MeshAnalysis } from '../src/analysis';
 
+// Testing.app() makes a temporary output folder per app; these tests never synthesize, and remove them all.
+const outdirs: string[] = [];
+afterAll(() => outdirs.forEach((outdir) => fs.rmSync(outdir, { recursive: true, force: true })));
+function testApp(): App {
+  const app = Testing.app();
+  outdirs.push(app.outdir);
+  return app;
+}
+
 /** A chart holding one workload with pods labelled app=web,version=v1 and a Service in front of it. */
 function webChart(namespace = 'shop') {
-  const app = Testing.app();
+  const app = testApp();
   const chart = new Chart(app, 'web');
   const labels = { app: 'web', version: 'v1' };
   new k8s.KubeNamespace(chart, 'ns', { metadata: { name: namespace, labels: { 'istio-injection': 'enabled' } } });
@@ -141,14 +151,31 @@ describe('MeshAnalysis', () => {
   });
 
   test('a Namespace must be applied before what lives in it', () => {
-    const app = Testing.app();
+    const app = testApp();
     const early = new Chart(app, 'a-app');
     const late = new Chart(app, 'b-namespaces');
     new k8s.KubeConfigMap(early, 'cm', { metadata: { name: 'cm', namespace: 'late' } });
     new k8s.KubeNamespace(late, 'ns', { metadata: { name: 'late' } });
     const analysis = MeshAnalysis.of(early);
-    expect(analysis.analyze()).toEqual([expect.stringMatching(/ConfigMap late\/cm: is applied before Namespace late/)]);
+    expect(analysis.analyze()).toEqual([expect.stringMatching(/ConfigMap late\/cm: is applied before Namespace late, .*\(chart a-app is written before chart b-namespaces\)\. Fix: make chart a-app depend on chart b-namespaces/)]);
     early.addDependency(late);
     expect(analysis.analyze()).toEqual([]);
+  });
+
+  test('within a chart, a plain Namespace created after its objects is named with the fix', () => {
+    const app = testApp();
+    const chart = new Chart(app, 'one');
+    new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm', namespace: 'late' } });
+    new k8s.KubeNamespace(chart, 'ns', { metadata: { name: 'late' } });
+    expect(MeshAnalysis.of(chart).analyze()).toEqual([expect.stringMatching(/ConfigMap late\/cm: is applied before Namespace late, which is created later in chart one\. Fix: create the Namespace with MeshNamespace, .* one\/cm/)]);
+  });
+
+  test('two objects of the same kind, namespace and name are named with both construct paths', () => {
+    const app = testApp();
+    const chart = new Chart(app, 'one');
+    new k8s.KubeConfigMap(chart, 'first', { metadata: { name: 'cm', namespace: 'apps' } });
+    new k8s.KubeConfigMap(new Chart(app, 'two'), 'second', { metadata: { name: 'cm', namespace: 'apps' } });
+    new k8s.KubeConfigMap(chart, 'elsewhere', { metadata: { name: 'cm', namespace: 'other' } });
+    expect(MeshAnalysis.of(chart).analyze()).toEqual([expect.stringMatching(/^ConfigMap apps\/cm: is written 2 times, by one\/first and by two\/second; .*Fix: /)]);
   });
 });

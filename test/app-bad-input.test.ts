@@ -7,10 +7,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import {
-  AccessToken, Bookinfo, BookinfoRoutingScenario, CaCertificate, ConfigurationError, LightstepCaCertSecret, LightstepTracing, MeshNamespace,
+  AccessToken, Bookinfo, BookinfoRoutingScenario, CaCertificate, LightstepCaCertSecret, LightstepTracing, MeshNamespace,
 } from '../src';
 import { ConfigFileError } from '../charts/config-reader';
 import { ForeignOutputError } from '../charts/synthesize';
+import { ConfigurationError } from '../src/configuration-error';
 import {
   capturingWarnings, expectPreviousOutputUntouched, listFiles, readTree, removeTempDirs, REPO_ROOT, runApp, synthesizeInto, tempDir,
   Workspace, workspaceWithPreviousOutput, writeConfig,
@@ -210,7 +211,9 @@ function expectUsefulMessage(name: string, error: Error, key: string, shows: str
     expect(message.startsWith(`${configFile}: ${key}:`)).toBe(true);
     expect(message).not.toMatch(/\b(LightstepTracing|MeshNamespace|Bookinfo|OtelCollector|LightstepCaCertSecret|AccessToken)\.\w/);
   } else {
-    expect(message.startsWith(`${key}:`) || (isAnalysisFailure && message.includes(key))).toBe(true);
+    // Errors of construct props name the construct and its path first: `Bookinfo at shop/bookinfo: Bookinfo.replicas: ...`.
+    const unlocated = message.replace(/^[A-Za-z]+ at [^ ]+: /, '');
+    expect(unlocated.startsWith(`${key}:`) || (isAnalysisFailure && message.includes(key))).toBe(true);
   }
   expect(message).toContain(shows);
   expect(message).toMatch(/Fix: \S/);

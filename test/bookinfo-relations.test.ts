@@ -98,7 +98,7 @@ describe('every combination validates and hangs together', () => {
       const unsupported = ingress === BookinfoIngressKind.GATEWAY_API && ['1.1', '1.9'].includes(istioRelease);
       test.each(SCENARIOS)(`Istio ${istioRelease}, ingress ${ingress}, routing %s${unsupported ? ': refused' : ''}`, (routing) => {
         if (unsupported) {
-          expect(() => synth({ istioRelease, ingress, routing })).toThrow(/^Bookinfo\.ingress: .*Fix: /);
+          expect(() => synth({ istioRelease, ingress, routing })).toThrow(/^Bookinfo at [^ ]+: Bookinfo\.ingress: .*Fix: /);
           return;
         }
         for (const mutualTls of [false, true]) {
@@ -181,6 +181,6 @@ describe('objects follow the Istio release', () => {
 
   test('routing with the Gateway API before 1.16 is refused with the ingress', () => {
     expect(() => synth({ istioRelease: '1.15', ingress: BookinfoIngressKind.GATEWAY_API, routing: BookinfoRoutingScenario.ALL_V1 }))
-      .toThrow(/^Bookinfo\.ingress: Istio 1\.15 does not implement the Kubernetes Gateway API/);
+      .toThrow(/^Bookinfo at [^ ]+: Bookinfo\.ingress: Istio 1\.15 does not implement the Kubernetes Gateway API/);
   });
 });

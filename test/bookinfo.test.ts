@@ -251,13 +251,14 @@ describe('Bookinfo rejects bad props, naming the prop and the fix', () => {
     ['Bookinfo.routing', { routing: 'canary' as BookinfoRoutingScenario }, /use one of/],
   ])('%s: %j', (field, props, pattern) => {
     expect(() => synth(props)).toThrow(ConfigurationError);
-    expect(() => synth(props)).toThrow(new RegExp(`^${field.replace('.', '\\.')}: .*Fix: `));
+    // The construct and its path first, then the prop: `Bookinfo at <chart>/bookinfo: Bookinfo.namespace: ...`.
+    expect(() => synth(props)).toThrow(new RegExp(`^Bookinfo at [^ ]+: ${field.replace('.', '\\.')}: .*Fix: `));
     expect(() => synth(props)).toThrow(pattern);
   });
 
   test('the Gateway API before Istio 1.16', () => {
     expect(() => synth({ istioRelease: '1.15', ingress: BookinfoIngressKind.GATEWAY_API }))
-      .toThrow(/^Bookinfo\.ingress: Istio 1\.15 does not implement the Kubernetes Gateway API.*Fix: use the Istio Gateway ingress.*1\.16 or later/);
+      .toThrow(/^Bookinfo at [^ ]+: Bookinfo\.ingress: Istio 1\.15 does not implement the Kubernetes Gateway API.*Fix: use the Istio Gateway ingress.*1\.16 or later/);
   });
 
   test.each<[BookinfoRoutingScenario, string[], string]>([
@@ -268,7 +269,7 @@ describe('Bookinfo rejects bad props, naming the prop and the fix', () => {
   ])('routing %s to an undeployed version (reviewsVersions %j)', (routing, reviewsVersions, missing) => {
     for (const ingress of [BookinfoIngressKind.ISTIO_GATEWAY, BookinfoIngressKind.GATEWAY_API]) {
       expect(() => synth({ ingress, routing, reviewsVersions })).toThrow(
-        new RegExp(`^Bookinfo\\.routing: .*reviews ${missing}, which is not deployed.*Fix: add "${missing}" to Bookinfo\\.reviewsVersions`));
+        new RegExp(`^Bookinfo at [^ ]+: Bookinfo\\.routing: .*reviews ${missing}, which is not deployed.*Fix: add "${missing}" to Bookinfo\\.reviewsVersions`));
     }
   });
 });
@@ -286,13 +287,13 @@ describe('the building blocks on their own', () => {
 
   test('their errors name their own props', () => {
     expect(() => new BookinfoMicroservice(chart(), 'm', { service: BookinfoService.DETAILS, namespace: NAMESPACE, versions: ['v2'] }))
-      .toThrow(/^BookinfoMicroservice\.versions: "v2" is not a version the sample ships.*Fix: list only "v1"/);
+      .toThrow(/^BookinfoMicroservice at test\/m: BookinfoMicroservice\.versions: "v2" is not a version the sample ships.*Fix: list only "v1"/);
     expect(() => new BookinfoRouting(chart(), 'r', { namespace: NAMESPACE, scenario: BookinfoRoutingScenario.REVIEWS_V3, reviewsVersions: ['v1'] }))
-      .toThrow(/^BookinfoRouting\.scenario: .*Fix: add "v3" to BookinfoRouting\.reviewsVersions/);
+      .toThrow(/^BookinfoRouting at [^ ]+: BookinfoRouting\.scenario: .*Fix: add "v3" to BookinfoRouting\.reviewsVersions/);
     expect(() => new BookinfoIngress(chart(), 'i', { namespace: NAMESPACE, kind: BookinfoIngressKind.GATEWAY_API, istioRelease: '1.14' }))
-      .toThrow(/^BookinfoIngress\.kind: Istio 1\.14 does not implement/);
+      .toThrow(/^BookinfoIngress at [^ ]+: BookinfoIngress\.kind: Istio 1\.14 does not implement/);
     expect(() => new BookinfoRouting(chart(), 'r', { namespace: NAMESPACE, gatewayApi: true, scenario: BookinfoRoutingScenario.ALL_V1, istioRelease: '1.14' }))
-      .toThrow(/^BookinfoRouting\.gatewayApi: Istio 1\.14 does not implement/);
+      .toThrow(/^BookinfoRouting at [^ ]+: BookinfoRouting\.gatewayApi: Istio 1\.14 does not implement/);
   });
 
   test('BookinfoRouting exposes what it wrote', () => {

@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AccessToken, ConfigurationError, IstioRelease, TracerStatsInclusion, TracingGeneration, VerifyScript } from '../src';
+import { AccessToken, IstioRelease, TracerStatsInclusion, TracingGeneration, VerifyScript } from '../src';
+import { ConfigurationError } from '../src/configuration-error';
 import { generationCases, propsFromConstructs } from './support/verify-cases';
 
 const HERE = dirname(fileURLToPath(import.meta.url));

@@ -9,6 +9,8 @@ export interface PlacedObject {
   readonly order: number;
   /** Construct path of the object, for messages that point at the code. */
   readonly path: string;
+  /** Construct path of the chart that writes the object. */
+  readonly chart: string;
 }
 
 /** A pod template, with where it comes from. */
@@ -45,20 +47,32 @@ export class ManifestSet {
       const apiObjects = new DependencyGraph(chart.node).topology()
         .filter((construct): construct is ApiObject => construct instanceof ApiObject && Chart.of(construct) === chart);
       for (const apiObject of apiObjects) {
-        objects.push({ manifest: apiObject.toJson(), order: objects.length, path: apiObject.node.path });
+        objects.push({ manifest: apiObject.toJson(), order: objects.length, path: apiObject.node.path, chart: chart.node.path });
       }
     }
     return new ManifestSet(objects);
   }
 
   private readonly byKey = new Map<string, PlacedObject>();
+  private readonly sameKey: PlacedObject[][] = [];
   // Read once: checks ask for the pods of a namespace once per Service, route and subset, so a scan of every
   // pod per question would make the analysis quadratic in the number of namespaces.
   private readonly templates: readonly PodTemplate[];
   private readonly templatesByNamespace = new Map<string, PodTemplate[]>();
 
   public constructor(public readonly objects: readonly PlacedObject[]) {
-    for (const object of objects) this.byKey.set(keyOf(object.manifest.kind, namespaceOrCluster(object.manifest), object.manifest.metadata?.name), object);
+    const byKey = new Map<string, PlacedObject[]>();
+    for (const object of objects) {
+      const key = keyOf(object.manifest.kind, namespaceOrCluster(object.manifest), object.manifest.metadata?.name);
+      const same = byKey.get(key);
+      if (same) same.push(object);
+      else byKey.set(key, [object]);
+    }
+    for (const [key, same] of byKey) {
+      // The first one written is the one `find` answers with; kubectl would let the last one win.
+      this.byKey.set(key, same[0]);
+      if (same.length > 1) this.sameKey.push(same);
+    }
     this.templates = objects.flatMap(podTemplateOf);
     for (const template of this.templates) {
       const inNamespace = this.templatesByNamespace.get(template.namespace);
@@ -70,6 +84,11 @@ export class ManifestSet {
   /** The object of a kind with a name, in a namespace (ignored for cluster-scoped kinds). */
   public find(kind: string, namespace: string, name: string): PlacedObject | undefined {
     return this.byKey.get(keyOf(kind, CLUSTER_SCOPED_KINDS.has(kind) ? '' : namespace, name));
+  }
+
+  /** Groups of two or more objects with the same kind, namespace and name, in output order. */
+  public get duplicates(): PlacedObject[][] {
+    return this.sameKey.map((same) => [...same]);
   }
 
   /** All objects of one kind. */

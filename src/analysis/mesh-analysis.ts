@@ -1,7 +1,8 @@
-import { App } from 'cdk8s';
-import { Construct, IConstruct, IValidation } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { orderNamespacesFirst } from '../_namespace-order';
 import { warningsOf } from '../warnings';
 import { AnalysisInput, Check, InjectedSecretRequirement, MeshConfigSource, SecretRequirement } from './analysis-input';
+import { checkDuplicateObjects } from './checks/duplicates';
 import { checkGatewayApiRoutes } from './checks/gateway-api';
 import { checkIstioRouting } from './checks/istio-networking';
 import { checkNamesLabelsAndPorts } from './checks/names';
@@ -11,10 +12,12 @@ import { checkTelemetryProviders } from './checks/telemetry';
 import { checkSelectorsAndPorts } from './checks/workloads';
 import { ManifestSet } from './manifest-set';
 
+/** Construct id of the analysis under the root of the tree; cdk8s prefixes its validation errors with it. */
 const ANALYSIS_ID = 'cdk8s-istio-lightstep.MeshAnalysis';
 
 /** Every relation check, in the order their messages are reported. */
 const CHECKS: readonly Check[] = [
+  checkDuplicateObjects,
   checkNamesLabelsAndPorts,
   checkNamespaceOrder,
   checkSelectorsAndPorts,
@@ -24,14 +27,21 @@ const CHECKS: readonly Check[] = [
   checkMountedSecrets,
 ];
 
+/** Findings of one analysis, and the shape of the tree they were computed on. */
+interface CachedFindings {
+  readonly fingerprint: string;
+  readonly findings: string[];
+}
+
 /**
- * The synth-time analysis of everything an app synthesizes: one instance per construct tree, attached to
- * the root, run by cdk8s as a validation before any file is written, so a broken relation fails the synth
- * instead of a rollout. Constructs of this library register what only they know (Secrets their pods will
- * mount, mesh config sent to the Istio install) through `MeshAnalysis.of(this)`; everything else is read
- * from the synthesized objects. Users who compose the constructs in their own charts get the same checks.
+ * The synth-time analysis of everything an app synthesizes: one instance per construct tree, a child of its
+ * root, checked by cdk8s through this construct's own validation before any file is written, so a broken
+ * relation fails the synth instead of a rollout. Constructs of this library attach it through
+ * `MeshAnalysis.of(this)` and register what only they know (Secrets their pods will mount, mesh config sent
+ * to the Istio install); everything else is read from the synthesized objects. Users who compose the
+ * constructs in their own charts get the same checks; the App itself is left as it is.
  */
-export class MeshAnalysis extends Construct implements IValidation {
+export class MeshAnalysis extends Construct {
   /** The analysis of the tree `scope` belongs to, created on first use. */
   public static of(scope: IConstruct): MeshAnalysis {
     const root = scope.node.root;
@@ -41,35 +51,11 @@ export class MeshAnalysis extends Construct implements IValidation {
   private readonly secretRequirements: SecretRequirement[] = [];
   private readonly injectedSecretRequirements: InjectedSecretRequirement[] = [];
   private readonly meshConfigs: MeshConfigSource[] = [];
-  private warningsPrinted = false;
-  /** How many synth calls of the app are running; the tree cannot change while one is. */
-  private synthesisDepth = 0;
-  /** Findings of the first validation of the running synth call. */
-  private findingsOfThisSynthesis?: readonly string[];
+  private cached?: CachedFindings;
 
   private constructor(scope: Construct, id: string) {
     super(scope, id);
-    scope.node.addValidation(this);
-    if (scope instanceof App) this.analyzeOncePerSynthesis(scope);
-  }
-
-  /**
-   * cdk8s validates the whole app once, then again inside every chart's `toJson()`: 1 + (number of charts)
-   * runs of the same analysis over the same tree within one `synth()` or `synthYaml()`. While such a call
-   * runs, no user code can change the tree, so the first result stands for the rest; it is dropped when
-   * the call returns, and a later synth analyzes afresh.
-   */
-  private analyzeOncePerSynthesis(app: App): void {
-    const wrap = <A extends unknown[], R>(synthesize: (...args: A) => R) => (...args: A): R => {
-      this.synthesisDepth++;
-      try {
-        return synthesize.apply(app, args);
-      } finally {
-        if (--this.synthesisDepth === 0) this.findingsOfThisSynthesis = undefined;
-      }
-    };
-    app.synth = wrap(app.synth);
-    app.synthYaml = wrap(app.synthYaml);
+    this.node.addValidation({ validate: () => this.findingsOncePerSynthesis() });
   }
 
   /** Declares that pods in `requirement.namespace` will mount a Secret that must exist there. */
@@ -88,17 +74,30 @@ export class MeshAnalysis extends Construct implements IValidation {
   }
 
   /** Secrets registered so far. */
-  public get requiredSecrets(): readonly SecretRequirement[] {
-    return this.secretRequirements;
+  public get requiredSecrets(): SecretRequirement[] {
+    return [...this.secretRequirements];
   }
 
   /** Mesh configs registered so far. */
-  public get meshConfigSources(): readonly MeshConfigSource[] {
-    return this.meshConfigs;
+  public get meshConfigSources(): MeshConfigSource[] {
+    return [...this.meshConfigs];
   }
 
-  /** Runs every check over the tree as it is now and returns the problems, without printing anything. */
+  /**
+   * Every synth-time warning the constructs of this tree recorded (e.g. an expiring CA certificate), in tree
+   * order. The analysis never prints: an app shows these to its user, e.g. on stderr, before or after `synth()`.
+   */
+  public warnings(): string[] {
+    return warningsOf(this.node.root);
+  }
+
+  /**
+   * Runs every check over the tree as it is now and returns the problems, without printing anything. First
+   * makes each object of a namespace that a MeshNamespace creates in the same chart depend on it, as a synth
+   * does (validation is the last step before cdk8s orders each chart's objects, and the checks read that order).
+   */
   public analyze(): string[] {
+    orderNamespacesFirst(this.node.root);
     const input: AnalysisInput = {
       manifests: ManifestSet.fromTree(this.node.root),
       secretRequirements: this.secretRequirements,
@@ -108,14 +107,34 @@ export class MeshAnalysis extends Construct implements IValidation {
     return CHECKS.flatMap((check) => check(input));
   }
 
-  /** Called by cdk8s before it writes anything; also prints the synth-time warnings, once. */
-  public validate(): string[] {
-    if (!this.warningsPrinted) {
-      this.warningsPrinted = true;
-      for (const warning of warningsOf(this.node.root)) console.warn(`Warning: ${warning}`);
+  /**
+   * cdk8s validates the whole tree once at the start of `synth()`/`synthYaml()`, then again inside every
+   * chart's `toJson()`: 1 + (number of charts) validations of the same tree in one synchronous call. The
+   * findings are kept while the tree keeps its shape (same constructs, same dependencies, same registrations)
+   * and only until the current synchronous job ends, so a synth analyzes once (`synth()` at most twice when
+   * cdk8s adds dependencies between its first validation and the others). The limit of this cheap key: two
+   * synths in one synchronous job, between which only the content of existing objects changed (a container
+   * added to a Deployment, no construct added), share the first one's findings; `analyze()` always runs afresh.
+   */
+  private findingsOncePerSynthesis(): string[] {
+    if (this.cached?.fingerprint !== this.fingerprint()) {
+      const findings = this.analyze();
+      // Taken after the analysis, which adds the dependencies that write each MeshNamespace first.
+      this.cached = { fingerprint: this.fingerprint(), findings };
+      const cached = this.cached;
+      queueMicrotask(() => { if (this.cached === cached) this.cached = undefined; });
     }
-    if (this.synthesisDepth === 0) return this.analyze();
-    this.findingsOfThisSynthesis ??= this.analyze();
-    return [...this.findingsOfThisSynthesis];
+    return [...this.cached.findings];
+  }
+
+  /** A cheap summary of what the checks read besides object content: constructs, dependencies, registrations. */
+  private fingerprint(): string {
+    let constructs = 0;
+    let dependencies = 0;
+    for (const construct of this.node.root.node.findAll()) {
+      constructs++;
+      dependencies += construct.node.dependencies.length;
+    }
+    return [constructs, dependencies, this.secretRequirements.length, this.injectedSecretRequirements.length, this.meshConfigs.length].join(':');
   }
 }

@@ -4,9 +4,10 @@ import { IstioRelease } from '../istio-release';
 import { BOOKINFO_PORT, sampleService } from './_sample';
 import { BookinfoService } from './bookinfo-service';
 import { validateDnsLabel, validateEnumValue, validateImageRegistry, validateImageTag, validateReplicas, validateVersions } from './_validation';
+import { locatedIn } from '../configuration-error';
 
 /** The tag of the Bookinfo images in Istio's sample; it moves independently of Istio releases. */
-export const DEFAULT_BOOKINFO_IMAGE_TAG = '1.20.3';
+const DEFAULT_BOOKINFO_IMAGE_TAG = '1.20.3';
 
 // bookinfo-psa.yaml drops capabilities as "all", which the Pod Security Admission check compares case-sensitively
 // against "ALL", and sets no seccomp profile: it passes "baseline" (as its own comment says) but not "restricted".
@@ -63,6 +64,9 @@ export interface BookinfoMicroserviceProps {
  * needs the `app` and `version` pod labels it selects on, and a laptop cluster must be able to schedule it.
  */
 export class BookinfoMicroservice extends Construct {
+  /** The tag of the Bookinfo images in Istio's sample; it moves independently of Istio releases. */
+  public static readonly DEFAULT_IMAGE_TAG: string = DEFAULT_BOOKINFO_IMAGE_TAG;
+
   /** Name of the Service, the ServiceAccount suffix and the `app` label. */
   public readonly serviceName: string;
   /** Name of the ServiceAccount the pods run as. */
@@ -76,58 +80,62 @@ export class BookinfoMicroservice extends Construct {
 
   public constructor(scope: Construct, id: string, props: BookinfoMicroserviceProps) {
     super(scope, id);
-    const name = validateEnumValue('BookinfoMicroservice.service', props.service, BookinfoService);
-    const sample = sampleService(name);
-    const namespace = validateDnsLabel('BookinfoMicroservice.namespace', props.namespace);
-    const release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'BookinfoMicroservice.istioRelease');
-    const registry = validateImageRegistry('BookinfoMicroservice.imageRegistry', props.imageRegistry ?? release.bookinfoImageRegistry);
-    const tag = validateImageTag('BookinfoMicroservice.imageTag', props.imageTag ?? DEFAULT_BOOKINFO_IMAGE_TAG);
-    const replicas = validateReplicas('BookinfoMicroservice.replicas', props.replicas ?? 1);
-    const restricted = props.restrictedPodSecurity ?? false;
+    try {
+      const name = validateEnumValue('BookinfoMicroservice.service', props.service, BookinfoService);
+      const sample = sampleService(name);
+      const namespace = validateDnsLabel('BookinfoMicroservice.namespace', props.namespace);
+      const release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'BookinfoMicroservice.istioRelease');
+      const registry = validateImageRegistry('BookinfoMicroservice.imageRegistry', props.imageRegistry ?? release.bookinfoImageRegistry);
+      const tag = validateImageTag('BookinfoMicroservice.imageTag', props.imageTag ?? BookinfoMicroservice.DEFAULT_IMAGE_TAG);
+      const replicas = validateReplicas('BookinfoMicroservice.replicas', props.replicas ?? 1);
+      const restricted = props.restrictedPodSecurity ?? false;
 
-    this.serviceName = name;
-    this.serviceAccountName = `bookinfo-${name}`;
-    this.versions = validateVersions('BookinfoMicroservice.versions', props.versions ?? [...sample.versions], sample.versions);
+      this.serviceName = name;
+      this.serviceAccountName = `bookinfo-${name}`;
+      this.versions = validateVersions('BookinfoMicroservice.versions', props.versions ?? [...sample.versions], sample.versions);
 
-    this.service = new k8s.KubeService(this, 'Service', {
-      metadata: { name, namespace, labels: { app: name, service: name } },
-      spec: { ports: [{ port: BOOKINFO_PORT, name: 'http' }], selector: { app: name } },
-    });
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: { name: this.serviceAccountName, namespace, labels: { account: name } },
-    });
+      this.service = new k8s.KubeService(this, 'Service', {
+        metadata: { name, namespace, labels: { app: name, service: name } },
+        spec: { ports: [{ port: BOOKINFO_PORT, name: 'http' }], selector: { app: name } },
+      });
+      new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+        metadata: { name: this.serviceAccountName, namespace, labels: { account: name } },
+      });
 
-    const annotations = Object.keys(sample.podAnnotations).length > 0 ? { ...sample.podAnnotations } : undefined;
-    const env = sample.env.length > 0 ? sample.env.map(([envName, value]) => ({ name: envName, value })) : undefined;
-    const volumeMounts = sample.mounts.length > 0 ? sample.mounts.map((m) => ({ name: m.volume, mountPath: m.mountPath })) : undefined;
-    const volumes = sample.emptyDirs.length > 0 ? sample.emptyDirs.map((volume) => ({ name: volume, emptyDir: {} })) : undefined;
+      const annotations = Object.keys(sample.podAnnotations).length > 0 ? { ...sample.podAnnotations } : undefined;
+      const env = sample.env.length > 0 ? sample.env.map(([envName, value]) => ({ name: envName, value })) : undefined;
+      const volumeMounts = sample.mounts.length > 0 ? sample.mounts.map((m) => ({ name: m.volume, mountPath: m.mountPath })) : undefined;
+      const volumes = sample.emptyDirs.length > 0 ? sample.emptyDirs.map((volume) => ({ name: volume, emptyDir: {} })) : undefined;
 
-    this.deployments = this.versions.map((version) => {
-      const labels = { app: name, version };
-      return new k8s.KubeDeployment(this, version, {
-        metadata: { name: `${name}-${version}`, namespace, labels },
-        spec: {
-          replicas,
-          selector: { matchLabels: labels },
-          template: {
-            metadata: { annotations, labels },
-            spec: {
-              serviceAccountName: this.serviceAccountName,
-              securityContext: restricted ? RESTRICTED_POD_SECURITY : undefined,
-              containers: [{
-                name,
-                image: `${registry}/examples-bookinfo-${name}-${version}:${tag}`,
-                imagePullPolicy: 'IfNotPresent',
-                env,
-                ports: [{ containerPort: BOOKINFO_PORT }],
-                volumeMounts,
-                securityContext: restricted ? RESTRICTED_CONTAINER_SECURITY : undefined,
-              }],
-              volumes,
+      this.deployments = this.versions.map((version) => {
+        const labels = { app: name, version };
+        return new k8s.KubeDeployment(this, version, {
+          metadata: { name: `${name}-${version}`, namespace, labels },
+          spec: {
+            replicas,
+            selector: { matchLabels: labels },
+            template: {
+              metadata: { annotations, labels },
+              spec: {
+                serviceAccountName: this.serviceAccountName,
+                securityContext: restricted ? RESTRICTED_POD_SECURITY : undefined,
+                containers: [{
+                  name,
+                  image: `${registry}/examples-bookinfo-${name}-${version}:${tag}`,
+                  imagePullPolicy: 'IfNotPresent',
+                  env,
+                  ports: [{ containerPort: BOOKINFO_PORT }],
+                  volumeMounts,
+                  securityContext: restricted ? RESTRICTED_CONTAINER_SECURITY : undefined,
+                }],
+                volumes,
+              },
             },
           },
-        },
+        });
       });
-    });
+    } catch (error) {
+      throw locatedIn(error, 'BookinfoMicroservice', this);
+    }
   }
 }

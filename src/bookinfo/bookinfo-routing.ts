@@ -10,6 +10,7 @@ import { BOOKINFO_PORT, SAMPLE_SERVICES, sampleService } from './_sample';
 import { validateDnsLabel, validateEnumValue, validateVersions } from './_validation';
 import { BookinfoRoutingScenario } from './bookinfo-routing-scenario';
 import { BookinfoService } from './bookinfo-service';
+import { locatedIn } from '../configuration-error';
 
 /** Props of a BookinfoRouting. */
 export interface BookinfoRoutingProps {
@@ -59,25 +60,29 @@ export class BookinfoRouting extends Construct {
 
   public constructor(scope: Construct, id: string, props: BookinfoRoutingProps) {
     super(scope, id);
-    const namespace = validateDnsLabel('BookinfoRouting.namespace', props.namespace);
-    this.scenario = validateEnumValue('BookinfoRouting.scenario', props.scenario ?? BookinfoRoutingScenario.NONE, BookinfoRoutingScenario);
-    const release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'BookinfoRouting.istioRelease');
-    const reviews = sampleService(BookinfoService.REVIEWS);
-    const reviewsVersions = validateVersions('BookinfoRouting.reviewsVersions', props.reviewsVersions ?? [...reviews.versions], reviews.versions);
-    assertRoutedVersionsDeployed(this.scenario, reviewsVersions, 'BookinfoRouting.scenario', 'BookinfoRouting.reviewsVersions');
-    const gatewayApiRoutes = props.gatewayApi ?? false;
-    const mutualTls = props.mutualTls ?? false;
-    const routed = this.scenario !== BookinfoRoutingScenario.NONE;
+    try {
+      const namespace = validateDnsLabel('BookinfoRouting.namespace', props.namespace);
+      this.scenario = validateEnumValue('BookinfoRouting.scenario', props.scenario ?? BookinfoRoutingScenario.NONE, BookinfoRoutingScenario);
+      const release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'BookinfoRouting.istioRelease');
+      const reviews = sampleService(BookinfoService.REVIEWS);
+      const reviewsVersions = validateVersions('BookinfoRouting.reviewsVersions', props.reviewsVersions ?? [...reviews.versions], reviews.versions);
+      assertRoutedVersionsDeployed(this.scenario, reviewsVersions, 'BookinfoRouting.scenario', 'BookinfoRouting.reviewsVersions');
+      const gatewayApiRoutes = props.gatewayApi ?? false;
+      const mutualTls = props.mutualTls ?? false;
+      const routed = this.scenario !== BookinfoRoutingScenario.NONE;
 
-    // Subsets serve only VirtualService routes; mutual TLS needs the DestinationRules whatever carries the routes.
-    if ((routed && !gatewayApiRoutes) || mutualTls) {
-      this.addDestinationRules(namespace, release.networkingApiVersion, mutualTls);
-    }
-    if (!routed) return;
-    if (gatewayApiRoutes) {
-      this.addHttpRoutes(namespace, release.gatewayApiVersion('BookinfoRouting.gatewayApi'));
-    } else {
-      this.addVirtualServices(namespace, release.networkingApiVersion);
+      // Subsets serve only VirtualService routes; mutual TLS needs the DestinationRules whatever carries the routes.
+      if ((routed && !gatewayApiRoutes) || mutualTls) {
+        this.addDestinationRules(namespace, release.networkingApiVersion, mutualTls);
+      }
+      if (!routed) return;
+      if (gatewayApiRoutes) {
+        this.addHttpRoutes(namespace, release.gatewayApiVersion('BookinfoRouting.gatewayApi'));
+      } else {
+        this.addVirtualServices(namespace, release.networkingApiVersion);
+      }
+    } catch (error) {
+      throw locatedIn(error, 'BookinfoRouting', this);
     }
   }
 

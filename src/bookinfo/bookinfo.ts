@@ -2,6 +2,8 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IstioRelease } from '../istio-release';
 import { addWarning } from '../warnings';
+import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { locatedIn } from '../configuration-error';
 import { MeshNamespace } from '../mesh-namespace';
 import { addWarningOnce } from '../tracing/_report-once';
 import { assertRoutedVersionsDeployed } from './_routes';
@@ -9,9 +11,9 @@ import { BOOKINFO_PORT, PRODUCT_PAGE_PATH, SAMPLE_SERVICES, sampleService } from
 import {
   validateDnsLabel, validateEnumValue, validateImageRegistry, validateImageTag, validateReplicas, validateSelector, validateVersions,
 } from './_validation';
-import { BookinfoIngress, DEFAULT_INGRESS_GATEWAY_SELECTOR } from './bookinfo-ingress';
+import { BookinfoIngress } from './bookinfo-ingress';
 import { BookinfoIngressKind } from './bookinfo-ingress-kind';
-import { BookinfoMicroservice, DEFAULT_BOOKINFO_IMAGE_TAG } from './bookinfo-microservice';
+import { BookinfoMicroservice } from './bookinfo-microservice';
 import { BookinfoRouting } from './bookinfo-routing';
 import { BookinfoRoutingScenario } from './bookinfo-routing-scenario';
 import { BookinfoService } from './bookinfo-service';
@@ -123,73 +125,72 @@ export class Bookinfo extends Construct {
 
   public constructor(scope: Construct, id: string, props: BookinfoProps = {}) {
     super(scope, id);
-    this.namespace = validateDnsLabel('Bookinfo.namespace', props.namespace ?? 'default');
-    this.release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'Bookinfo.istioRelease');
-    const newerWarning = this.release.newerThanKnownWarning;
-    if (newerWarning) addWarningOnce(this, newerWarning);
-    const istioRelease = this.release.toString();
-    const revision = props.revision === undefined ? undefined : validateDnsLabel('Bookinfo.revision', props.revision);
-    const imageRegistry = validateImageRegistry('Bookinfo.imageRegistry', props.imageRegistry ?? this.release.bookinfoImageRegistry);
-    const imageTag = validateImageTag('Bookinfo.imageTag', props.imageTag ?? DEFAULT_BOOKINFO_IMAGE_TAG);
-    const replicas = validateReplicas('Bookinfo.replicas', props.replicas ?? 1);
-    const reviews = sampleService(BookinfoService.REVIEWS);
-    this.reviewsVersions = validateVersions('Bookinfo.reviewsVersions', props.reviewsVersions ?? [...reviews.versions], reviews.versions);
-    this.ingress = validateEnumValue('Bookinfo.ingress', props.ingress ?? BookinfoIngressKind.ISTIO_GATEWAY, BookinfoIngressKind);
-    this.routing = validateEnumValue('Bookinfo.routing', props.routing ?? BookinfoRoutingScenario.NONE, BookinfoRoutingScenario);
-    const gatewaySelector = validateSelector('Bookinfo.ingressGatewaySelector', props.ingressGatewaySelector ?? DEFAULT_INGRESS_GATEWAY_SELECTOR);
-    const gatewayApi = this.ingress === BookinfoIngressKind.GATEWAY_API;
-    if (gatewayApi) this.release.gatewayApiVersion('Bookinfo.ingress');
-    assertRoutedVersionsDeployed(this.routing, this.reviewsVersions, 'Bookinfo.routing', 'Bookinfo.reviewsVersions');
-    const createNamespace = props.createNamespace ?? true;
-    const restrictedPodSecurity = props.restrictedPodSecurity ?? false;
+    try {
+      this.namespace = validateDnsLabel('Bookinfo.namespace', props.namespace ?? 'default');
+      this.release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'Bookinfo.istioRelease');
+      const newerWarning = this.release.newerThanKnownWarning;
+      if (newerWarning) addWarningOnce(this, newerWarning);
+      const istioRelease = this.release.toString();
+      const revision = props.revision === undefined ? undefined : validateDnsLabel('Bookinfo.revision', props.revision);
+      const imageRegistry = validateImageRegistry('Bookinfo.imageRegistry', props.imageRegistry ?? this.release.bookinfoImageRegistry);
+      const imageTag = validateImageTag('Bookinfo.imageTag', props.imageTag ?? BookinfoMicroservice.DEFAULT_IMAGE_TAG);
+      const replicas = validateReplicas('Bookinfo.replicas', props.replicas ?? 1);
+      const reviews = sampleService(BookinfoService.REVIEWS);
+      this.reviewsVersions = validateVersions('Bookinfo.reviewsVersions', props.reviewsVersions ?? [...reviews.versions], reviews.versions);
+      this.ingress = validateEnumValue('Bookinfo.ingress', props.ingress ?? BookinfoIngressKind.ISTIO_GATEWAY, BookinfoIngressKind);
+      this.routing = validateEnumValue('Bookinfo.routing', props.routing ?? BookinfoRoutingScenario.NONE, BookinfoRoutingScenario);
+      const gatewaySelector = validateSelector('Bookinfo.ingressGatewaySelector', props.ingressGatewaySelector ?? BookinfoIngress.DEFAULT_GATEWAY_SELECTOR);
+      const gatewayApi = this.ingress === BookinfoIngressKind.GATEWAY_API;
+      if (gatewayApi) this.release.gatewayApiVersion('Bookinfo.ingress');
+      assertRoutedVersionsDeployed(this.routing, this.reviewsVersions, 'Bookinfo.routing', 'Bookinfo.reviewsVersions');
+      const createNamespace = props.createNamespace ?? true;
+      const restrictedPodSecurity = props.restrictedPodSecurity ?? false;
 
-    if (createNamespace) {
-      this.namespaceObject = new MeshNamespace(this, 'Namespace', {
-        name: this.namespace,
-        revision,
-        podSecurityEnforce: restrictedPodSecurity ? 'restricted' : undefined,
-      }).apiObject;
-    } else if (revision !== undefined) {
-      addWarning(this, `Bookinfo.revision "${revision}" takes effect only through the Namespace label istio.io/rev, and createNamespace is false: label namespace ${this.namespace} yourself`);
-    }
-    if (restrictedPodSecurity) {
-      addWarning(this, 'Bookinfo.restrictedPodSecurity: Pod Security "restricted" (and "baseline") reject the istio-init container (NET_ADMIN, NET_RAW); install Istio with its CNI node agent so that injected pods are admitted');
-    }
-    if (props.ingressGatewaySelector !== undefined && this.ingress !== BookinfoIngressKind.ISTIO_GATEWAY) {
-      addWarning(this, `Bookinfo.ingressGatewaySelector applies only to ingress "${BookinfoIngressKind.ISTIO_GATEWAY}"; it is ignored with ingress "${this.ingress}"`);
-    }
+      if (createNamespace) {
+        this.namespaceObject = new MeshNamespace(this, 'Namespace', {
+          name: this.namespace,
+          revision,
+          podSecurityEnforce: restrictedPodSecurity ? 'restricted' : undefined,
+        }).apiObject;
+      } else if (revision !== undefined) {
+        addWarning(this, `Bookinfo.revision "${revision}" takes effect only through the Namespace label istio.io/rev, and createNamespace is false: label namespace ${this.namespace} yourself`);
+      }
+      if (restrictedPodSecurity) {
+        addWarning(this, 'Bookinfo.restrictedPodSecurity: Pod Security "restricted" (and "baseline") reject the istio-init container (NET_ADMIN, NET_RAW); install Istio with its CNI node agent so that injected pods are admitted');
+      }
+      if (props.ingressGatewaySelector !== undefined && this.ingress !== BookinfoIngressKind.ISTIO_GATEWAY) {
+        addWarning(this, `Bookinfo.ingressGatewaySelector applies only to ingress "${BookinfoIngressKind.ISTIO_GATEWAY}"; it is ignored with ingress "${this.ingress}"`);
+      }
 
-    this.microservices = SAMPLE_SERVICES.map((service) => new BookinfoMicroservice(this, service.name, {
-      service: service.name,
-      namespace: this.namespace,
-      versions: service.name === reviews.name ? this.reviewsVersions : undefined,
-      istioRelease,
-      imageRegistry,
-      imageTag,
-      replicas,
-      restrictedPodSecurity,
-    }));
-    this.deploymentNames = this.microservices.flatMap((microservice) => microservice.deployments.map((deployment) => deployment.name));
+      this.microservices = SAMPLE_SERVICES.map((service) => new BookinfoMicroservice(this, service.name, {
+        service: service.name,
+        namespace: this.namespace,
+        versions: service.name === reviews.name ? this.reviewsVersions : undefined,
+        istioRelease,
+        imageRegistry,
+        imageTag,
+        replicas,
+        restrictedPodSecurity,
+      }));
+      this.deploymentNames = this.microservices.flatMap((microservice) => microservice.deployments.map((deployment) => deployment.name));
 
-    if (this.ingress !== BookinfoIngressKind.NONE) {
-      const ingress = new BookinfoIngress(this, 'Ingress', { namespace: this.namespace, kind: this.ingress, istioRelease, gatewaySelector });
-      this.gatewayName = ingress.gatewayName;
-      this.gatewayPort = ingress.gatewayPort;
-    }
-    new BookinfoRouting(this, 'Routing', {
-      namespace: this.namespace,
-      scenario: this.routing,
-      gatewayApi,
-      mutualTls: props.mutualTls ?? false,
-      reviewsVersions: this.reviewsVersions,
-      istioRelease,
-    });
+      if (this.ingress !== BookinfoIngressKind.NONE) {
+        const ingress = new BookinfoIngress(this, 'Ingress', { namespace: this.namespace, kind: this.ingress, istioRelease, gatewaySelector });
+        this.gatewayName = ingress.gatewayName;
+        this.gatewayPort = ingress.gatewayPort;
+      }
+      new BookinfoRouting(this, 'Routing', {
+        namespace: this.namespace,
+        scenario: this.routing,
+        gatewayApi,
+        mutualTls: props.mutualTls ?? false,
+        reviewsVersions: this.reviewsVersions,
+        istioRelease,
+      });
 
-    // Namespace first, so that a single `kubectl apply` works on an empty cluster whatever else joins the chart.
-    if (this.namespaceObject) {
-      const namespaceObject = this.namespaceObject;
-      this.node.findAll().filter((child): child is ApiObject => child instanceof ApiObject && child !== namespaceObject)
-        .forEach((child) => child.addDependency(namespaceObject));
+    } catch (error) {
+      throw locatedIn(error, 'Bookinfo', this);
     }
+    MeshAnalysis.of(this);
   }
 }

@@ -80,9 +80,9 @@ export class CaCertificate {
   /** Where the certificate came from: the file path, or the source given to `fromPem`. */
   public readonly source: string;
   /** Each certificate, in the order of the file. */
-  public readonly certificates: readonly CertificateSummary[];
+  public readonly certificates: CertificateSummary[];
   /** Problems that do not stop synthesis (expired, not yet valid, not a CA); constructs that use the certificate report them. */
-  public readonly warnings: readonly string[];
+  public readonly warnings: string[];
 
   private constructor(text: string, source: string, field: string, now: Date) {
     this.source = source;

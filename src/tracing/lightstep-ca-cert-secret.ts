@@ -1,13 +1,15 @@
 import { ApiObject } from 'cdk8s';
 import { EnvValue, EnvValueFromSecretOptions, ISecret, k8s, Resource } from 'cdk8s-plus-27';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
+import { MeshAnalysis } from '../analysis/mesh-analysis';
+import { ConfigurationError, locatedIn } from '../configuration-error';
 import { assertNamespaceName, assertObjectName, assertSecretKey } from './_names';
 import { addWarningOnce } from './_report-once';
 import { CaCertificate } from './ca-certificate';
 
-/** The Secret name Istio's sidecar injector mounts for the LightStep tracer. */
+/** The Secret name Istio's sidecar injector mounts for the LightStep tracer. Prefer `LightstepCaCertSecret.NAME`. */
 export const LIGHTSTEP_CA_CERT_SECRET_NAME = 'lightstep.cacert';
-/** The Secret key, which must equal the file name of the tracer's cacertPath. */
+/** The Secret key, which must equal the file name of the tracer's cacertPath. Prefer `LightstepCaCertSecret.KEY`. */
 export const LIGHTSTEP_CA_CERT_KEY = 'cacert.pem';
 
 /** Props for `LightstepCaCertSecret`. */
@@ -28,12 +30,46 @@ export interface LightstepCaCertSecretProps {
   readonly key?: string;
 }
 
+/** Every LightstepCaCertSecret of a tree by namespace and name, the first one created for each. */
+const secretsByRoot = new WeakMap<IConstruct, Map<string, LightstepCaCertSecret>>();
+
 /**
  * The Secret `lightstep.cacert` that holds the satellite's CA certificate in one namespace. Istio's sidecar
  * injector mounts it as an optional volume, so without it pods start fine and silently send no spans.
  * It is an `ISecret`, so cdk8s-plus `Volume.fromSecret` and `EnvValue.fromSecretValue` accept it.
+ *
+ * A namespace holds one such Secret: `LightstepCaCertSecret.of` returns the one the app already has, and two
+ * created with `new` fail the synth, naming both.
  */
 export class LightstepCaCertSecret extends Resource implements ISecret {
+  /** The Secret name Istio's sidecar injector mounts for the LightStep tracer. */
+  public static readonly NAME = LIGHTSTEP_CA_CERT_SECRET_NAME;
+  /** The default key of the PEM, the file name of the tracer's default cacertPath. */
+  public static readonly KEY = LIGHTSTEP_CA_CERT_KEY;
+
+  /**
+   * The CA Secret of `props.namespace` and `props.name` anywhere in the app of `scope`, created under `scope`
+   * with `id` when the app has none yet. An existing one is returned when it holds the same certificate under
+   * the same key; otherwise this throws, naming both constructs, since kubectl would keep only one of them.
+   */
+  public static of(scope: Construct, id: string, props: LightstepCaCertSecretProps): LightstepCaCertSecret {
+    const name = props.name ?? LightstepCaCertSecret.NAME;
+    const existing = secretsByRoot.get(scope.node.root)?.get(`${props.namespace}/${name}`);
+    if (!existing) return new LightstepCaCertSecret(scope, id, props);
+    const key = props.key ?? LightstepCaCertSecret.KEY;
+    const requested = `${scope.node.path}/${id}`;
+    if (existing.key !== key) {
+      throw new ConfigurationError('LightstepCaCertSecret.key', key, `Secret ${props.namespace}/${name} exists already (${existing.node.path}) with key ${JSON.stringify(existing.key)}`,
+        'give both the same key (the file name of the cacertPath), or let the tracing construct create the Secret', `LightstepCaCertSecret at ${requested}`);
+    }
+    if (existing.certificate.pem !== props.certificate.pem) {
+      throw new ConfigurationError('LightstepCaCertSecret.certificate', props.certificate.source,
+        `Secret ${props.namespace}/${name} exists already (${existing.node.path}) with another certificate (${existing.certificate.source})`,
+        'use the same CA certificate for both, or let one construct create the Secret', `LightstepCaCertSecret at ${requested}`);
+    }
+    return existing;
+  }
+
   /** @see base.Resource.apiObject */
   protected readonly apiObject: ApiObject;
   public readonly resourceType = 'secrets';
@@ -46,11 +82,15 @@ export class LightstepCaCertSecret extends Resource implements ISecret {
 
   public constructor(scope: Construct, id: string, props: LightstepCaCertSecretProps) {
     super(scope, id);
-    const name = props.name ?? LIGHTSTEP_CA_CERT_SECRET_NAME;
-    this.key = props.key ?? LIGHTSTEP_CA_CERT_KEY;
-    assertNamespaceName('LightstepCaCertSecret.namespace', props.namespace);
-    assertObjectName('LightstepCaCertSecret.name', name);
-    assertSecretKey('LightstepCaCertSecret.key', this.key);
+    const name = props.name ?? LightstepCaCertSecret.NAME;
+    this.key = props.key ?? LightstepCaCertSecret.KEY;
+    try {
+      assertNamespaceName('LightstepCaCertSecret.namespace', props.namespace);
+      assertObjectName('LightstepCaCertSecret.name', name);
+      assertSecretKey('LightstepCaCertSecret.key', this.key);
+    } catch (error) {
+      throw locatedIn(error, 'LightstepCaCertSecret', this);
+    }
     this.namespace = props.namespace;
     this.certificate = props.certificate;
     this.apiObject = new k8s.KubeSecret(this, 'Resource', {
@@ -59,6 +99,13 @@ export class LightstepCaCertSecret extends Resource implements ISecret {
       data: { [this.key]: Buffer.from(props.certificate.pem, 'utf8').toString('base64') },
     });
     for (const warning of props.certificate.warnings) addWarningOnce(this, warning);
+
+    const secrets = secretsByRoot.get(this.node.root) ?? new Map<string, LightstepCaCertSecret>();
+    secretsByRoot.set(this.node.root, secrets);
+    const existing = secrets.get(`${this.namespace}/${name}`);
+    // A second one is reported by the analysis, which names both; `of` is the way to share the first.
+    if (!existing) secrets.set(`${this.namespace}/${name}`, this);
+    MeshAnalysis.of(this);
   }
 
   public envValue(key: string, options?: EnvValueFromSecretOptions): EnvValue {

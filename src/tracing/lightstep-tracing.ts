@@ -249,7 +249,7 @@ export class LightstepTracing extends Construct {
       name: LIGHTSTEP_CA_CERT_SECRET_NAME, key: fileNameOf(cacertPath), reason: sidecarReason,
     });
     return [...reasons].map(([namespace, reason]) => {
-      const secret = new LightstepCaCertSecret(this, `CaCertSecret-${namespace}`, { namespace, certificate, key: fileNameOf(cacertPath) });
+      const secret = LightstepCaCertSecret.of(this, `CaCertSecret-${namespace}`, { namespace, certificate, key: fileNameOf(cacertPath) });
       MeshAnalysis.of(this).requireSecret({ namespace, name: secret.name, key: secret.key, reason });
       return secret;
     });

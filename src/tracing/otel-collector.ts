@@ -190,7 +190,7 @@ export class OtelCollector extends Construct {
       });
     }
     if (props.caCertificate) {
-      this.caCertSecret = new LightstepCaCertSecret(this, 'CaCertSecret', { namespace: this.namespace, certificate: props.caCertificate });
+      this.caCertSecret = LightstepCaCertSecret.of(this, 'CaCertSecret', { namespace: this.namespace, certificate: props.caCertificate });
       MeshAnalysis.of(this).requireSecret({
         namespace: this.namespace, name: this.caCertSecret.name, key: this.caCertSecret.key,
         reason: `the OpenTelemetry collector ${name} verifies the LightStep satellite with it`,

@@ -11,7 +11,8 @@ const path = require('node:path');
 module.exports = async function setup() {
   // Compile the app once, before the workers start several app processes at the same time.
   require('../../scripts/synth.js').freshEntry();
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-istio-lightstep-jest-'));
+  // A short prefix: error messages cut long values at 80 characters, and some tests show temporary paths.
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'cil-'));
   process.env.CDK8S_ISTIO_LIGHTSTEP_SYSTEM_TMPDIR = os.tmpdir();
   process.env.CDK8S_ISTIO_LIGHTSTEP_TEST_TMPDIR = folder;
   process.env.TMPDIR = folder;

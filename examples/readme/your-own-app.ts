@@ -1,0 +1,30 @@
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { AccessToken, Bookinfo, CaCertificate, LightstepCaCertSecret, LightstepTracing, MeshAnalysis } from 'cdk8s-istio-lightstep';
+
+const app = new App();
+const chart = new Chart(app, 'platform');
+const ca = CaCertificate.fromFile('certs/Cert_Auth.crt');
+new LightstepTracing(chart, 'tracing', {
+  istioRelease: '1.9.3',
+  address: 'lightstep-satellite.lightstep:9292',
+  caCertificate: ca,
+  accessToken: AccessToken.fromEnv('LIGHTSTEP_ACCESS_TOKEN'),
+  applicationNamespaces: ['shop'],
+});
+// Creates Namespace shop, which the output applies before the Secret above puts in it, whatever the order here.
+new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelease: '1.9.3' });
+
+// The Secret is a cdk8s-plus ISecret: mount it like any other. `of` returns the namespace's Secret if the app
+// has one already (the tracing construct's for shop, say) instead of writing a second one.
+const secret = LightstepCaCertSecret.of(chart, 'ca', { namespace: 'payments', certificate: ca });
+const deployment = new kplus.Deployment(chart, 'payments', {
+  metadata: { namespace: 'payments' },
+  containers: [{ image: 'example/payments:1.0', portNumber: 8080 }],
+});
+deployment.containers[0].mount('/etc/lightstep', kplus.Volume.fromSecret(chart, 'certs', secret));
+
+// The synth-time analysis runs first and fails the synth, writing nothing, when the objects do not fit together.
+app.synth();
+// The constructs never print; show their warnings (e.g. an expiring CA) the way your app reports things.
+for (const warning of MeshAnalysis.of(app).warnings()) console.warn(`Warning: ${warning}`);
