@@ -21,3 +21,4 @@ export {
   VerifyScript, type VerifyScriptSources, type VerifyScriptProps, type VerifyCaCertSecret, type VerifyIngressGateway,
   type VerifyBookinfo, type VerifyCollector, type VerifyTelemetry,
 } from './verify';
+export { LightstepInstallGuide, type LightstepInstallGuideProps, type InstallFile } from './install';

@@ -129,13 +129,13 @@ describe.each(ALL_CONFIGS.map((config) => [config, config]))('%s', (_, config) =
     expectSameUnderYaml11AndCanonical(output(config).files);
   });
 
-  test('INSTALL.md lists its steps in order: six with Bookinfo, four without', () => {
+  test('INSTALL.md lists its steps in order: six with Bookinfo, ending with the verification, then the clean-up; four without', () => {
     const headings = output(config).files['INSTALL.md'].match(/^## .*$/gm) ?? [];
     const withBookinfo = listFiles(output(config).root).includes('manifests/0002-bookinfo.k8s.yaml');
     if (config !== REPOSITORY_CONFIG) expect(withBookinfo).toBe(true);
     const steps = withBookinfo
       ? [/^## 1\. Create the namespaces/, /^## 2\. Install Istio \S+ with LightStep tracing/, /^## 3\. Apply the manifests/, /^## 4\. Find GATEWAY_URL/,
-        /^## 5\. Send traffic/, /^## 6\. Clean up/]
+        /^## 5\. Send traffic/, /^## 6\. Verify that spans reach LightStep/, /^## Clean up, when you are done/]
       : [/^## 1\. Create the namespaces/, /^## 2\. Install Istio \S+ with LightStep tracing/, /^## 3\. Apply the manifests/, /^## 4\. Clean up/];
     expect(headings).toHaveLength(steps.length);
     steps.forEach((pattern, index) => expect(headings[index]).toMatch(pattern));

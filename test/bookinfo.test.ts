@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Chart, Testing } from 'cdk8s';
 import * as yaml from 'js-yaml';
+import { TracerStatsInclusion } from '../src';
 import { ConfigurationError } from '../src/configuration-error';
 import { warningsOf } from '../src/warnings';
 import {
@@ -132,6 +133,29 @@ describe('Bookinfo reproduces the Istio 1.30.3 sample', () => {
     const versionServices = objects.filter((o) => o.kind === 'Service' && o.metadata.labels === undefined).map((o) => o.metadata.name);
     expect(versionServices).toEqual(['reviews-v1', 'reviews-v2']);
     expect(objects.filter((o) => o.kind === 'DestinationRule' || o.kind === 'VirtualService')).toEqual([]);
+  });
+});
+
+describe('Bookinfo on older releases: the sample, plus the tracer counters verify.sh reads on 1.1-1.7', () => {
+  const expected = upstream('platform/bookinfo.yaml');
+  // Pinned to the upstream registry, so that the release decides nothing else about the images.
+  const registry = expected.find((o) => o.kind === 'Deployment').spec.template.spec.containers[0].image.replace(/\/examples-bookinfo-.*$/, '');
+  const releases = Array.from({ length: 30 }, (_, index) => `1.${index + 1}`);
+
+  test.each(releases)('Istio %s', (release) => {
+    const objects = withoutNamespace(synth({ ...platformOnly, istioRelease: release, imageRegistry: registry }));
+    const productpage = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'productpage-v1');
+    const annotations = { ...productpage.spec.template.metadata.annotations };
+    const inclusion = TracerStatsInclusion.podAnnotationsFor(release);
+    const minor = Number(release.split('.')[1]);
+    // Istio 1.1-1.7 keep Envoy's tracing.lightstep.* counters only with the pod annotation (1.8-1.14 take
+    // proxyStatsMatcher in mesh config, later releases have no LightStep tracer): the intended difference.
+    expect(Object.keys(inclusion).length > 0).toBe(minor <= 7);
+    for (const [key, value] of Object.entries(inclusion)) {
+      expect(annotations[key]).toBe(value);
+      delete productpage.spec.template.metadata.annotations[key];
+    }
+    expect(objects).toEqual(expected);
   });
 });
 

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { IstioRelease } from '../istio-release';
+import { TracerStatsInclusion } from '../tracing/tracer-stats-inclusion';
 import { BOOKINFO_PORT, sampleService } from './_sample';
 import { BookinfoService } from './bookinfo-service';
 import { validateDnsLabel, validateEnumValue, validateImageRegistry, validateImageTag, validateReplicas, validateVersions } from './_validation';
@@ -102,7 +103,12 @@ export class BookinfoMicroservice extends Construct {
         metadata: { name: this.serviceAccountName, namespace, labels: { account: name } },
       });
 
-      const annotations = Object.keys(sample.podAnnotations).length > 0 ? { ...sample.podAnnotations } : undefined;
+      // The one intended difference from Istio's sample: on 1.1-1.7 productpage's sidecar keeps Envoy's
+      // tracing.lightstep.* counters only with this annotation, and verify.sh reads them there (1.8-1.14 keep
+      // them mesh-wide through proxyStatsMatcher, later releases have no LightStep tracer).
+      const statsInclusion = name === BookinfoService.PRODUCTPAGE ? TracerStatsInclusion.podAnnotationsFor(release.toString()) : {};
+      const podAnnotations = { ...sample.podAnnotations, ...statsInclusion };
+      const annotations = Object.keys(podAnnotations).length > 0 ? podAnnotations : undefined;
       const env = sample.env.length > 0 ? sample.env.map(([envName, value]) => ({ name: envName, value })) : undefined;
       const volumeMounts = sample.mounts.length > 0 ? sample.mounts.map((m) => ({ name: m.volume, mountPath: m.mountPath })) : undefined;
       const volumes = sample.emptyDirs.length > 0 ? sample.emptyDirs.map((volume) => ({ name: volume, emptyDir: {} })) : undefined;

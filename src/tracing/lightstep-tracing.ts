@@ -117,6 +117,16 @@ export class LightstepTracing extends Construct {
   public readonly meshConfig?: Record<string, any>;
   /** The extension provider name the Telemetry resource selects (Istio 1.16.1 and later). */
   public readonly providerName?: string;
+  /** Where spans go, as host:port. */
+  public readonly address: string;
+  /** Whether spans travel over TLS. */
+  public readonly secure: boolean;
+  /** Percentage of requests traced. */
+  public readonly sampling: number;
+  /** Namespace Istio is installed in, also the root namespace of the mesh-wide Telemetry. */
+  public readonly istioNamespace: string;
+  /** Where the access token comes from at install time. */
+  public readonly accessToken: AccessToken;
 
   public constructor(scope: Construct, id: string, props: LightstepTracingProps) {
     super(scope, id);
@@ -138,10 +148,15 @@ export class LightstepTracing extends Construct {
     assertDnsLabel(`${FIELD}.ingressGatewayName`, ingressGatewayName, 'Deployment name', 'istio-ingressgateway');
     const token = props.accessToken ?? AccessToken.fromEnv();
     assertCaCertificateUsable(`${FIELD}.caCertificate`, secure, props.caCertificate);
+    this.address = `${address.host}:${address.port}`;
+    this.secure = secure;
+    this.sampling = sampling;
+    this.istioNamespace = istioNamespace;
+    this.accessToken = token;
 
     const inputs: TracerInputs = {
       release: this.release,
-      address: `${address.host}:${address.port}`,
+      address: this.address,
       secure,
       cacertPath,
       sampling,

@@ -1,0 +1,2 @@
+export * from './install-file';
+export * from './lightstep-install-guide';
