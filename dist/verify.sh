@@ -14,6 +14,8 @@ FLUSH_SECONDS=${VERIFY_FLUSH_SECONDS:-15}
 PAGE_TITLE='<title>Simple Bookstore App</title>'
 ISTIO_NS='istio-system'
 BOOKINFO_NS='default'
+# The manifests, named in fixes as a path that works from where the script was started.
+MANIFESTS="$(dirname -- "$0")"/'manifests'
 problems=0
 spans_sent=no
 
@@ -61,7 +63,7 @@ providers=$(k -n 'istio-system' get telemetries.telemetry.istio.io 'mesh-default
 if [[ " $providers " == *' lightstep '* ]]; then
   ok 'Telemetry istio-system/mesh-default selects provider lightstep'
 else
-  problem 'Telemetry istio-system/mesh-default does not select provider lightstep' 'apply the generated manifests: the Telemetry resource must name the provider the mesh config defines'
+  problem 'Telemetry istio-system/mesh-default does not select provider lightstep' "apply the generated manifests (kubectl apply -f $MANIFESTS/): the Telemetry resource must name the provider the mesh config defines"
 fi
 
 collector_pod=$(k -n "$COLLECTOR_NS" get pods -l 'app=otel-collector' -o jsonpath='{.items[0].metadata.name}')

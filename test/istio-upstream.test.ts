@@ -122,6 +122,8 @@ describe('the checks fail when a fact is wrong for the release', () => {
   test('a file INSTALL.md names that is not beside it', () => {
     expect(broken('1.9.9', (o) => { (o as any).installNotes = o.installNotes.replace('-f istio/istio-operator.yaml', '-f dist/istio/istio-operator.yaml'); }))
       .toEqual(['INSTALL.md: dist/istio/istio-operator.yaml is not in the output folder']);
+    expect(broken('1.9.9', (o) => { (o as any).files = o.files.filter((file) => file !== 'verify.sh'); }))
+      .toEqual(['INSTALL.md: verify.sh is not in the output folder']);
   });
 
   test('Helm 2 syntax, and a secure tracer without a CA path', () => {

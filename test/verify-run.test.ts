@@ -143,7 +143,8 @@ describe('verify.sh names the problem and its fix', () => {
   it('a missing CA Secret', async () => {
     const result = await verify(byRelease('1.9').props, 'native', (_dir, objects) => remove(objects, 'Secret', 'istio-system', 'lightstep.cacert'));
     expect(problems(result.stdout)).toEqual(['PROBLEM  Secret lightstep.cacert is missing in namespace istio-system']);
-    expect(result.stdout).toContain('fix: apply the generated manifests (kubectl apply -f dist/), then restart the pods of istio-system that mount it');
+    // The manifests folder beside the script, as a path that works from where the script was started.
+    expect(result.stdout).toMatch(/fix: apply the generated manifests \(kubectl apply -f \/\S+\/case-\d+\/manifests\/\), then restart the pods of istio-system that mount it/);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('Spans left the mesh, but 1 problem(s) above need a fix');
   });

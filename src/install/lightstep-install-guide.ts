@@ -80,8 +80,9 @@ export class LightstepInstallGuide {
       content: `# ${LightstepInstallGuide.GENERATED_MARKER}: ${input.description}\n${yaml.dump(input.content, { noRefs: true, lineWidth: -1 })}`,
       executable: false,
     }));
+    const manifestsDir = this.manifestsDir.split(path.sep).join('/').replace(/\/$/, '');
     const verifyScript = bookinfo
-      ? VerifyScript.fromConstructs({ tracing, bookinfo, istioNamespace: tracing.istioNamespace })
+      ? VerifyScript.fromConstructs({ tracing, bookinfo, istioNamespace: tracing.istioNamespace, manifestsDir })
       : undefined;
     files.push({
       path: LightstepInstallGuide.INSTALL_NOTES_FILE,
@@ -89,7 +90,7 @@ export class LightstepInstallGuide {
         tracing,
         bookinfo,
         namespaces,
-        manifestsDir: this.manifestsDir.split(path.sep).join('/').replace(/\/$/, ''),
+        manifestsDir,
         istioDir: LightstepInstallGuide.ISTIO_DIR,
         manifestFiles,
         namespacesFile: namespacesOnlyFile(namespaces, manifestFiles, app),
@@ -113,7 +114,7 @@ export class LightstepInstallGuide {
     const outdir = path.resolve(App.of(this.props.tracing).outdir);
     const target = path.resolve(directory);
     if (target === outdir || target.startsWith(outdir + path.sep)) {
-      throw new ConfigurationError(`${FIELD}.writeTo`, directory, `is the App's outdir (${outdir}) or a folder in it, which holds the manifests to apply`,
+      throw new ConfigurationError(`${FIELD}.writeTo`, directory, `the folder is the App's outdir (${outdir}) or a folder in it, which holds the manifests to apply`,
         'write the guide to the folder that holds the manifests folder, e.g. "dist" for manifests in "dist/manifests"');
     }
     const files = this.files();

@@ -28,6 +28,8 @@ export interface ScriptModel {
   readonly telemetry?: { readonly name: string; readonly namespace: string; readonly providerName: string };
   readonly lightstepServiceName: string;
   readonly requests: number;
+  /** Folder of the manifests, relative to the script's folder. */
+  readonly manifestsDir: string;
   /** What to change so that Envoy keeps its tracing.lightstep counters, in the user's words. */
   readonly statsInclusionFix: string;
 }
@@ -74,6 +76,11 @@ function header(m: ScriptModel): string[] {
     `PAGE_TITLE=${q(PAGE_TITLE)}`,
     `ISTIO_NS=${q(m.istioNamespace)}`,
     `BOOKINFO_NS=${q(m.bookinfo.namespace)}`,
+    // Only the CA and Telemetry checks name the manifests in their fixes.
+    ...(m.caCert || m.telemetry ? [
+      '# The manifests, named in fixes as a path that works from where the script was started.',
+      `MANIFESTS="$(dirname -- "$0")"/${q(m.manifestsDir)}`,
+    ] : []),
     'problems=0',
     'spans_sent=no',
     '',
@@ -109,9 +116,9 @@ function preflight(m: ScriptModel): string[] {
       'ca_created() { k -n "$1" get secret "$CA_SECRET" -o jsonpath=\'{.metadata.creationTimestamp}\'; }',
       'check_ca_secret() {',
       '  if [ -z "$(ca_created "$1")" ]; then',
-      '    problem "Secret $CA_SECRET is missing in namespace $1" "apply the generated manifests (kubectl apply -f dist/), then restart the pods of $1 that mount it"',
+      '    problem "Secret $CA_SECRET is missing in namespace $1" "apply the generated manifests (kubectl apply -f $MANIFESTS/), then restart the pods of $1 that mount it"',
       '  elif [ "$(k -n "$1" get secret "$CA_SECRET" -o jsonpath=' + `${q(`{.data.${jsonPathKey(ca.key)}}`)}` + ' | wc -c)" -eq 0 ]; then',
-      '    problem "Secret $CA_SECRET in namespace $1 has no key $CA_KEY" "apply the generated manifests again: the proxies read the file $CA_MOUNT/$CA_KEY"',
+      '    problem "Secret $CA_SECRET in namespace $1 has no key $CA_KEY" "apply the generated manifests again (kubectl apply -f $MANIFESTS/): the proxies read the file $CA_MOUNT/$CA_KEY"',
       '  else',
       '    ok "Secret $CA_SECRET holds $CA_KEY in namespace $1"',
       '  fi',
@@ -132,7 +139,7 @@ function preflight(m: ScriptModel): string[] {
       '      ok "pod $name ($2) mounts $CA_SECRET at $CA_MOUNT"',
       '    fi',
       '  done <<<"$5"',
-      '  if [ "$found" -eq 0 ]; then problem "no running pod of $2 in namespace $1" "kubectl -n $1 get pods; apply the generated manifests"; fi',
+      '  if [ "$found" -eq 0 ]; then problem "no running pod of $2 in namespace $1" "kubectl -n $1 get pods; apply the generated manifests (kubectl apply -f $MANIFESTS/)"; fi',
       '}',
     );
     for (const namespace of ca.namespaces) out.push(`check_ca_secret ${q(namespace)}`);
@@ -188,7 +195,7 @@ function preflight(m: ScriptModel): string[] {
       `if [[ " $providers " == *${q(` ${t.providerName} `)}* ]]; then`,
       `  ok ${q(`Telemetry ${t.namespace}/${t.name} selects provider ${t.providerName}`)}`,
       'else',
-      `  problem ${q(`Telemetry ${t.namespace}/${t.name} does not select provider ${t.providerName}`)} ${q('apply the generated manifests: the Telemetry resource must name the provider the mesh config defines')}`,
+      `  problem ${q(`Telemetry ${t.namespace}/${t.name} does not select provider ${t.providerName}`)} "apply the generated manifests (kubectl apply -f $MANIFESTS/): the Telemetry resource must name the provider the mesh config defines"`,
       'fi',
     );
   }

@@ -159,4 +159,9 @@ export interface VerifyScriptProps {
    * @default 10
    */
   readonly requests?: number;
+  /**
+   * Folder of the manifests, relative to the folder of the script: the fixes name it to re-apply them.
+   * @default 'manifests'
+   */
+  readonly manifestsDir?: string;
 }

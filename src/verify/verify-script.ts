@@ -24,6 +24,11 @@ export interface VerifyScriptSources {
    * @default 10
    */
   readonly requests?: number;
+  /**
+   * Folder of the manifests, relative to the folder of the script.
+   * @default 'manifests'
+   */
+  readonly manifestsDir?: string;
 }
 
 const FIELD = 'VerifyScript';
@@ -131,6 +136,7 @@ export class VerifyScript {
         providerName: tracing.providerName,
       } : undefined,
       requests: sources.requests,
+      manifestsDir: sources.manifestsDir,
     };
   }
 
@@ -149,6 +155,11 @@ export class VerifyScript {
     const gateway = props.ingressGateway ?? {};
     const gatewayName = gateway.name ?? DEFAULT_GATEWAY;
     assertDnsLabel(`${FIELD}.ingressGateway.name`, gatewayName, 'Deployment name', DEFAULT_GATEWAY);
+    const manifestsDir = props.manifestsDir ?? 'manifests';
+    if (manifestsDir.startsWith('/') || manifestsDir.split('/').includes('..') || !/^[-._/a-zA-Z0-9]+$/.test(manifestsDir)) {
+      throw new ConfigurationError(`${FIELD}.manifestsDir`, manifestsDir, 'not a folder below the script\'s folder',
+        'give the manifests folder relative to the script\'s folder, e.g. "manifests"');
+    }
     const requests = props.requests ?? 10;
     if (!Number.isInteger(requests) || requests < 1 || requests > 1000) {
       throw new ConfigurationError(`${FIELD}.requests`, requests, 'not a number of requests', 'give a whole number from 1 to 1000, e.g. 10');
@@ -204,6 +215,7 @@ export class VerifyScript {
       telemetry: props.telemetry,
       lightstepServiceName: props.lightstepServiceName ?? `${service}.${b.namespace}`,
       requests,
+      manifestsDir: manifestsDir.replace(/\/$/, ''),
       statsInclusionFix: statsInclusionFix(release.toString(), b.namespace, service),
     };
   }

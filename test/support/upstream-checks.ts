@@ -335,6 +335,7 @@ class CheckContext {
     const named = [
       ...[...notes.matchAll(/(?:^|\s)-f\s+([^\s"$|-][^\s"|]*)/gm)].map((match) => match[1]),
       ...[...notes.matchAll(/(?:^|[\s=])((?:istio|manifests)\/[\w.\/-]*)/gm)].map((match) => match[1]),
+      ...[...notes.matchAll(/(?:^|\s)\.\/([\w.\/-]+)/gm)].map((match) => match[1]), // a script beside the notes, e.g. ./verify.sh
     ].filter((file) => !(file in repositoryCharts)); // a chart of Istio's Helm repository, not a local folder
     for (const file of new Set(named)) {
       const relative = file.replace(/\/$/, '');
