@@ -120,7 +120,9 @@ if (!tracing.secrets.includes(shopSecret)) throw new Error('the tracing construc
 app.synth();
 TS
 (cd readme && npx --no-install tsc -p tsconfig.json && node out/main.js && node out/order.js)
-for output in readme/dist/platform.k8s.yaml readme/dist-order/platform.k8s.yaml; do
+[ -x readme/dist/verify.sh ] && [ -f readme/dist/INSTALL.md ] && [ -f readme/dist/istio/istio-operator.yaml ] \
+  || fail "the README's composition example wrote no install guide (INSTALL.md, istio/, verify.sh) beside its manifests"
+for output in readme/dist/manifests/platform.k8s.yaml readme/dist-order/platform.k8s.yaml; do
   node -e "
 const text = require('node:fs').readFileSync(process.argv[1], 'utf8');
 const docs = text.split(/^---$/m).map((doc) => ({ kind: /^kind: (\S+)/m.exec(doc)?.[1], name: /^  name: (\S+)/m.exec(doc)?.[1], namespace: /^  namespace: (\S+)/m.exec(doc)?.[1] }));

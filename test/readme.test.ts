@@ -25,7 +25,7 @@ describe('README TypeScript blocks', () => {
     expect(files).toEqual(blocks.map((block) => block.file).sort());
   });
 
-  test('"Using the constructs in your own cdk8s app" synthesizes in a fresh folder: Namespace shop first, one CA Secret per namespace that mounts it', async () => {
+  test('"Using the constructs in your own cdk8s app" synthesizes in a fresh folder: Namespace shop first, one CA Secret per namespace that mounts it, the install guide beside the manifests', async () => {
     const cwd = process.cwd();
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-'));
     const printWarning = console.warn;
@@ -36,9 +36,10 @@ describe('README TypeScript blocks', () => {
       fs.copyFileSync(path.join(REPO, 'examples/certs/example-ca.crt'), path.join(folder, 'certs/Cert_Auth.crt'));
       process.chdir(folder);
       await import(pathToFileURL(path.join(REPO, 'examples/readme/your-own-app.ts')).href);
-      const files = fs.readdirSync(path.join(folder, 'dist'));
+      expect(fs.readdirSync(path.join(folder, 'dist')).sort()).toEqual(['INSTALL.md', 'istio', 'manifests', 'verify.sh']);
+      const files = fs.readdirSync(path.join(folder, 'dist', 'manifests'));
       expect(files).toEqual(['platform.k8s.yaml']);
-      const objects = loadAll(fs.readFileSync(path.join(folder, 'dist', files[0]), 'utf8')) as any[];
+      const objects = loadAll(fs.readFileSync(path.join(folder, 'dist', 'manifests', files[0]), 'utf8')) as any[];
       const at = (kind: string, namespace: string | undefined, name: string) =>
         objects.findIndex((o) => o.kind === kind && o.metadata.namespace === namespace && o.metadata.name === name);
       const shop = at('Namespace', undefined, 'shop');

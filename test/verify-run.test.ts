@@ -36,8 +36,10 @@ interface Run {
 }
 
 let counter = 0;
+/** Everything the runs of this file printed, for the README's troubleshooting table. */
+const printedLines: string[] = [];
 /** Copies a recorded cluster, lets `change` edit the copy, and runs the script against it. */
-async function verify(props: VerifyScriptProps, recorded: string, change: (dir: string, objects: any[]) => void = () => undefined): Promise<Run> {
+async function verify(props: VerifyScriptProps, recorded: string, change: (dir: string, objects: any[]) => void = () => undefined, requests = 3): Promise<Run> {
   const dir = join(work, `case-${++counter}`);
   const clusterDir = join(dir, 'cluster');
   const stateDir = join(dir, 'state');
@@ -55,7 +57,7 @@ async function verify(props: VerifyScriptProps, recorded: string, change: (dir: 
     FAKE_CLUSTER_PORT: String(cluster.port),
     FAKE_CLUSTER: clusterDir,
     FAKE_STATE: stateDir,
-    VERIFY_REQUESTS: '3',
+    VERIFY_REQUESTS: String(requests),
     VERIFY_FLUSH_SECONDS: '0',
   };
   let code = 0;
@@ -66,6 +68,7 @@ async function verify(props: VerifyScriptProps, recorded: string, change: (dir: 
     code = error.code;
     stdout = error.stdout;
   }
+  printedLines.push(stdout);
   const read = (name: string) => (existsSync(join(stateDir, name)) ? readFileSync(join(stateDir, name), 'utf8') : '');
   return { code, stdout, refused: read('refused.log'), calls: read('calls.log') };
 }
@@ -186,6 +189,25 @@ describe('verify.sh names the problem and its fix', () => {
     expect(result.code).toBe(1);
   });
 
+  it('a Bookinfo pod without a sidecar', async () => {
+    const pod = 'details-v1-7d4d9d5fcb-k2x8p';
+    const result = await verify(byRelease('1.9').props, 'native', (_dir, objects) => {
+      const spec = find(objects, 'Pod', 'default', pod).spec;
+      spec.containers = spec.containers.filter((container: any) => container.name !== 'istio-proxy');
+    });
+    expect(problems(result.stdout)).toEqual([`PROBLEM  pod ${pod} (Bookinfo details-v1) has no istio-proxy sidecar`]);
+    expect(result.stdout).toContain('then run: kubectl -n default rollout restart deployment details-v1');
+    expect(result.code).toBe(1);
+  });
+
+  it('a collector without a ready pod', async () => {
+    const result = await verify(byRelease('1.30').props, 'collector', (_dir, objects) => {
+      delete find(objects, 'Deployment', 'observability', 'otel-collector').status.readyReplicas;
+    });
+    expect(problems(result.stdout)).toEqual(['PROBLEM  collector otel-collector in namespace observability has no ready pod']);
+    expect(result.code).toBe(1);
+  });
+
   it('a missing token Secret', async () => {
     const result = await verify(byRelease('1.30').props, 'collector', (_dir, objects) => remove(objects, 'Secret', 'observability', 'lightstep-access-token'));
     expect(problems(result.stdout)).toEqual(['PROBLEM  token Secret lightstep-access-token with key access_token is missing in namespace observability']);
@@ -214,9 +236,42 @@ describe('verify.sh names the problem and its fix', () => {
     expect(result.code).toBe(1);
   });
 
+  it('a Telemetry that selects another provider', async () => {
+    const result = await verify(byRelease('1.30').props, 'collector', (_dir, objects) => {
+      find(objects, 'Telemetry', 'istio-system', 'mesh-default').spec.tracing[0].providers = [{ name: 'zipkin' }];
+    });
+    expect(problems(result.stdout)).toContainEqual('PROBLEM  Telemetry istio-system/mesh-default does not select provider lightstep');
+    expect(result.code).toBe(1);
+  });
+
   it('a cluster it cannot read: exit 2', async () => {
     const result = await verify(byRelease('1.30').props, 'collector', (_dir, objects) => remove(objects, 'Namespace', undefined as any, 'istio-system'));
     expect(result.stdout).toContain('cannot read namespace istio-system');
     expect(result.code).toBe(2);
+  });
+});
+
+describe('the README shows real runs, and explains every problem line it shows', () => {
+  const readme = readFileSync(join(HERE, '..', 'README.md'), 'utf8');
+  const samples = [...readme.matchAll(/<!-- verify-sample:[^\n]*-->\n```\n\$ dist\/verify\.sh[^\n]*\n([\s\S]*?)\$ echo \$\?\n(\d+)\n```/g)]
+    .map((match) => ({ stdout: match[1], code: Number(match[2]) }));
+
+  it('the two sample runs are what the generated script prints against the recorded cluster, exit code included', async () => {
+    expect(samples).toHaveLength(2);
+    const healthy = await verify(byRelease('1.9').props, 'native', undefined, 10);
+    const failing = await verify(byRelease('1.30').props, 'collector', (dir) => useVariant(dir, 'metrics-export-failing.txt', join('metrics', `${COLLECTOR_POD}.2.txt`)), 10);
+    expect(samples).toEqual([{ stdout: healthy.stdout, code: healthy.code }, { stdout: failing.stdout, code: failing.code }]);
+  });
+
+  it('every row of the troubleshooting table starts a line that a run of this file printed', () => {
+    const table = readme.slice(readme.indexOf('| verify.sh says |'));
+    const rows = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\| `([^`]+)`/gm)].map((match) => match[1]);
+    expect(rows.length).toBeGreaterThan(10);
+    const printed = printedLines.join('\n');
+    for (const row of rows) {
+      // N, P and D stand for a namespace, a pod and a Deployment, '…' for any text.
+      const pattern = row.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/…/g, '.*').replace(/\b[NPD]\b/g, '\\S+');
+      expect({ row, printed: new RegExp(`^(PROBLEM  )?${pattern}`, 'm').test(printed) }).toEqual({ row, printed: true });
+    }
   });
 });

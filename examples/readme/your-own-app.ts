@@ -1,11 +1,13 @@
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { AccessToken, Bookinfo, CaCertificate, LightstepCaCertSecret, LightstepTracing, MeshAnalysis } from 'cdk8s-istio-lightstep';
+import {
+  AccessToken, Bookinfo, CaCertificate, LightstepCaCertSecret, LightstepInstallGuide, LightstepTracing, MeshAnalysis,
+} from 'cdk8s-istio-lightstep';
 
-const app = new App();
+const app = new App({ outdir: 'dist/manifests' });
 const chart = new Chart(app, 'platform');
 const ca = CaCertificate.fromFile('certs/Cert_Auth.crt');
-new LightstepTracing(chart, 'tracing', {
+const tracing = new LightstepTracing(chart, 'tracing', {
   istioRelease: '1.9.3',
   address: 'lightstep-satellite.lightstep:9292',
   caCertificate: ca,
@@ -13,7 +15,7 @@ new LightstepTracing(chart, 'tracing', {
   applicationNamespaces: ['shop'],
 });
 // Creates Namespace shop, which the output applies before the Secret above puts in it, whatever the order here.
-new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelease: '1.9.3' });
+const bookinfo = new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelease: '1.9.3' });
 
 // The Secret is a cdk8s-plus ISecret: mount it like any other. `of` returns the namespace's Secret if the app
 // has one already (the tracing construct's for shop, say) instead of writing a second one.
@@ -26,5 +28,8 @@ deployment.containers[0].mount('/etc/lightstep', kplus.Volume.fromSecret(chart, 
 
 // The synth-time analysis runs first and fails the synth, writing nothing, when the objects do not fit together.
 app.synth();
+// Beside the manifests: the Istio install inputs (istio/), INSTALL.md with every command for the release, in order,
+// and verify.sh, the read-only check that spans reach LightStep. Never into the App's outdir, which holds what to apply.
+new LightstepInstallGuide({ tracing, bookinfo }).writeTo('dist');
 // The constructs never print; show their warnings (e.g. an expiring CA) the way your app reports things.
 for (const warning of MeshAnalysis.of(app).warnings()) console.warn(`Warning: ${warning}`);
