@@ -76,6 +76,7 @@ describe.each(Object.keys(GENERATIONS))('the app writes dist/verify.sh: %s', (la
     expect(steps[steps.length - 1]).toBe('## 6. Verify that spans reach LightStep');
     expect(notes).toContain('```sh\n./verify.sh\n```');
     expect(notes).toContain('troubleshooting table of the cdk8s-istio-lightstep README (section "Verify that spans flow")');
+    expect(fs.readFileSync('README.md', 'utf8')).toMatch(/^## Verify that spans flow$/m);
   });
 });
 
