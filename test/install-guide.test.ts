@@ -93,6 +93,15 @@ describe('the synth manages verify.sh like its other files', () => {
     expect(fs.readFileSync(path.join(workspace.outputRoot, 'INSTALL.md'), 'utf8')).not.toContain('verify.sh');
   });
 
+  test('the clean-up deletes no manifest file that holds no object (kubectl refuses an empty one)', () => {
+    const workspace = emptyWorkspace();
+    const config = writeConfig(workspace, 'istio:\n  release: "1.9"\nlightstep:\n  address: lightstep-satellite.lightstep:9292\n  secure: false\nbookinfo:\n  enabled: false\n');
+    capturingWarnings(() => synthesizeInto(config, workspace.outputRoot));
+    const notes = fs.readFileSync(path.join(workspace.outputRoot, 'INSTALL.md'), 'utf8');
+    expect(notes).toMatch(/^## 4\. Clean up$/m);
+    expect(notes).not.toMatch(/kubectl delete --ignore-not-found -f manifests\//);
+  });
+
   test('a verify.sh of the user\'s stops the synth before anything is written', () => {
     const workspace = emptyWorkspace();
     fs.mkdirSync(workspace.outputRoot, { recursive: true });

@@ -92,7 +92,8 @@ export class LightstepInstallGuide {
         namespaces,
         manifestsDir,
         istioDir: LightstepInstallGuide.ISTIO_DIR,
-        manifestFiles,
+        // A chart without objects still gets a file, which `kubectl delete -f` would refuse as empty.
+        manifestFiles: manifestFiles.filter((file) => !app.charts.some((chart) => apiObjectsOf(chart).length === 0 && fileOfChart(chart, [file], app))),
         namespacesFile: namespacesOnlyFile(namespaces, manifestFiles, app),
         verifyScript: verifyScript === undefined ? undefined : LightstepInstallGuide.VERIFY_SCRIPT_FILE,
       }),
@@ -150,9 +151,16 @@ function namespacesOnlyFile(namespaces: readonly MeshNamespace[], manifestFiles:
   const charts = new Set(namespaces.map((namespace) => Chart.of(namespace)));
   if (charts.size !== 1) return undefined;
   const chart = [...charts][0];
-  const onlyNamespaces = chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject).every((object) => object.kind === 'Namespace');
-  if (!onlyNamespaces) return undefined;
-  // cdk8s names a chart's file after the chart, with an index in front when charts depend on each other.
+  if (!apiObjectsOf(chart).every((object) => object.kind === 'Namespace')) return undefined;
+  return fileOfChart(chart, manifestFiles, app);
+}
+
+function apiObjectsOf(chart: Chart): ApiObject[] {
+  return chart.node.findAll().filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
+}
+
+/** The file cdk8s writes a chart to: named after the chart, with an index in front when charts depend on each other. */
+function fileOfChart(chart: Chart, manifestFiles: readonly string[], app: App): string | undefined {
   const name = `${Names.toDnsLabel(chart)}${app.outputFileExtension}`;
-  return manifestFiles.find((file) => file === name || new RegExp(`^\\d{4}-${name.replace(/[.]/g, '\\.')}$`).test(file));
+  return manifestFiles.find((file) => file === name || (file.endsWith(`-${name}`) && /^\d{4}-/.test(file) && file.length === name.length + 5));
 }
