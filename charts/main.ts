@@ -1,7 +1,7 @@
 /**
  * The cdk8s app, run by `npm run synth` and `npx cdk8s synth` (both through scripts/synth.js, which runs
  * it compiled). Reads lightstep.yaml, or the file given by `--config FILE` or LIGHTSTEP_CONFIG, and writes
- * dist/manifests, dist/istio and dist/INSTALL.md. Bad input ends in one message that names the file, every
+ * dist/manifests, dist/istio, dist/INSTALL.md and dist/verify.sh. Bad input ends in one message that names the file, every
  * problem's key, value and fix, and exit code 1.
  */
 import * as path from 'node:path';
