@@ -177,10 +177,13 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
   if (verifies) {
     say('## 6. Verify that spans reach LightStep', '');
     shell(`./${facts.verifyScript}`);
-    say(`It only reads the cluster (\`kubectl get\`, and \`kubectl exec\` of read-only commands) and sends requests to productpage, then`,
-      'prints `ok` or `PROBLEM` and the fix for each check: the CA and token Secrets and their mounts, the collector, the mesh config, the',
-      'traffic, and the counters that prove spans left the mesh. It exits 0 only when they did. Each problem it names is explained in',
-      `the troubleshooting table of the cdk8s-istio-lightstep README (section "${TROUBLESHOOTING_SECTION}").`, '');
+    const checks = tracing.collector
+      ? `the collector and its token Secret, the mesh config${tracing.providerName ? ' and the Telemetry resource' : ''}, the traffic, and the collector's receiver and exporter counters`
+      : 'the `lightstep.cacert` Secrets and their mounts, the mesh config, the traffic, and the `tracing.lightstep.spans_sent` counter of productpage\'s sidecar';
+    say('It only reads the cluster (`kubectl get`, and `kubectl exec` of read-only commands) and sends requests to productpage.',
+      `For each check it prints \`ok\` or \`PROBLEM\` and the fix: ${checks}.`,
+      'It exits 0 only when spans left the mesh and every check passed. Each problem it names is explained in the troubleshooting',
+      `table of the cdk8s-istio-lightstep README (section "${TROUBLESHOOTING_SECTION}").`, '');
   }
 
   // The numbered steps end with the verification; cleaning up is for later.
