@@ -75,7 +75,11 @@ describe.each(Object.keys(GENERATIONS))('the app writes dist/verify.sh: %s', (la
     const steps = notes.match(/^## \d+\..*$/gm)!;
     expect(steps[steps.length - 1]).toBe('## 6. Verify that spans reach LightStep');
     expect(notes).toContain('```sh\n./verify.sh\n```');
-    expect(notes).toContain('troubleshooting table of the cdk8s-istio-lightstep README (section "Verify that spans flow")');
+    const step6 = notes.slice(notes.indexOf('## 6.'), notes.indexOf('## Clean up')).replace(/\s+/g, ' ');
+    expect(step6).toContain('troubleshooting table of the cdk8s-istio-lightstep README (section "Verify that spans flow")');
+    // What it says the script checks is this generation's: the CA mounts or the collector, a Telemetry only where there is one.
+    expect(step6.includes('lightstep.cacert')).toBe(/helm|mesh config/.test(label));
+    expect(step6.includes('Telemetry')).toBe(label.startsWith('opentelemetry'));
     expect(fs.readFileSync('README.md', 'utf8')).toMatch(/^## Verify that spans flow$/m);
   });
 });
