@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IstioRelease } from '../istio-release';
+import { IstioRelease, releaseProp } from '../istio-release';
 import { BOOKINFO_PORT, sampleService } from './_sample';
 import { BookinfoService } from './bookinfo-service';
 import { validateDnsLabel, validateEnumValue, validateImageRegistry, validateImageTag, validateReplicas, validateVersions } from './_validation';
@@ -35,7 +35,7 @@ export interface BookinfoMicroserviceProps {
    * Istio release whose Bookinfo sample decides the image registry.
    * @default the newest release this library knows
    */
-  readonly istioRelease?: string;
+  readonly istioRelease?: IstioRelease;
   /**
    * Registry and repository prefix of the images.
    * @default the registry of the release's sample
@@ -84,7 +84,7 @@ export class BookinfoMicroservice extends Construct {
       const name = validateEnumValue('BookinfoMicroservice.service', props.service, BookinfoService);
       const sample = sampleService(name);
       const namespace = validateDnsLabel('BookinfoMicroservice.namespace', props.namespace);
-      const release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'BookinfoMicroservice.istioRelease');
+      const release = props.istioRelease === undefined ? IstioRelease.newest() : releaseProp(props.istioRelease, 'BookinfoMicroservice.istioRelease');
       const registry = validateImageRegistry('BookinfoMicroservice.imageRegistry', props.imageRegistry ?? release.bookinfoImageRegistry);
       const tag = validateImageTag('BookinfoMicroservice.imageTag', props.imageTag ?? BookinfoMicroservice.DEFAULT_IMAGE_TAG);
       const replicas = validateReplicas('BookinfoMicroservice.replicas', props.replicas ?? 1);
