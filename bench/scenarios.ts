@@ -3,7 +3,7 @@
  * plain ApiObjects in one chart, and the library composed for N application namespaces.
  */
 import { ApiObject, App, Chart } from 'cdk8s';
-import { Bookinfo, CaCertificate, LightstepTracing, MeshNamespace } from '../src';
+import { Bookinfo, CaCertificate, IstioRelease, LightstepTracing, MeshNamespace } from '../src';
 import * as fs from 'node:fs';
 import { parseAppConfig } from '../charts/app-config';
 import { buildLightstepBookinfoApp } from '../charts/lightstep-bookinfo-app';
@@ -12,7 +12,7 @@ import { buildLightstepBookinfoApp } from '../charts/lightstep-bookinfo-app';
 export const EXAMPLE_CA_FILE = 'examples/certs/example-ca.crt';
 
 /** Istio release of the scaling runs: the newest with the native tracer, whose sidecars mount lightstep.cacert in every namespace. */
-export const SCALING_RELEASE = '1.14';
+export const SCALING_RELEASE = IstioRelease.of('1.14');
 
 /** Builds the app of the repository's lightstep.yaml, as `npm run synth` does, without writing files. */
 export function defaultApp(): App {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
-import { IstioRelease, NEWEST_KNOWN_RELEASE } from '../src';
+import { IstioRelease } from '../src';
 import { ConfigurationError } from '../src/configuration-error';
 import { ConfigFileError, ConfigProblems, ConfigSection } from './config-reader';
 
@@ -152,10 +152,10 @@ function readCaFile(lightstep: ConfigSection, baseDir: string, source: string): 
 
 function readRelease(istio: ConfigSection): string {
   // Unquoted, 1.10 is the number 1.1: the string check catches it, and the fix says why.
-  const fix = `write the release in quotes (unquoted, 1.10 is read as the number 1.1), e.g. release: "${NEWEST_KNOWN_RELEASE}" or "1.9.3"`;
-  const release = istio.string('release', NEWEST_KNOWN_RELEASE, fix);
+  const fix = `write the release in quotes (unquoted, 1.10 is read as the number 1.1), e.g. release: "${IstioRelease.NEWEST_KNOWN}" or "1.9.3"`;
+  const release = istio.string('release', IstioRelease.NEWEST_KNOWN, fix);
   try {
-    IstioRelease.parse(release, istio.keyOf('release'));
+    IstioRelease.of(release, istio.keyOf('release'));
   } catch (error) {
     if (!(error instanceof ConfigurationError)) throw error;
     istio.report('release', error.value, error.problem, error.fix);

@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import {
-  AccessToken, Bookinfo, BookinfoIngressKind, BookinfoRoutingScenario, CaCertificate, LightstepTracing, MeshNamespace,
+  AccessToken, Bookinfo, BookinfoIngressKind, BookinfoRoutingScenario, CaCertificate, IstioRelease, LightstepTracing, MeshNamespace,
 } from '../src';
 import { ConfigurationError } from '../src/configuration-error';
 import { AccessTokenConfig, AppConfig } from './app-config';
@@ -48,7 +48,7 @@ export function buildLightstepBookinfoApp(app: App, config: AppConfig): Lightste
 
   const tracingChart = new Chart(app, CHART_IDS.lightstep);
   const tracing = withCaPathAsWritten(config, () => inConfigTerms(TRACING_PROPS, () => new LightstepTracing(tracingChart, 'tracing', {
-    istioRelease: config.istio.release,
+    istioRelease: IstioRelease.of(config.istio.release),
     address: config.lightstep.address,
     secure: config.lightstep.secure,
     caCertificate,
@@ -79,7 +79,7 @@ export function buildLightstepBookinfoApp(app: App, config: AppConfig): Lightste
     bookinfo = inConfigTerms(BOOKINFO_PROPS, () => new Bookinfo(bookinfoChart, 'bookinfo', {
       namespace: config.bookinfo.namespace,
       createNamespace: false,
-      istioRelease: config.istio.release,
+      istioRelease: IstioRelease.of(config.istio.release),
       ingress: config.bookinfo.ingress as BookinfoIngressKind,
       // The selector only means something to an Istio Gateway; Bookinfo warns when it is given for another ingress.
       ingressGatewaySelector: config.bookinfo.ingress === 'istio-gateway' ? config.istio.ingressGatewaySelector : undefined,

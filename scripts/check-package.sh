@@ -59,7 +59,7 @@ sed -e "s|from '../../src'|from 'cdk8s-istio-lightstep'|" "$repo/examples/compos
 cat > main.ts <<'TS'
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { Bookinfo, CaCertificate, LightstepCaCertSecret, MeshAnalysis } from 'cdk8s-istio-lightstep';
+import { Bookinfo, CaCertificate, IstioRelease, LightstepCaCertSecret, MeshAnalysis } from 'cdk8s-istio-lightstep';
 import { ShopChart } from './compose';
 
 const app = new App({ outdir: 'dist' });
@@ -68,7 +68,7 @@ const shop = new ShopChart(app, 'shop', { certificate });
 const secret: kplus.ISecret = shop.caSecret;
 // A second Bookinfo in another chart: its injected namespace needs the CA Secret too, or the synth fails.
 const extra = new Chart(app, 'extra');
-new Bookinfo(extra, 'bookinfo', { namespace: 'books', istioRelease: '1.14' });
+new Bookinfo(extra, 'bookinfo', { namespace: 'books', istioRelease: IstioRelease.of('1.14') });
 new LightstepCaCertSecret(extra, 'ca', { namespace: 'books', certificate });
 app.synth();
 console.log(`synthesized ${secret.name} and ${shop.bookinfo.deploymentNames.length} Bookinfo Deployments; findings: ${MeshAnalysis.of(shop).analyze().length}`);
@@ -96,7 +96,7 @@ JSON
 cat > readme/order.ts <<'TS'
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { AccessToken, Bookinfo, CaCertificate, LightstepCaCertSecret, LightstepTracing } from 'cdk8s-istio-lightstep';
+import { AccessToken, Bookinfo, CaCertificate, IstioRelease, LightstepCaCertSecret, LightstepTracing } from 'cdk8s-istio-lightstep';
 
 const app = new App({ outdir: 'dist-order' });
 const chart = new Chart(app, 'platform');
@@ -108,9 +108,9 @@ const deployment = new kplus.Deployment(chart, 'payments', {
 });
 deployment.containers[0].mount('/etc/lightstep', kplus.Volume.fromSecret(chart, 'certs', secret));
 const shopSecret = LightstepCaCertSecret.of(chart, 'shop-ca', { namespace: 'shop', certificate: ca });
-new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelease: '1.9.3' });
+new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelease: IstioRelease.of('1.9.3') });
 const tracing = new LightstepTracing(chart, 'tracing', {
-  istioRelease: '1.9.3',
+  istioRelease: IstioRelease.of('1.9.3'),
   address: 'lightstep-satellite.lightstep:9292',
   caCertificate: ca,
   accessToken: AccessToken.fromEnv('LIGHTSTEP_ACCESS_TOKEN'),

@@ -3,7 +3,7 @@
  * IstioRelease so the README cannot drift from the code: `npm run docs` writes it (scripts/docs.ts) and
  * test/release-matrix.test.ts fails when the README's copy is stale.
  */
-import { HelmChartSource, IstioRelease, NEWEST_KNOWN_RELEASE, NEWEST_VERIFIED_RELEASE, TracingGeneration } from '../src/istio-release';
+import { HelmChartSource, IstioRelease, TracingGeneration } from '../src/istio-release';
 
 export const MATRIX_START = '<!-- release-matrix:start -->';
 export const MATRIX_END = '<!-- release-matrix:end -->';
@@ -25,12 +25,12 @@ const INSTALL_TOOL_TEXT: Record<HelmChartSource, string> = {
 
 /** A fact of the first and the newest patch of a minor line, shown once, or per patch where it changes inside the line. */
 function perPatch<T>(minor: number, fact: (release: IstioRelease) => T, show: (value: T) => string): string {
-  const first = IstioRelease.parse(`1.${minor}.0`);
-  const newest = IstioRelease.parse(`1.${minor}`);
+  const first = IstioRelease.of(`1.${minor}.0`);
+  const newest = IstioRelease.of(`1.${minor}`);
   if (fact(first) === fact(newest)) return show(fact(newest));
   // The patch where the fact changes: the first patch that has the newest value.
   let patch = 1;
-  while (fact(IstioRelease.parse(`1.${minor}.${patch}`)) !== fact(newest)) patch++;
+  while (fact(IstioRelease.of(`1.${minor}.${patch}`)) !== fact(newest)) patch++;
   const before = patch === 1 ? `1.${minor}.0` : `1.${minor}.0-1.${minor}.${patch - 1}`;
   return `${before}: ${show(fact(first))}; 1.${minor}.${patch}+: ${show(fact(newest))}`;
 }
@@ -49,7 +49,7 @@ function handSteps(release: IstioRelease): string[] {
 
 /** The matrix: one row per minor release from 1.1 to the newest known. */
 export function renderReleaseMatrix(): string {
-  const newestMinor = Number(NEWEST_KNOWN_RELEASE.split('.')[1]);
+  const newestMinor = Number(IstioRelease.NEWEST_KNOWN.split('.')[1]);
   const rows = ['| Istio | how spans reach LightStep | install with | done by hand |', '|---|---|---|---|'];
   for (let minor = 1; minor <= newestMinor; minor++) {
     rows.push(`| 1.${minor} | ${[
@@ -64,8 +64,8 @@ export function renderReleaseMatrix(): string {
     '',
     ...rows,
     '',
-    `Istio 1.0 is refused (its proxy has no tracer that can reach LightStep). A release newer than ${NEWEST_KNOWN_RELEASE} is ` +
-      `configured like ${NEWEST_KNOWN_RELEASE}, with a warning: the output is checked against Istio's own files up to ${NEWEST_VERIFIED_RELEASE}.`,
+    `Istio 1.0 is refused (its proxy has no tracer that can reach LightStep). A release newer than ${IstioRelease.NEWEST_KNOWN} is ` +
+      `configured like ${IstioRelease.NEWEST_KNOWN}, with a warning: the output is checked against Istio's own files up to ${IstioRelease.NEWEST_VERIFIED}.`,
     '',
     MATRIX_END,
   ].join('\n');

@@ -2,19 +2,19 @@
 // ConfigurationError, the warning helpers) stays internal and free to change. jsii builds the other
 // languages' bindings from exactly this list.
 export { MeshNamespace, type MeshNamespaceProps } from './mesh-namespace';
-export { IstioRelease, TracingGeneration, HelmChartSource, OLDEST_KNOWN_RELEASE, NEWEST_KNOWN_RELEASE, NEWEST_VERIFIED_RELEASE } from './istio-release';
+export { IstioRelease, TracingGeneration, HelmChartSource } from './istio-release';
 export { MeshAnalysis, type SecretRequirement, type InjectedSecretRequirement, type MeshConfigSource } from './analysis';
 export {
   Bookinfo, type BookinfoProps, BookinfoIngress, type BookinfoIngressProps, BookinfoIngressKind, BookinfoMicroservice, type BookinfoMicroserviceProps,
   BookinfoRouting, type BookinfoRoutingProps, BookinfoRoutingScenario, BookinfoService,
 } from './bookinfo';
 export {
-  AccessToken, AccessTokenSource, DEFAULT_TOKEN_SECRET_NAME, DEFAULT_TOKEN_SECRET_KEY,
+  AccessToken, AccessTokenSource,
   CaCertificate, type CaCertificateOptions, type CertificateSummary,
   type IstioInstallInput, IstioInstallTool,
-  LightstepCaCertSecret, type LightstepCaCertSecretProps, LIGHTSTEP_CA_CERT_SECRET_NAME, LIGHTSTEP_CA_CERT_KEY,
+  LightstepCaCertSecret, type LightstepCaCertSecretProps,
   LightstepTracing, type LightstepTracingProps,
-  OtelCollector, type OtelCollectorOptions, type OtelCollectorProps, DEFAULT_COLLECTOR_IMAGE,
+  OtelCollector, type OtelCollectorOptions, type OtelCollectorProps,
   TracerStatsInclusion,
 } from './tracing';
 export {

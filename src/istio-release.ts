@@ -109,26 +109,32 @@ const RELEASE_TABLE = {
 /** Why a release in a `NONE` row cannot send spans to LightStep. */
 const NO_TRACER_REASON = 'its proxy has no tracer that can reach LightStep (the LightStep tracer arrived in Istio 1.1)';
 
-/** The oldest and newest releases this library knows the needs of. */
-export const OLDEST_KNOWN_RELEASE = '1.0';
-export const NEWEST_KNOWN_RELEASE = '1.30';
-/** The newest release whose own files (values, protos, CRDs, charts, tracers) the tests check the output against. */
-export const NEWEST_VERIFIED_RELEASE = '1.30.3';
+const OLDEST_KNOWN_RELEASE = '1.0';
+const NEWEST_KNOWN_RELEASE = '1.30';
+const NEWEST_VERIFIED_RELEASE = '1.30.3';
 
 /** An Istio release, parsed from "1.9" or "1.9.3", with everything the table says it needs. */
 export class IstioRelease {
+  /** The oldest release line this library knows the needs of (Istio 1.0, which it refuses with the reason). */
+  public static readonly OLDEST_KNOWN = OLDEST_KNOWN_RELEASE;
+  /** The newest release line this library knows the needs of; newer lines are configured like it, with a warning. */
+  public static readonly NEWEST_KNOWN = NEWEST_KNOWN_RELEASE;
+  /** The newest release whose own files (values, protos, CRDs, charts, tracers) the tests check the output against. */
+  public static readonly NEWEST_VERIFIED = NEWEST_VERIFIED_RELEASE;
+
   /** The newest release this library supports; the default target. */
   public static newest(): IstioRelease {
-    return IstioRelease.parse(NEWEST_KNOWN_RELEASE);
+    return IstioRelease.of(NEWEST_KNOWN_RELEASE);
   }
 
   /**
-   * Parses "MAJOR.MINOR" or "MAJOR.MINOR.PATCH". A release without a patch stands for the newest patch of
-   * that minor line, so "1.16" means 1.16.1 or later.
+   * The release "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", e.g. `IstioRelease.of('1.9.3')`. A release without a patch
+   * stands for the newest patch of that minor line, so "1.16" means 1.16.1 or later.
    * @param text the release, e.g. "1.9.3"
    * @param field the configuration key or prop the text came from, named in errors
+   * @default field 'istio.release'
    */
-  public static parse(text: string, field = 'istio.release'): IstioRelease {
+  public static of(text: string, field = 'istio.release'): IstioRelease {
     if (typeof text !== 'string') {
       throw new ConfigurationError(field, text, 'an Istio release must be a string',
         `write it in quotes, e.g. release: "1.10" (an unquoted 1.10 is read as the number 1.1)`);
@@ -276,4 +282,14 @@ export class IstioRelease {
     }
     return value;
   }
+}
+
+/**
+ * A release prop as a caller gave it. TypeScript and the jsii languages can only pass an IstioRelease; plain
+ * JavaScript can pass anything, and a string there gets an error that shows the call to write instead.
+ */
+export function releaseProp(value: unknown, field: string): IstioRelease {
+  if (value instanceof IstioRelease) return value;
+  const example = typeof value === 'string' ? value : IstioRelease.NEWEST_KNOWN;
+  throw new ConfigurationError(field, value, 'expected an IstioRelease', `give IstioRelease.of('${example}')`);
 }

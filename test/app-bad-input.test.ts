@@ -12,6 +12,7 @@ import {
 import { ConfigFileError } from '../charts/config-reader';
 import { ForeignOutputError } from '../charts/synthesize';
 import { ConfigurationError } from '../src/configuration-error';
+import { IstioRelease } from '../src/istio-release';
 import {
   capturingWarnings, expectPreviousOutputUntouched, listFiles, readTree, removeTempDirs, REPO_ROOT, runApp, synthesizeInto, tempDir,
   Workspace, workspaceWithPreviousOutput, writeConfig,
@@ -290,17 +291,17 @@ describe('bad input through the app: one message with key, value and fix, and th
 describe('bad construct props: a ConfigurationError that names the prop, before anything is synthesized', () => {
   const validCa = () => CaCertificate.fromFile(path.join(CERTS, 'valid-ca.pem'));
   const PROP_CASES: [string, (chart: Chart) => unknown, string, string, RegExp][] = [
-    ['props: LightstepTracing address "x"', (chart) => new LightstepTracing(chart, 't', { istioRelease: '1.9', address: 'x' }),
+    ['props: LightstepTracing address "x"', (chart) => new LightstepTracing(chart, 't', { istioRelease: IstioRelease.of('1.9'), address: 'x' }),
       'LightstepTracing.address', '"x"', /no port/],
-    ['props: LightstepTracing istioRelease "1.0"', (chart) => new LightstepTracing(chart, 't', { istioRelease: '1.0', address: 'satellite.lightstep:9292' }),
+    ['props: LightstepTracing istioRelease "1.0"', (chart) => new LightstepTracing(chart, 't', { istioRelease: IstioRelease.of('1.0'), address: 'satellite.lightstep:9292' }),
       'LightstepTracing.istioRelease', '"1.0"', /cannot send spans/],
-    ['props: LightstepTracing sampling 150', (chart) => new LightstepTracing(chart, 't', { istioRelease: '1.30', address: 'satellite.lightstep:9292', sampling: 150 }),
+    ['props: LightstepTracing sampling 150', (chart) => new LightstepTracing(chart, 't', { istioRelease: IstioRelease.of('1.30'), address: 'satellite.lightstep:9292', sampling: 150 }),
       'LightstepTracing.sampling', '150', /0 to 100/],
     ['props: LightstepTracing applicationNamespaces ["Shop"]', (chart) => new LightstepTracing(chart, 't', {
-      istioRelease: '1.9', address: 'satellite.lightstep:9292', caCertificate: validCa(), applicationNamespaces: ['Shop'],
+      istioRelease: IstioRelease.of('1.9'), address: 'satellite.lightstep:9292', caCertificate: validCa(), applicationNamespaces: ['Shop'],
     }), 'LightstepTracing.applicationNamespaces[0]', '"Shop"', /namespace name/],
     ['props: LightstepTracing collector image "not an image"', (chart) => new LightstepTracing(chart, 't', {
-      istioRelease: '1.30', address: 'ingest.lightstep.com:443', collector: { image: 'not an image' },
+      istioRelease: IstioRelease.of('1.30'), address: 'ingest.lightstep.com:443', collector: { image: 'not an image' },
     }), 'OtelCollector.image', '"not an image"', /image reference/],
     ['props: Bookinfo replicas 0', (chart) => new Bookinfo(chart, 'b', { replicas: 0 }), 'Bookinfo.replicas', '0', /at least 1/],
     ['props: Bookinfo namespace "Book_Info"', (chart) => new Bookinfo(chart, 'b', { namespace: 'Book_Info' }), 'Bookinfo.namespace', '"Book_Info"', /DNS-1123/],
@@ -333,7 +334,7 @@ describe('bad construct props: a ConfigurationError that names the prop, before 
     new MeshNamespace(chart, 'shop', { name: 'shop' });
     new MeshNamespace(chart, 'cart', { name: 'cart' });
     new LightstepTracing(chart, 'tracing', {
-      istioRelease: '1.9', address: 'satellite.lightstep:9292', caCertificate: validCa(), applicationNamespaces: ['shop'],
+      istioRelease: IstioRelease.of('1.9'), address: 'satellite.lightstep:9292', caCertificate: validCa(), applicationNamespaces: ['shop'],
     });
     const error = thrownBy(() => capturingWarnings(() => app.synth()));
     expectUsefulMessage('props: injected namespace without the lightstep.cacert Secret (analysis)', error, 'Secret cart/lightstep.cacert is missing',

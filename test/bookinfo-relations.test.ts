@@ -1,6 +1,7 @@
 import { Chart, Testing } from 'cdk8s';
 import { Bookinfo, BookinfoIngressKind, BookinfoProps, BookinfoRoutingScenario } from '../src/bookinfo';
 import { expectSchemaValid } from './support/schemas';
+import { IstioRelease } from '../src/istio-release';
 
 // What schemas cannot see: that selectors find pods, routes find hosts and subsets, and that the objects follow
 // the Istio release. Every combination of ingress, routing and a spread of releases must validate and hang together.
@@ -98,11 +99,11 @@ describe('every combination validates and hangs together', () => {
       const unsupported = ingress === BookinfoIngressKind.GATEWAY_API && ['1.1', '1.9'].includes(istioRelease);
       test.each(SCENARIOS)(`Istio ${istioRelease}, ingress ${ingress}, routing %s${unsupported ? ': refused' : ''}`, (routing) => {
         if (unsupported) {
-          expect(() => synth({ istioRelease, ingress, routing })).toThrow(/^Bookinfo at [^ ]+: Bookinfo\.ingress: .*Fix: /);
+          expect(() => synth({ istioRelease: IstioRelease.of(istioRelease), ingress, routing })).toThrow(/^Bookinfo at [^ ]+: Bookinfo\.ingress: .*Fix: /);
           return;
         }
         for (const mutualTls of [false, true]) {
-          const objects = synth({ istioRelease, ingress, routing, mutualTls, restrictedPodSecurity: mutualTls });
+          const objects = synth({ istioRelease: IstioRelease.of(istioRelease), ingress, routing, mutualTls, restrictedPodSecurity: mutualTls });
           expectSchemaValid(objects);
           expect(relationProblems(objects)).toEqual([]);
         }
@@ -147,7 +148,7 @@ describe('objects follow the Istio release', () => {
     ['1.22', 'networking.istio.io/v1', 8080],
     ['1.30', 'networking.istio.io/v1', 8080],
   ])('Istio %s: %s, Gateway server port %d', (istioRelease, apiVersion, port) => {
-    const objects = synth({ istioRelease, routing: BookinfoRoutingScenario.ALL_V1, mutualTls: true });
+    const objects = synth({ istioRelease: IstioRelease.of(istioRelease), routing: BookinfoRoutingScenario.ALL_V1, mutualTls: true });
     const istioObjects = [...find(objects, 'Gateway'), ...find(objects, 'VirtualService'), ...find(objects, 'DestinationRule')];
     expect(istioObjects).toHaveLength(10);
     expect(new Set(istioObjects.map((o) => o.apiVersion))).toEqual(new Set([apiVersion]));
@@ -159,7 +160,7 @@ describe('objects follow the Istio release', () => {
     ['1.23', 'gateway.networking.k8s.io/v1beta1'],
     ['1.24', 'gateway.networking.k8s.io/v1'],
   ])('Istio %s: Gateway API objects at %s', (istioRelease, apiVersion) => {
-    const objects = synth({ istioRelease, ingress: BookinfoIngressKind.GATEWAY_API, routing: BookinfoRoutingScenario.ALL_V1 });
+    const objects = synth({ istioRelease: IstioRelease.of(istioRelease), ingress: BookinfoIngressKind.GATEWAY_API, routing: BookinfoRoutingScenario.ALL_V1 });
     const gatewayApiObjects = [...find(objects, 'Gateway'), ...find(objects, 'HTTPRoute')];
     expect(gatewayApiObjects).toHaveLength(6);
     expect(new Set(gatewayApiObjects.map((o) => o.apiVersion))).toEqual(new Set([apiVersion]));
@@ -168,7 +169,7 @@ describe('objects follow the Istio release', () => {
   });
 
   test('Istio 1.1 as the LightStep task used it: the 1.1.0 Gateway, and the newer VirtualService with its /static match', () => {
-    const objects = synth({ istioRelease: '1.1' });
+    const objects = synth({ istioRelease: IstioRelease.of('1.1') });
     const gateway = find(objects, 'Gateway')[0];
     expect(gateway).toEqual({
       apiVersion: 'networking.istio.io/v1alpha3', kind: 'Gateway', metadata: { name: 'bookinfo-gateway', namespace: NAMESPACE },
@@ -180,7 +181,7 @@ describe('objects follow the Istio release', () => {
   });
 
   test('routing with the Gateway API before 1.16 is refused with the ingress', () => {
-    expect(() => synth({ istioRelease: '1.15', ingress: BookinfoIngressKind.GATEWAY_API, routing: BookinfoRoutingScenario.ALL_V1 }))
+    expect(() => synth({ istioRelease: IstioRelease.of('1.15'), ingress: BookinfoIngressKind.GATEWAY_API, routing: BookinfoRoutingScenario.ALL_V1 }))
       .toThrow(/^Bookinfo at [^ ]+: Bookinfo\.ingress: Istio 1\.15 does not implement the Kubernetes Gateway API/);
   });
 });

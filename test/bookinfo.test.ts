@@ -4,6 +4,7 @@ import * as yaml from 'js-yaml';
 import { TracerStatsInclusion } from '../src';
 import { ConfigurationError } from '../src/configuration-error';
 import { warningsOf } from '../src/warnings';
+import { IstioRelease } from '../src/istio-release';
 import {
   Bookinfo, BookinfoIngress, BookinfoIngressKind, BookinfoMicroservice, BookinfoProps, BookinfoRouting, BookinfoRoutingScenario, BookinfoService,
 } from '../src/bookinfo';
@@ -143,10 +144,10 @@ describe('Bookinfo on older releases: the sample, plus the tracer counters verif
   const releases = Array.from({ length: 30 }, (_, index) => `1.${index + 1}`);
 
   test.each(releases)('Istio %s', (release) => {
-    const objects = withoutNamespace(synth({ ...platformOnly, istioRelease: release, imageRegistry: registry }));
+    const objects = withoutNamespace(synth({ ...platformOnly, istioRelease: IstioRelease.of(release), imageRegistry: registry }));
     const productpage = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'productpage-v1');
     const annotations = { ...productpage.spec.template.metadata.annotations };
-    const inclusion = TracerStatsInclusion.podAnnotationsFor(release);
+    const inclusion = TracerStatsInclusion.podAnnotationsFor(IstioRelease.of(release));
     const minor = Number(release.split('.')[1]);
     // Istio 1.1-1.7 keep Envoy's tracing.lightstep.* counters only with the pod annotation (1.8-1.14 take
     // proxyStatsMatcher in mesh config, later releases have no LightStep tracer): the intended difference.
@@ -205,8 +206,8 @@ describe('Bookinfo props', () => {
   const images = (objects: any[]) => deployments(objects).map((o) => o.spec.template.spec.containers[0].image);
 
   test('image registry follows the release: the 1.30 sample moved off Docker Hub', () => {
-    expect(images(synth({ istioRelease: '1.29' }))[0]).toBe('docker.io/istio/examples-bookinfo-details-v1:1.20.3');
-    expect(images(synth({ istioRelease: '1.30' }))[0]).toBe('registry.istio.io/release/examples-bookinfo-details-v1:1.20.3');
+    expect(images(synth({ istioRelease: IstioRelease.of('1.29') }))[0]).toBe('docker.io/istio/examples-bookinfo-details-v1:1.20.3');
+    expect(images(synth({ istioRelease: IstioRelease.of('1.30') }))[0]).toBe('registry.istio.io/release/examples-bookinfo-details-v1:1.20.3');
   });
 
   test('registry and tag override every image', () => {
@@ -260,8 +261,8 @@ describe('Bookinfo rejects bad props, naming the prop and the fix', () => {
     ['Bookinfo.namespace', { namespace: 'Shop_1' }, /DNS-1123/],
     ['Bookinfo.namespace', { namespace: '' }, /DNS-1123/],
     ['Bookinfo.revision', { revision: 'Canary!' }, /DNS-1123/],
-    ['Bookinfo.istioRelease', { istioRelease: '2.0' }, /outside the releases/],
-    ['Bookinfo.istioRelease', { istioRelease: 'latest' }, /not an Istio release/],
+    ['Bookinfo.istioRelease', { istioRelease: '1.9' as unknown as IstioRelease }, /expected an IstioRelease.*IstioRelease.of\('1.9'\)/],
+    ['Bookinfo.istioRelease', { istioRelease: 1.1 as unknown as IstioRelease }, /Bookinfo.istioRelease: expected an IstioRelease/],
     ['Bookinfo.replicas', { replicas: 0 }, /at least 1/],
     ['Bookinfo.replicas', { replicas: 1.5 }, /whole number/],
     ['Bookinfo.reviewsVersions', { reviewsVersions: [] }, /at least one version/],
@@ -281,7 +282,7 @@ describe('Bookinfo rejects bad props, naming the prop and the fix', () => {
   });
 
   test('the Gateway API before Istio 1.16', () => {
-    expect(() => synth({ istioRelease: '1.15', ingress: BookinfoIngressKind.GATEWAY_API }))
+    expect(() => synth({ istioRelease: IstioRelease.of('1.15'), ingress: BookinfoIngressKind.GATEWAY_API }))
       .toThrow(/^Bookinfo at [^ ]+: Bookinfo\.ingress: Istio 1\.15 does not implement the Kubernetes Gateway API.*Fix: use the Istio Gateway ingress.*1\.16 or later/);
   });
 
@@ -314,9 +315,9 @@ describe('the building blocks on their own', () => {
       .toThrow(/^BookinfoMicroservice at test\/m: BookinfoMicroservice\.versions: "v2" is not a version the sample ships.*Fix: list only "v1"/);
     expect(() => new BookinfoRouting(chart(), 'r', { namespace: NAMESPACE, scenario: BookinfoRoutingScenario.REVIEWS_V3, reviewsVersions: ['v1'] }))
       .toThrow(/^BookinfoRouting at [^ ]+: BookinfoRouting\.scenario: .*Fix: add "v3" to BookinfoRouting\.reviewsVersions/);
-    expect(() => new BookinfoIngress(chart(), 'i', { namespace: NAMESPACE, kind: BookinfoIngressKind.GATEWAY_API, istioRelease: '1.14' }))
+    expect(() => new BookinfoIngress(chart(), 'i', { namespace: NAMESPACE, kind: BookinfoIngressKind.GATEWAY_API, istioRelease: IstioRelease.of('1.14') }))
       .toThrow(/^BookinfoIngress at [^ ]+: BookinfoIngress\.kind: Istio 1\.14 does not implement/);
-    expect(() => new BookinfoRouting(chart(), 'r', { namespace: NAMESPACE, gatewayApi: true, scenario: BookinfoRoutingScenario.ALL_V1, istioRelease: '1.14' }))
+    expect(() => new BookinfoRouting(chart(), 'r', { namespace: NAMESPACE, gatewayApi: true, scenario: BookinfoRoutingScenario.ALL_V1, istioRelease: IstioRelease.of('1.14') }))
       .toThrow(/^BookinfoRouting at [^ ]+: BookinfoRouting\.gatewayApi: Istio 1\.14 does not implement/);
   });
 

@@ -8,7 +8,7 @@ import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { loadAll } from 'js-yaml';
 import { ShopChart } from '../examples/composition/compose';
-import { AccessToken, Bookinfo, CaCertificate, LightstepCaCertSecret, LightstepTracing, MeshAnalysis, MeshNamespace } from '../src';
+import { AccessToken, Bookinfo, IstioRelease, CaCertificate, LightstepCaCertSecret, LightstepTracing, MeshAnalysis, MeshNamespace } from '../src';
 import { ConfigurationError } from '../src/configuration-error';
 import { expectSchemaValid } from './support/schemas';
 
@@ -64,7 +64,7 @@ describe('composition in a user chart', () => {
 
   test('the tracing construct follows the chosen release: the collector path on current Istio', () => {
     const app = new App({ outdir });
-    const shop = new ShopChart(app, 'shop', { certificate, istioRelease: '1.30' });
+    const shop = new ShopChart(app, 'shop', { certificate, istioRelease: IstioRelease.of('1.30') });
     const objects = synthesized(app);
     expectSchemaValid(objects);
     expect(shop.tracing.collector).toBeDefined();
@@ -116,10 +116,10 @@ describe('composition in any order', () => {
   type Step = [string, (chart: Chart) => void];
   const steps: Step[] = [
     ['tracing', (chart) => new LightstepTracing(chart, 'tracing', {
-      istioRelease: '1.9.3', address: 'lightstep-satellite.lightstep:9292', caCertificate: certificate,
+      istioRelease: IstioRelease.of('1.9.3'), address: 'lightstep-satellite.lightstep:9292', caCertificate: certificate,
       accessToken: AccessToken.fromEnv('LIGHTSTEP_ACCESS_TOKEN'), applicationNamespaces: ['shop'],
     })],
-    ['bookinfo', (chart) => new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelease: '1.9.3' })],
+    ['bookinfo', (chart) => new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelease: IstioRelease.of('1.9.3') })],
     ['payments namespace', (chart) => new MeshNamespace(chart, 'payments-ns', { name: 'payments', sidecarInjection: false })],
     ['payments', (chart) => {
       const secret = LightstepCaCertSecret.of(chart, 'ca', { namespace: 'payments', certificate });
@@ -154,14 +154,14 @@ describe('composition in any order', () => {
 describe('the same object asked for twice', () => {
   const otherCertificate = CaCertificate.fromFile(path.join(REPO, 'test/fixtures/certs/valid-ca.pem'));
   const tracingFor = (chart: Chart, caCertificate = certificate) => new LightstepTracing(chart, 'tracing', {
-    istioRelease: '1.9.3', address: 'lightstep-satellite.lightstep:9292', caCertificate, applicationNamespaces: ['shop'],
+    istioRelease: IstioRelease.of('1.9.3'), address: 'lightstep-satellite.lightstep:9292', caCertificate, applicationNamespaces: ['shop'],
   });
 
   test('the tracing construct reuses the CA Secret the app has for the namespace: one object, whichever comes first', () => {
     for (const secretFirst of [true, false]) {
       const app = new App({ outdir });
       const chart = new Chart(app, 'platform');
-      new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelease: '1.9.3' });
+      new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelease: IstioRelease.of('1.9.3') });
       const mine = () => LightstepCaCertSecret.of(chart, 'ca', { namespace: 'shop', certificate });
       const first = secretFirst ? mine() : undefined;
       const tracing = tracingFor(chart);

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Chart } from 'cdk8s';
 import {
-  AccessToken, Bookinfo, BookinfoRoutingScenario, CaCertificate, LightstepInstallGuide, LightstepTracing,
+  AccessToken, Bookinfo, BookinfoRoutingScenario, CaCertificate, IstioRelease, LightstepInstallGuide, LightstepTracing,
 } from '../src';
 import { ConfigurationError } from '../src/configuration-error';
 import { UpstreamRelease } from './support/istio-upstream';
@@ -122,13 +122,13 @@ describe('a library user gets the same guide for constructs of their own', () =>
   const app = new App({ outdir: path.join(root, 'manifests') });
   const chart = new Chart(app, 'platform');
   const tracing = new LightstepTracing(chart, 'tracing', {
-    istioRelease: '1.9.9',
+    istioRelease: IstioRelease.of('1.9.9'),
     address: 'lightstep-satellite.lightstep:9292',
     caCertificate: CaCertificate.fromFile(CA_FILE),
     accessToken: AccessToken.fromEnv('LIGHTSTEP_ACCESS_TOKEN'),
     applicationNamespaces: ['bookinfo'],
   });
-  const bookinfo = new Bookinfo(chart, 'bookinfo', { namespace: 'bookinfo', istioRelease: '1.9.9', routing: BookinfoRoutingScenario.REVIEWS_TEST_V2 });
+  const bookinfo = new Bookinfo(chart, 'bookinfo', { namespace: 'bookinfo', istioRelease: IstioRelease.of('1.9.9'), routing: BookinfoRoutingScenario.REVIEWS_TEST_V2 });
   const guide = new LightstepInstallGuide({ tracing, bookinfo });
 
   test('before the App is synthesized, files() says to synthesize it first', () => {
@@ -171,7 +171,7 @@ describe('a library user gets the same guide for constructs of their own', () =>
 
   test('without Bookinfo: the install inputs and INSTALL.md, no verify.sh', () => {
     const alone = new App({ outdir: path.join(tempDir(), 'manifests') });
-    const tracingAlone = new LightstepTracing(new Chart(alone, 'tracing'), 'tracing', { istioRelease: '1.30', address: 'ingest.lightstep.com:443' });
+    const tracingAlone = new LightstepTracing(new Chart(alone, 'tracing'), 'tracing', { istioRelease: IstioRelease.of('1.30'), address: 'ingest.lightstep.com:443' });
     const files = new LightstepInstallGuide({ tracing: tracingAlone, manifestFiles: ['tracing.k8s.yaml'] }).files();
     expect(files.map((file) => [file.path, file.executable])).toEqual([
       ['INSTALL.md', false], ['istio/istio-operator.yaml', false], ['istio/istiod-helm-values.yaml', false],

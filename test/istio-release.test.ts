@@ -3,7 +3,7 @@
  * test/fixtures/istio-upstream (and the Gateway API listing), never from the table under test.
  */
 import { ConfigurationError } from '../src/configuration-error';
-import { HelmChartSource, IstioRelease, NEWEST_KNOWN_RELEASE, NEWEST_VERIFIED_RELEASE, TracingGeneration } from '../src/istio-release';
+import { HelmChartSource, IstioRelease, TracingGeneration } from '../src/istio-release';
 import { compareReleases, GATEWAY_API_SERVED, UPSTREAM_RELEASES, UpstreamRelease } from './support/istio-upstream';
 
 /** The generation a release's own files allow: the LightStep tracer where the proxy has it, else OpenTelemetry, else Zipkin. */
@@ -18,7 +18,7 @@ function generationFromUpstream(upstream: UpstreamRelease): TracingGeneration {
 }
 
 describe.each(UPSTREAM_RELEASES)('Istio %s: the table agrees with the release\'s own files', (tag) => {
-  const release = IstioRelease.parse(tag);
+  const release = IstioRelease.of(tag);
   const upstream = UpstreamRelease.of(tag);
 
   test('tracing generation', () => {
@@ -69,36 +69,36 @@ describe.each(UPSTREAM_RELEASES)('Istio %s: the table agrees with the release\'s
 
 describe('IstioRelease', () => {
   test('the newest known release is the newest release of the fixtures', () => {
-    expect(NEWEST_VERIFIED_RELEASE).toBe(UPSTREAM_RELEASES[UPSTREAM_RELEASES.length - 1]);
-    expect(NEWEST_VERIFIED_RELEASE.startsWith(`${NEWEST_KNOWN_RELEASE}.`)).toBe(true);
+    expect(IstioRelease.NEWEST_VERIFIED).toBe(UPSTREAM_RELEASES[UPSTREAM_RELEASES.length - 1]);
+    expect(IstioRelease.NEWEST_VERIFIED.startsWith(`${IstioRelease.NEWEST_KNOWN}.`)).toBe(true);
   });
 
   test('a release newer than the newest known is the newest known generation, with a warning naming the newest verified release', () => {
     for (const text of ['1.31', '1.40.2']) {
-      const release = IstioRelease.parse(text);
+      const release = IstioRelease.of(text);
       expect(release.isNewerThanKnown).toBe(true);
       expect(release.tracingGeneration).toBe(IstioRelease.newest().tracingGeneration);
-      expect(release.newerThanKnownWarning).toMatch(new RegExp(`Istio ${text.replace(/\./g, '\\.')} is newer .*\\(${NEWEST_VERIFIED_RELEASE.replace(/\./g, '\\.')}\\)`));
+      expect(release.newerThanKnownWarning).toMatch(new RegExp(`Istio ${text.replace(/\./g, '\\.')} is newer .*\\(${IstioRelease.NEWEST_VERIFIED.replace(/\./g, '\\.')}\\)`));
     }
-    expect(IstioRelease.parse(NEWEST_VERIFIED_RELEASE).newerThanKnownWarning).toBeUndefined();
+    expect(IstioRelease.of(IstioRelease.NEWEST_VERIFIED).newerThanKnownWarning).toBeUndefined();
   });
 
   test('only 1.0 is refused, with the reason and the fix', () => {
-    expect(() => IstioRelease.parse('1.0').assertCanTraceToLightstep()).toThrow(/istio.release: Istio 1\.0 cannot send spans to LightStep: .*arrived in Istio 1\.1\) \(got "1\.0"\)\. Fix: target Istio 1\.1 or later/);
-    for (const tag of UPSTREAM_RELEASES) expect(() => IstioRelease.parse(tag).assertCanTraceToLightstep()).not.toThrow();
+    expect(() => IstioRelease.of('1.0').assertCanTraceToLightstep()).toThrow(/istio.release: Istio 1\.0 cannot send spans to LightStep: .*arrived in Istio 1\.1\) \(got "1\.0"\)\. Fix: target Istio 1\.1 or later/);
+    for (const tag of UPSTREAM_RELEASES) expect(() => IstioRelease.of(tag).assertCanTraceToLightstep()).not.toThrow();
   });
 
   test.each(['', '1', '1.x', 'latest', '1.9.3.1', '2.0', '0.8', '1.9-beta'])('refuses %p', (text) => {
-    expect(() => IstioRelease.parse(text)).toThrow(ConfigurationError);
+    expect(() => IstioRelease.of(text)).toThrow(ConfigurationError);
   });
 
   test('a number read from unquoted YAML is refused with a hint to quote it', () => {
-    expect(() => IstioRelease.parse(1.1 as unknown as string)).toThrow(/in quotes/);
+    expect(() => IstioRelease.of(1.1 as unknown as string)).toThrow(/in quotes/);
   });
 
   test('normalizes and compares', () => {
-    expect(IstioRelease.parse('v1.9.3').toString()).toBe('1.9.3');
-    expect(IstioRelease.parse('1.16').compareTo(IstioRelease.parse('1.16.9'))).toBe(1);
-    expect(IstioRelease.parse('1.9').compareTo(IstioRelease.parse('1.10'))).toBe(-1);
+    expect(IstioRelease.of('v1.9.3').toString()).toBe('1.9.3');
+    expect(IstioRelease.of('1.16').compareTo(IstioRelease.of('1.16.9'))).toBe(1);
+    expect(IstioRelease.of('1.9').compareTo(IstioRelease.of('1.10'))).toBe(-1);
   });
 });

@@ -7,7 +7,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { dump } from 'js-yaml';
 import { MeshAnalysis } from '../src/analysis';
 import { ConfigurationError } from '../src/configuration-error';
-import { TracingGeneration } from '../src/istio-release';
+import { IstioRelease, TracingGeneration } from '../src/istio-release';
 import { AccessToken, CaCertificate, IstioInstallTool, LightstepTracing, LightstepTracingProps } from '../src/tracing';
 import { warningsOf } from '../src/warnings';
 import { expectSchemaValid } from './support/schemas';
@@ -27,7 +27,7 @@ const SATELLITE = 'lightstep-satellite.lightstep:9292';
 function tracing(props: Partial<LightstepTracingProps> = {}) {
   const chart = new Chart(Testing.app({ outdir: OUTDIR }), 'tracing');
   const built = new LightstepTracing(chart, 'lightstep', {
-    istioRelease: '1.30', address: SATELLITE, caCertificate: CaCertificate.fromFile(CA_FILE), ...props,
+    istioRelease: IstioRelease.of('1.30'), address: SATELLITE, caCertificate: CaCertificate.fromFile(CA_FILE), ...props,
   });
   const objects = chart.toJson();
   const input = (fileName: string) => {
@@ -42,7 +42,7 @@ const where = (objects: any[]) => objects.map((o) => `${o.kind} ${o.metadata.nam
 
 describe('Istio 1.1-1.5: Helm values of the istio chart', () => {
   test('1.1 reproduces the LightStep task: values, token flag, the Secret in default', () => {
-    const { built, objects, analysis } = tracing({ istioRelease: '1.1' });
+    const { built, objects, analysis } = tracing({ istioRelease: IstioRelease.of('1.1') });
     expect(built.generation).toBe(TracingGeneration.HELM_VALUES);
     expect(built.installInputs.map((i) => [i.fileName, i.tool])).toEqual([['istio-helm-values.yaml', IstioInstallTool.HELM_ISTIO_CHART]]);
     expect(built.installInputs[0].content).toEqual({
@@ -68,37 +68,37 @@ describe('Istio 1.1-1.5: Helm values of the istio chart', () => {
   });
 
   test('1.4 adds the Secret in istio-system, where the Helm gateway chart mounts it', () => {
-    const { built, analysis } = tracing({ istioRelease: '1.4', applicationNamespaces: ['bookinfo', 'shop'] });
+    const { built, analysis } = tracing({ istioRelease: IstioRelease.of('1.4'), applicationNamespaces: ['bookinfo', 'shop'] });
     expect(built.secretNamespaces).toEqual(['bookinfo', 'shop', 'istio-system']);
     expect(analysis.requiredSecrets.find((r) => r.namespace === 'istio-system')?.reason).toMatch(/ingress gateway istio-ingressgateway/);
   });
 
   test('a secure satellite needs a CA on 1.1-1.5; a plaintext one needs neither CA nor Secret', () => {
-    expect(() => tracing({ istioRelease: '1.5', caCertificate: undefined }))
+    expect(() => tracing({ istioRelease: IstioRelease.of('1.5'), caCertificate: undefined }))
       .toThrow(/LightstepTracing.caCertificate: a CA certificate is required when secure is true: the LightStep tracer of Istio 1.5 reads the CA from cacertPath.*Fix: .*lightstep.caCertificateFile/);
-    const { built, objects } = tracing({ istioRelease: '1.5', caCertificate: undefined, secure: false });
+    const { built, objects } = tracing({ istioRelease: IstioRelease.of('1.5'), caCertificate: undefined, secure: false });
     expect((built.installInputs[0].content as any).global.tracer.lightstep).toEqual({ address: SATELLITE, secure: false });
     expect(objects).toEqual([]);
   });
 
   test('a custom cacertPath decides the Secret key and stays consistent with the values', () => {
-    const { built, objects, analysis } = tracing({ istioRelease: '1.3', cacertPath: '/etc/ls/satellite-ca.crt' });
+    const { built, objects, analysis } = tracing({ istioRelease: IstioRelease.of('1.3'), cacertPath: '/etc/ls/satellite-ca.crt' });
     expect((built.installInputs[0].content as any).global.tracer.lightstep.cacertPath).toBe('/etc/ls/satellite-ca.crt');
     expect(Object.keys(objects[0].data)).toEqual(['satellite-ca.crt']);
     expect(analysis.analyze()).toEqual([]);
     for (const bad of ['cacert.pem', '/cacert.pem', '/etc/lightstep/', '/etc/light step/ca.pem']) {
-      expect(() => tracing({ istioRelease: '1.3', cacertPath: bad })).toThrow(/LightstepTracing.cacertPath/);
+      expect(() => tracing({ istioRelease: IstioRelease.of('1.3'), cacertPath: bad })).toThrow(/LightstepTracing.cacertPath/);
     }
   });
 
   test('revisions do not exist before 1.6', () => {
-    expect(() => tracing({ istioRelease: '1.5', revision: 'canary' })).toThrow(/LightstepTracing.revision: Istio 1.1-1.5 have no control plane revisions/);
+    expect(() => tracing({ istioRelease: IstioRelease.of('1.5'), revision: 'canary' })).toThrow(/LightstepTracing.revision: Istio 1.1-1.5 have no control plane revisions/);
   });
 });
 
 describe('Istio 1.6-1.14: mesh config in an IstioOperator', () => {
   test('1.9: tracer, mesh config with TLS, the ingress gateway overlay, istiod values, Secrets in app and Istio namespaces', () => {
-    const { built, input, objects, analysis } = tracing({ istioRelease: '1.9.3' });
+    const { built, input, objects, analysis } = tracing({ istioRelease: IstioRelease.of('1.9.3') });
     expect(built.generation).toBe(TracingGeneration.MESH_CONFIG);
     expect(built.installInputs.map((i) => [i.fileName, i.tool])).toEqual([
       ['istio-operator.yaml', IstioInstallTool.ISTIOCTL],
@@ -144,14 +144,14 @@ describe('Istio 1.6-1.14: mesh config in an IstioOperator', () => {
   });
 
   test('1.7 has no istiod Helm chart, so only the IstioOperator', () => {
-    const { built } = tracing({ istioRelease: '1.7' });
+    const { built } = tracing({ istioRelease: IstioRelease.of('1.7') });
     expect(built.installInputs.map((i) => i.fileName)).toEqual(['istio-operator.yaml']);
   });
 
   test.each(['1.6.0', '1.7', '1.14.6'])('%s: secure without a CA is refused with why and the config key to set', (istioRelease) => {
     let error: unknown;
     try {
-      tracing({ istioRelease, caCertificate: undefined });
+      tracing({ istioRelease: IstioRelease.of(istioRelease), caCertificate: undefined });
     } catch (caught) {
       error = caught;
     }
@@ -163,23 +163,23 @@ describe('Istio 1.6-1.14: mesh config in an IstioOperator', () => {
 
   test('1.6.0-1.7.0: no -1 overlay, the gateway gets its CA from a kubectl patch instead', () => {
     for (const istioRelease of ['1.6.0', '1.6.14', '1.7.0']) {
-      const { built, input } = tracing({ istioRelease });
+      const { built, input } = tracing({ istioRelease: IstioRelease.of(istioRelease) });
       expect(input('istio-operator.yaml').spec.components).toBeUndefined();
       expect(built.gatewayPatchCommands).toEqual([expect.stringMatching(/^kubectl -n istio-system patch deployment istio-ingressgateway --type=json -p '\[.*"\/spec\/template\/spec\/volumes\/-".*\]'$/)]);
     }
-    expect(tracing({ istioRelease: '1.7.1' }).built.gatewayPatchCommands).toEqual([]);
-    expect(tracing({ istioRelease: '1.7.1' }).input('istio-operator.yaml').spec.components.ingressGateways).toHaveLength(1);
+    expect(tracing({ istioRelease: IstioRelease.of('1.7.1') }).built.gatewayPatchCommands).toEqual([]);
+    expect(tracing({ istioRelease: IstioRelease.of('1.7.1') }).input('istio-operator.yaml').spec.components.ingressGateways).toHaveLength(1);
   });
 
   test('plaintext: no tlsSettings; a CA with secure: false is refused', () => {
-    const { input } = tracing({ istioRelease: '1.14', caCertificate: undefined, secure: false });
+    const { input } = tracing({ istioRelease: IstioRelease.of('1.14'), caCertificate: undefined, secure: false });
     expect(input('istio-operator.yaml').spec.meshConfig.defaultConfig.tracing).toEqual({ sampling: 100, lightstep: { address: SATELLITE } });
-    expect(() => tracing({ istioRelease: '1.14', secure: false })).toThrow(/LightstepTracing.caCertificate: a CA certificate is given but secure is false/);
+    expect(() => tracing({ istioRelease: IstioRelease.of('1.14'), secure: false })).toThrow(/LightstepTracing.caCertificate: a CA certificate is given but secure is false/);
   });
 
   test('revision, Istio namespace, gateway name and cacertPath reach the install inputs', () => {
     const { built, input } = tracing({
-      istioRelease: '1.12', revision: '1-12-9', istioNamespace: 'mesh', ingressGatewayName: 'edge-gateway', cacertPath: '/etc/ls/ca.crt',
+      istioRelease: IstioRelease.of('1.12'), revision: '1-12-9', istioNamespace: 'mesh', ingressGatewayName: 'edge-gateway', cacertPath: '/etc/ls/ca.crt',
     });
     const operator = input('istio-operator.yaml');
     expect(operator.metadata.namespace).toBe('mesh');
@@ -190,11 +190,11 @@ describe('Istio 1.6-1.14: mesh config in an IstioOperator', () => {
     expect(gateway.k8s.overlays[0].patches[0].value.mountPath).toBe('/etc/ls');
     expect(built.secretNamespaces).toEqual(['default', 'mesh']);
     expect(built.secrets.map((s) => s.key)).toEqual(['ca.crt', 'ca.crt']);
-    expect(() => tracing({ istioRelease: '1.12', revision: '1.12' })).toThrow(/LightstepTracing.revision: not a valid revision name/);
+    expect(() => tracing({ istioRelease: IstioRelease.of('1.12'), revision: '1.12' })).toThrow(/LightstepTracing.revision: not a valid revision name/);
   });
 
   test('an injected namespace left out of applicationNamespaces is reported by the analysis', () => {
-    const { chart, analysis } = tracing({ istioRelease: '1.9' });
+    const { chart, analysis } = tracing({ istioRelease: IstioRelease.of('1.9') });
     new k8s.KubeNamespace(chart, 'shop', { metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
     expect(analysis.analyze()).toEqual([expect.stringMatching(/^Secret shop\/lightstep.cacert is missing: sidecars of Istio 1.9 mount it at \/etc\/lightstep/)]);
   });
@@ -202,7 +202,7 @@ describe('Istio 1.6-1.14: mesh config in an IstioOperator', () => {
 
 describe('Istio 1.16.1+: OpenTelemetry collector', () => {
   test('1.30: collector, extension provider, v1 Telemetry naming it, CA only in the collector namespace', () => {
-    const { built, input, objects, analysis } = tracing({ istioRelease: '1.30', applicationNamespaces: ['bookinfo'] });
+    const { built, input, objects, analysis } = tracing({ istioRelease: IstioRelease.of('1.30'), applicationNamespaces: ['bookinfo'] });
     expect(built.generation).toBe(TracingGeneration.OPENTELEMETRY);
     const collector = built.collector!;
     const provider = { name: 'lightstep', opentelemetry: { service: 'otel-collector.observability.svc.cluster.local', port: 4317 } };
@@ -230,7 +230,7 @@ describe('Istio 1.16.1+: OpenTelemetry collector', () => {
   });
 
   test('1.16.1 uses the v1alpha1 Telemetry and still has istiod values', () => {
-    const { built, objects, analysis } = tracing({ istioRelease: '1.16.1' });
+    const { built, objects, analysis } = tracing({ istioRelease: IstioRelease.of('1.16.1') });
     expect(objects.find((o) => o.kind === 'Telemetry').apiVersion).toBe('telemetry.istio.io/v1alpha1');
     expect(built.installInputs.map((i) => i.fileName)).toEqual(['istio-operator.yaml', 'istiod-helm-values.yaml']);
     expect(analysis.analyze()).toEqual([]);
@@ -239,7 +239,7 @@ describe('Istio 1.16.1+: OpenTelemetry collector', () => {
 
   test('never emits the removed lightstep extension provider, nor the native tracer settings', () => {
     for (const istioRelease of ['1.16.1', '1.26', '1.27', '1.30']) {
-      const { built } = tracing({ istioRelease });
+      const { built } = tracing({ istioRelease: IstioRelease.of(istioRelease) });
       const text = JSON.stringify(built.installInputs.map((i) => i.content));
       expect(text).not.toMatch(/"lightstep":|"tracer":|defaultConfig/);
     }
@@ -247,7 +247,7 @@ describe('Istio 1.16.1+: OpenTelemetry collector', () => {
 
   test('provider name, collector namespace, sampling and revision carry through', () => {
     const { built, input, objects, analysis } = tracing({
-      istioRelease: '1.24', providerName: 'ls-otel', collector: { namespace: 'telemetry' }, sampling: 100, revision: 'stable', caCertificate: undefined,
+      istioRelease: IstioRelease.of('1.24'), providerName: 'ls-otel', collector: { namespace: 'telemetry' }, sampling: 100, revision: 'stable', caCertificate: undefined,
     });
     expect(input('istio-operator.yaml').spec.revision).toBe('stable');
     expect(input('istio-operator.yaml').spec.meshConfig.extensionProviders[0]).toEqual({
@@ -269,7 +269,7 @@ describe('Istio 1.16.1+: OpenTelemetry collector', () => {
 
 describe('Istio 1.15.0-1.16.0: Zipkin to the collector', () => {
   test.each(['1.15.0', '1.15', '1.16.0'])('%s: the proxies report Zipkin to the collector, which exports OTLP to LightStep', (istioRelease) => {
-    const { built, input, objects, analysis } = tracing({ istioRelease });
+    const { built, input, objects, analysis } = tracing({ istioRelease: IstioRelease.of(istioRelease) });
     expect(built.generation).toBe(TracingGeneration.ZIPKIN);
     const meshConfig = {
       enableTracing: true,
@@ -289,7 +289,7 @@ describe('Istio 1.15.0-1.16.0: Zipkin to the collector', () => {
   });
 
   test('the OpenTelemetry path has no zipkin receiver', () => {
-    const { built, objects } = tracing({ istioRelease: '1.16.1' });
+    const { built, objects } = tracing({ istioRelease: IstioRelease.of('1.16.1') });
     expect(built.collector!.config.receivers.zipkin).toBeUndefined();
     expect(objects.find((o) => o.kind === 'Service').spec.ports.map((p: any) => p.name)).toEqual(['grpc-otlp', 'http-otlp']);
   });
@@ -297,7 +297,7 @@ describe('Istio 1.15.0-1.16.0: Zipkin to the collector', () => {
 
 describe('a release newer than the newest known', () => {
   test.each(['1.31', '1.40.2'])('%s is configured like the newest known release, with a warning naming the newest verified one', (istioRelease) => {
-    const { built, chart } = tracing({ istioRelease });
+    const { built, chart } = tracing({ istioRelease: IstioRelease.of(istioRelease) });
     expect(built.generation).toBe(TracingGeneration.OPENTELEMETRY);
     expect(warningsOf(chart)).toEqual([expect.stringMatching(new RegExp(`Istio ${istioRelease.replace(/\./g, '\\.')} is newer than the newest release this library was checked against \\(1\\.30\\.3\\)`))]);
   });
@@ -309,7 +309,7 @@ describe('releases without a LightStep path', () => {
   ])('%s is refused with the reason and what to target', (istioRelease, reason) => {
     let error: unknown;
     try {
-      tracing({ istioRelease });
+      tracing({ istioRelease: IstioRelease.of(istioRelease) });
     } catch (caught) {
       error = caught;
     }
@@ -322,35 +322,35 @@ describe('releases without a LightStep path', () => {
 
 describe('props shared by every generation', () => {
   test.each(['1.1', '1.9', '1.30'])('%s: sampling below 100 warns; out of range is refused', (istioRelease) => {
-    const { chart } = tracing({ istioRelease, sampling: 0.5 });
+    const { chart } = tracing({ istioRelease: IstioRelease.of(istioRelease), sampling: 0.5 });
     expect(warningsOf(chart)).toEqual([expect.stringMatching(/sampling is 0.5%: LightStep .* advises tracing 100%/)]);
-    expect(warningsOf(tracing({ istioRelease }).chart)).toEqual([]);
+    expect(warningsOf(tracing({ istioRelease: IstioRelease.of(istioRelease) }).chart)).toEqual([]);
     for (const sampling of [NaN, -1, 100.5, Infinity, '50' as any]) {
-      expect(() => tracing({ istioRelease, sampling })).toThrow(/LightstepTracing.sampling: sampling is a percentage from 0 to 100/);
+      expect(() => tracing({ istioRelease: IstioRelease.of(istioRelease), sampling })).toThrow(/LightstepTracing.sampling: sampling is a percentage from 0 to 100/);
     }
   });
 
   test('the sampling rate lands where each generation reads it', () => {
-    expect(tracing({ istioRelease: '1.2', sampling: 25 }).input('istio-helm-values.yaml').pilot.traceSampling).toBe(25);
-    expect(tracing({ istioRelease: '1.10', sampling: 25 }).input('istio-operator.yaml').spec.meshConfig.defaultConfig.tracing.sampling).toBe(25);
-    expect(tracing({ istioRelease: '1.22', sampling: 25 }).objects.find((o) => o.kind === 'Telemetry').spec.tracing[0].randomSamplingPercentage).toBe(25);
+    expect(tracing({ istioRelease: IstioRelease.of('1.2'), sampling: 25 }).input('istio-helm-values.yaml').pilot.traceSampling).toBe(25);
+    expect(tracing({ istioRelease: IstioRelease.of('1.10'), sampling: 25 }).input('istio-operator.yaml').spec.meshConfig.defaultConfig.tracing.sampling).toBe(25);
+    expect(tracing({ istioRelease: IstioRelease.of('1.22'), sampling: 25 }).objects.find((o) => o.kind === 'Telemetry').spec.tracing[0].randomSamplingPercentage).toBe(25);
   });
 
   test('the address is validated under the LightstepTracing prop name', () => {
-    expect(() => tracing({ address: 'https://ingest.lightstep.com' })).toThrow(/^LightstepTracing.address: the address is a URL/);
-    expect(() => tracing({ address: 'satellite:99999' })).toThrow(/^LightstepTracing.address: port "99999"/);
+    expect(() => tracing({ address: 'https://ingest.lightstep.com' })).toThrow(/^LightstepTracing at [^ ]+: LightstepTracing.address: the address is a URL/);
+    expect(() => tracing({ address: 'satellite:99999' })).toThrow(/^LightstepTracing at [^ ]+: LightstepTracing\.address: port "99999"/);
   });
 
   test('namespaces are validated and deduplicated', () => {
-    expect(tracing({ istioRelease: '1.3', applicationNamespaces: ['a', 'b', 'a'] }).built.secretNamespaces).toEqual(['a', 'b']);
-    expect(tracing({ istioRelease: '1.4', applicationNamespaces: ['istio-system'] }).built.secretNamespaces).toEqual(['istio-system']);
+    expect(tracing({ istioRelease: IstioRelease.of('1.3'), applicationNamespaces: ['a', 'b', 'a'] }).built.secretNamespaces).toEqual(['a', 'b']);
+    expect(tracing({ istioRelease: IstioRelease.of('1.4'), applicationNamespaces: ['istio-system'] }).built.secretNamespaces).toEqual(['istio-system']);
     expect(() => tracing({ applicationNamespaces: ['Default'] })).toThrow(/LightstepTracing.applicationNamespaces\[0\]: not a valid namespace name/);
     expect(() => tracing({ istioNamespace: 'istio_system' })).toThrow(/LightstepTracing.istioNamespace/);
   });
 
   test('install inputs render byte-identically on every run', () => {
     for (const istioRelease of ['1.1', '1.9', '1.30']) {
-      const render = () => tracing({ istioRelease }).built.installInputs.map((i) => dump(i.content)).join('---\n');
+      const render = () => tracing({ istioRelease: IstioRelease.of(istioRelease) }).built.installInputs.map((i) => dump(i.content)).join('---\n');
       expect(render()).toBe(render());
     }
   });
@@ -371,7 +371,7 @@ describe('the access token', () => {
   }
 
   test.each(RELEASES)('%s: from the shell, it is in no object and no install input', (istioRelease) => {
-    const { built, objects, chart } = tracing({ istioRelease });
+    const { built, objects, chart } = tracing({ istioRelease: IstioRelease.of(istioRelease) });
     const output = everything(built, objects);
     expect(output).not.toContain(KNOWN);
     expect(output).not.toContain(Buffer.from(KNOWN).toString('base64'));
@@ -380,7 +380,7 @@ describe('the access token', () => {
   });
 
   test.each(RELEASES)('%s: from an existing Secret, it is read at install time', (istioRelease) => {
-    const { built, objects } = tracing({ istioRelease, accessToken: AccessToken.fromSecret('lightstep-token', 'token') });
+    const { built, objects } = tracing({ istioRelease: IstioRelease.of(istioRelease), accessToken: AccessToken.fromSecret('lightstep-token', 'token') });
     expect(everything(built, objects)).not.toContain(KNOWN);
     if (built.collector) {
       expect(built.tokenInstallArgs).toEqual([]);
@@ -391,7 +391,7 @@ describe('the access token', () => {
   });
 
   test.each(RELEASES)('%s: a literal token is written, with a warning', (istioRelease) => {
-    const { built, objects, chart } = tracing({ istioRelease, accessToken: AccessToken.fromLiteralUnsafe(KNOWN) });
+    const { built, objects, chart } = tracing({ istioRelease: IstioRelease.of(istioRelease), accessToken: AccessToken.fromLiteralUnsafe(KNOWN) });
     expect(everything(built, objects)).toContain(KNOWN);
     expect(built.tokenInstallArgs).toEqual([]);
     expect(built.tokenSetupCommands).toEqual([]);
@@ -401,11 +401,11 @@ describe('the access token', () => {
 
   test('a literal token sits where each generation reads it', () => {
     const literal = AccessToken.fromLiteralUnsafe(KNOWN);
-    expect(tracing({ istioRelease: '1.1', accessToken: literal }).input('istio-helm-values.yaml').global.tracer.lightstep.accessToken).toBe(KNOWN);
-    const meshConfig = tracing({ istioRelease: '1.9', accessToken: literal });
+    expect(tracing({ istioRelease: IstioRelease.of('1.1'), accessToken: literal }).input('istio-helm-values.yaml').global.tracer.lightstep.accessToken).toBe(KNOWN);
+    const meshConfig = tracing({ istioRelease: IstioRelease.of('1.9'), accessToken: literal });
     expect(meshConfig.input('istio-operator.yaml').spec.meshConfig.defaultConfig.tracing.lightstep.accessToken).toBe(KNOWN);
     expect(meshConfig.input('istiod-helm-values.yaml').meshConfig.defaultConfig.tracing.lightstep.accessToken).toBe(KNOWN);
-    const collector = tracing({ istioRelease: '1.30', accessToken: literal });
+    const collector = tracing({ istioRelease: IstioRelease.of('1.30'), accessToken: literal });
     expect(collector.objects.find((o) => o.kind === 'Secret' && o.metadata.name === 'lightstep-access-token').stringData.access_token).toBe(KNOWN);
   });
 });

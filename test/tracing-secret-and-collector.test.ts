@@ -4,7 +4,7 @@ import { Deployment, EnvValue, Volume } from 'cdk8s-plus-27';
 import { load } from 'js-yaml';
 import { MeshAnalysis } from '../src/analysis';
 import { ConfigurationError } from '../src/configuration-error';
-import { AccessToken, AccessTokenSource, CaCertificate, DEFAULT_COLLECTOR_IMAGE, LightstepCaCertSecret, OtelCollector } from '../src/tracing';
+import { AccessToken, AccessTokenSource, CaCertificate, LightstepCaCertSecret, OtelCollector } from '../src/tracing';
 import { warningsOf } from '../src/warnings';
 import { expectSchemaValid } from './support/schemas';
 
@@ -152,8 +152,8 @@ describe('OtelCollector', () => {
     const { objects, config } = collector();
     const pod = find(objects, 'Deployment').spec.template.spec;
     const container = pod.containers[0];
-    expect(container.image).toBe(DEFAULT_COLLECTOR_IMAGE);
-    expect(DEFAULT_COLLECTOR_IMAGE).toMatch(/^otel\/opentelemetry-collector-contrib:0\.(1[1-9]\d|[2-9]\d\d)\.\d+$/);
+    expect(container.image).toBe(OtelCollector.DEFAULT_IMAGE);
+    expect(OtelCollector.DEFAULT_IMAGE).toMatch(/^otel\/opentelemetry-collector-contrib:0\.(1[1-9]\d|[2-9]\d\d)\.\d+$/);
     expect(container.args).toEqual(['--config=/conf/collector.yaml']);
     expect(container.volumeMounts).toEqual([{ name: 'config', mountPath: '/conf', readOnly: true }]);
     expect(pod.volumes).toEqual([{ name: 'config', configMap: { name: 'otel-collector-config' } }]);

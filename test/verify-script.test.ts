@@ -127,20 +127,20 @@ describe('the facts verify.sh reads are those of the upstream sources', () => {
 
 describe('TracerStatsInclusion', () => {
   const nativeTags = readdirSync(ISTIO_UPSTREAM).filter((tag) => /^\d+\.\d+\.\d+$/.test(tag))
-    .filter((tag) => [TracingGeneration.HELM_VALUES, TracingGeneration.MESH_CONFIG].includes(IstioRelease.parse(tag).tracingGeneration));
+    .filter((tag) => [TracingGeneration.HELM_VALUES, TracingGeneration.MESH_CONFIG].includes(IstioRelease.of(tag).tracingGeneration));
 
   it('uses proxyStatsMatcher exactly where the release\'s ProxyConfig has it, the annotation elsewhere', () => {
     expect(nativeTags.length).toBeGreaterThan(10);
     for (const tag of nativeTags) {
       const proto = readFileSync(join(ISTIO_UPSTREAM, tag, 'proxy.proto'), 'utf8');
       const hasMatcher = /ProxyStatsMatcher proxy_stats_matcher = \d+;/.test(proto) && /repeated string inclusion_prefixes = \d+;/.test(proto);
-      const meshConfig = TracerStatsInclusion.meshConfigFor(tag);
+      const meshConfig = TracerStatsInclusion.meshConfigFor(IstioRelease.of(tag));
       expect([tag, meshConfig !== undefined]).toEqual([tag, hasMatcher]);
       if (meshConfig) {
         expect(meshConfig).toEqual({ defaultConfig: { proxyStatsMatcher: { inclusionPrefixes: ['tracing.lightstep'] } } });
-        expect(TracerStatsInclusion.podAnnotationsFor(tag)).toEqual({});
+        expect(TracerStatsInclusion.podAnnotationsFor(IstioRelease.of(tag))).toEqual({});
       } else {
-        expect(Object.keys(TracerStatsInclusion.podAnnotationsFor(tag))).toEqual(['sidecar.istio.io/statsInclusionPrefixes']);
+        expect(Object.keys(TracerStatsInclusion.podAnnotationsFor(IstioRelease.of(tag)))).toEqual(['sidecar.istio.io/statsInclusionPrefixes']);
       }
     }
     // Where the mesh config field arrived, the bootstrap reads it.
@@ -153,18 +153,18 @@ describe('TracerStatsInclusion', () => {
     expect(v11).toContain(`EnvoyStatsMatcherInclusionPatterns = "${TracerStatsInclusion.ANNOTATION}"`);
     expect(v11).toContain('opts["inclusionPatterns"] = strings.Split(inclusionPatterns, ",")');
     const defaults = [.../defaultEnvoyStatsMatcherInclusionPatterns = \[\]string\{([^}]*)\}/.exec(v11)![1].matchAll(/"([^"]+)"/g)].map((m) => m[1]);
-    expect(TracerStatsInclusion.podAnnotationsFor('1.1')[TracerStatsInclusion.ANNOTATION].split(',')).toEqual([...defaults, 'tracing.lightstep']);
+    expect(TracerStatsInclusion.podAnnotationsFor(IstioRelease.of('1.1'))[TracerStatsInclusion.ANNOTATION].split(',')).toEqual([...defaults, 'tracing.lightstep']);
     // From 1.2 the required prefixes are appended to the annotation's, so the annotation names only the tracer.
     for (const file of ['istio/1.2.10-bootstrap_config.go', 'istio/1.7.8-bootstrap-config.go']) {
       expect(upstream(file)).toMatch(/inclusionOption = append\(inclusionOption,/);
     }
-    expect(TracerStatsInclusion.podAnnotationsFor('1.4')).toEqual({ 'sidecar.istio.io/statsInclusionPrefixes': 'tracing.lightstep' });
+    expect(TracerStatsInclusion.podAnnotationsFor(IstioRelease.of('1.4'))).toEqual({ 'sidecar.istio.io/statsInclusionPrefixes': 'tracing.lightstep' });
   });
 
   it('has nothing to add where the proxies have no LightStep tracer', () => {
     for (const release of ['1.16.0', '1.30']) {
-      expect(TracerStatsInclusion.meshConfigFor(release)).toBeUndefined();
-      expect(TracerStatsInclusion.podAnnotationsFor(release)).toEqual({});
+      expect(TracerStatsInclusion.meshConfigFor(IstioRelease.of(release))).toBeUndefined();
+      expect(TracerStatsInclusion.podAnnotationsFor(IstioRelease.of(release))).toEqual({});
     }
   });
 });
@@ -174,7 +174,7 @@ describe('bad descriptions are named in the user\'s words', () => {
   it.each([
     ['VerifyScript.requests', { ...props, requests: 0 }],
     ['VerifyScript.bookinfo.namespace', { ...props, bookinfo: { ...props.bookinfo, namespace: 'Not A Namespace' } }],
-    ['VerifyScript.collector', { ...props, istioRelease: '1.16.0', collector: undefined }],
+    ['VerifyScript.collector', { ...props, istioRelease: IstioRelease.of('1.16.0'), collector: undefined }],
   ])('%s', (field, bad) => {
     expect(() => VerifyScript.render(bad)).toThrow(ConfigurationError);
     expect(() => VerifyScript.render(bad)).toThrow(field);

@@ -5,7 +5,7 @@
 import { Chart, ChartProps, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Bookinfo, CaCertificate, LightstepCaCertSecret, LightstepTracing, MeshNamespace } from '../../src';
+import { Bookinfo, CaCertificate, IstioRelease, LightstepCaCertSecret, LightstepTracing, MeshNamespace } from '../../src';
 
 /** Props of ShopChart. */
 export interface ShopChartProps extends ChartProps {
@@ -15,7 +15,7 @@ export interface ShopChartProps extends ChartProps {
    * Istio release the cluster runs.
    * @default '1.14', the newest release with the native LightStep tracer, whose sidecars mount lightstep.cacert
    */
-  readonly istioRelease?: string;
+  readonly istioRelease?: IstioRelease;
   /**
    * Namespace of the shop's own workloads.
    * @default 'shop'
@@ -43,7 +43,7 @@ export class ShopChart extends Chart {
     super(scope, id, props);
     const namespace = props.namespace ?? 'shop';
     const bookinfoNamespace = props.bookinfoNamespace ?? 'bookinfo';
-    const istioRelease = props.istioRelease ?? '1.14';
+    const istioRelease = props.istioRelease ?? IstioRelease.of('1.14');
 
     // Labelled for sidecar injection: the injector mounts lightstep.cacert into every pod of the namespace.
     new MeshNamespace(this, 'Namespace', { name: namespace });

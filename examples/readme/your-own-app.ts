@@ -1,21 +1,21 @@
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  AccessToken, Bookinfo, CaCertificate, LightstepCaCertSecret, LightstepInstallGuide, LightstepTracing, MeshAnalysis,
+  AccessToken, Bookinfo, CaCertificate, IstioRelease, LightstepCaCertSecret, LightstepInstallGuide, LightstepTracing, MeshAnalysis,
 } from 'cdk8s-istio-lightstep';
 
 const app = new App({ outdir: 'dist/manifests' });
 const chart = new Chart(app, 'platform');
 const ca = CaCertificate.fromFile('certs/Cert_Auth.crt');
 const tracing = new LightstepTracing(chart, 'tracing', {
-  istioRelease: '1.9.3',
+  istioRelease: IstioRelease.of('1.9.3'),
   address: 'lightstep-satellite.lightstep:9292',
   caCertificate: ca,
   accessToken: AccessToken.fromEnv('LIGHTSTEP_ACCESS_TOKEN'),
   applicationNamespaces: ['shop'],
 });
 // Creates Namespace shop, which the output applies before the Secret above puts in it, whatever the order here.
-const bookinfo = new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelease: '1.9.3' });
+const bookinfo = new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelease: IstioRelease.of('1.9.3') });
 
 // The Secret is a cdk8s-plus ISecret: mount it like any other. `of` returns the namespace's Secret if the app
 // has one already (the tracing construct's for shop, say) instead of writing a second one.

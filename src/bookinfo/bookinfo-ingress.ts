@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as gatewayApi from '../../imports/gateway.networking.k8s.io';
-import { IstioRelease } from '../istio-release';
+import { IstioRelease, releaseProp } from '../istio-release';
 import { GATEWAY_API_GATEWAY, HTTP_ROUTE, ISTIO_GATEWAY, VIRTUAL_SERVICE } from './_api-kinds';
 import { BOOKINFO_PORT, GATEWAY_NAME, INGRESS_PATHS, INGRESS_ROUTE_NAME, ISTIO_GATEWAY_CLASS, PathMatch } from './_sample';
 import { validateDnsLabel, validateEnumValue, validateSelector } from './_validation';
@@ -26,7 +26,7 @@ export interface BookinfoIngressProps {
    * Istio release that decides the apiVersions and the ingress gateway port.
    * @default the newest release this library knows
    */
-  readonly istioRelease?: string;
+  readonly istioRelease?: IstioRelease;
   /**
    * Pod labels of the ingress gateway an Istio Gateway binds to; Helm-installed gateways carry { istio: 'ingress' }.
    * @default { istio: 'ingressgateway' }
@@ -57,7 +57,7 @@ export class BookinfoIngress extends Construct {
     try {
       const namespace = validateDnsLabel('BookinfoIngress.namespace', props.namespace);
       this.kind = validateEnumValue('BookinfoIngress.kind', props.kind ?? BookinfoIngressKind.ISTIO_GATEWAY, BookinfoIngressKind);
-      const release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'BookinfoIngress.istioRelease');
+      const release = props.istioRelease === undefined ? IstioRelease.newest() : releaseProp(props.istioRelease, 'BookinfoIngress.istioRelease');
       const selector = validateSelector('BookinfoIngress.gatewaySelector', props.gatewaySelector ?? BookinfoIngress.DEFAULT_GATEWAY_SELECTOR);
       if (this.kind === BookinfoIngressKind.NONE) return;
 

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IstioRelease } from '../istio-release';
+import { IstioRelease, releaseProp } from '../istio-release';
 import { TracerStatsInclusion } from '../tracing/tracer-stats-inclusion';
 import { BOOKINFO_PORT, sampleService } from './_sample';
 import { BookinfoService } from './bookinfo-service';
@@ -36,7 +36,7 @@ export interface BookinfoMicroserviceProps {
    * Istio release whose Bookinfo sample decides the image registry.
    * @default the newest release this library knows
    */
-  readonly istioRelease?: string;
+  readonly istioRelease?: IstioRelease;
   /**
    * Registry and repository prefix of the images.
    * @default the registry of the release's sample
@@ -85,7 +85,7 @@ export class BookinfoMicroservice extends Construct {
       const name = validateEnumValue('BookinfoMicroservice.service', props.service, BookinfoService);
       const sample = sampleService(name);
       const namespace = validateDnsLabel('BookinfoMicroservice.namespace', props.namespace);
-      const release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'BookinfoMicroservice.istioRelease');
+      const release = props.istioRelease === undefined ? IstioRelease.newest() : releaseProp(props.istioRelease, 'BookinfoMicroservice.istioRelease');
       const registry = validateImageRegistry('BookinfoMicroservice.imageRegistry', props.imageRegistry ?? release.bookinfoImageRegistry);
       const tag = validateImageTag('BookinfoMicroservice.imageTag', props.imageTag ?? BookinfoMicroservice.DEFAULT_IMAGE_TAG);
       const replicas = validateReplicas('BookinfoMicroservice.replicas', props.replicas ?? 1);
@@ -106,7 +106,7 @@ export class BookinfoMicroservice extends Construct {
       // The one intended difference from Istio's sample: on 1.1-1.7 productpage's sidecar keeps Envoy's
       // tracing.lightstep.* counters only with this annotation, and verify.sh reads them there (1.8-1.14 keep
       // them mesh-wide through proxyStatsMatcher, later releases have no LightStep tracer).
-      const statsInclusion = name === BookinfoService.PRODUCTPAGE ? TracerStatsInclusion.podAnnotationsFor(release.toString()) : {};
+      const statsInclusion = name === BookinfoService.PRODUCTPAGE ? TracerStatsInclusion.podAnnotationsFor(release) : {};
       const podAnnotations = { ...sample.podAnnotations, ...statsInclusion };
       const annotations = Object.keys(podAnnotations).length > 0 ? podAnnotations : undefined;
       const env = sample.env.length > 0 ? sample.env.map(([envName, value]) => ({ name: envName, value })) : undefined;

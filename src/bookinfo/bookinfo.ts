@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IstioRelease } from '../istio-release';
+import { IstioRelease, releaseProp } from '../istio-release';
 import { addWarning } from '../warnings';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { locatedIn } from '../configuration-error';
@@ -39,7 +39,7 @@ export interface BookinfoProps {
    * Istio release the objects are written for: apiVersions, ingress gateway port, image registry.
    * @default the newest release this library knows
    */
-  readonly istioRelease?: string;
+  readonly istioRelease?: IstioRelease;
   /**
    * Registry and repository prefix of the images, e.g. a mirror.
    * @default the registry of the release's Bookinfo sample
@@ -127,10 +127,10 @@ export class Bookinfo extends Construct {
     super(scope, id);
     try {
       this.namespace = validateDnsLabel('Bookinfo.namespace', props.namespace ?? 'default');
-      this.release = IstioRelease.parse(props.istioRelease ?? IstioRelease.newest().toString(), 'Bookinfo.istioRelease');
+      this.release = props.istioRelease === undefined ? IstioRelease.newest() : releaseProp(props.istioRelease, 'Bookinfo.istioRelease');
       const newerWarning = this.release.newerThanKnownWarning;
       if (newerWarning) addWarningOnce(this, newerWarning);
-      const istioRelease = this.release.toString();
+      const istioRelease = this.release;
       const revision = props.revision === undefined ? undefined : validateDnsLabel('Bookinfo.revision', props.revision);
       const imageRegistry = validateImageRegistry('Bookinfo.imageRegistry', props.imageRegistry ?? this.release.bookinfoImageRegistry);
       const imageTag = validateImageTag('Bookinfo.imageTag', props.imageTag ?? BookinfoMicroservice.DEFAULT_IMAGE_TAG);

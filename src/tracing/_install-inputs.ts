@@ -60,7 +60,7 @@ export function nativeTracerMeshConfig(inputs: TracerInputs): Record<string, any
   // because an empty caCertificates makes the injector mount at "" and, from 1.7, Envoy reject the bootstrap.
   if (inputs.secure) tracing.tlsSettings = { mode: 'SIMPLE', caCertificates: inputs.cacertPath };
   // Istio trims Envoy's statistics; keeping the tracer's counters lets verify.sh prove that spans were sent.
-  const statsInclusion = TracerStatsInclusion.meshConfigFor(inputs.release.toString())?.defaultConfig ?? {};
+  const statsInclusion = TracerStatsInclusion.meshConfigFor(inputs.release)?.defaultConfig ?? {};
   return { enableTracing: true, defaultConfig: { tracing, ...statsInclusion } };
 }
 

@@ -11,22 +11,28 @@ export enum AccessTokenSource {
   LITERAL = 'literal',
 }
 
-/** The Secret and key the OpenTelemetry collector path uses when the token comes from the shell. */
-export const DEFAULT_TOKEN_SECRET_NAME = 'lightstep-access-token';
-/** Key of the token in `DEFAULT_TOKEN_SECRET_NAME`. */
-export const DEFAULT_TOKEN_SECRET_KEY = 'access_token';
+const DEFAULT_TOKEN_SECRET_NAME = 'lightstep-access-token';
+const DEFAULT_TOKEN_SECRET_KEY = 'access_token';
+const DEFAULT_TOKEN_ENV = 'LIGHTSTEP_ACCESS_TOKEN';
 
 /**
  * The LightStep project access token. It is a credential: by default it never appears in generated files
  * and is supplied at install time, from the shell or from a Secret.
  */
 export class AccessToken {
+  /** The Secret the collector paths read the token from when it comes from the shell. */
+  public static readonly DEFAULT_SECRET_NAME = DEFAULT_TOKEN_SECRET_NAME;
+  /** Key of the token in that Secret, and the default key of `fromSecret`. */
+  public static readonly DEFAULT_SECRET_KEY = DEFAULT_TOKEN_SECRET_KEY;
+  /** The shell variable `fromEnv` reads by default. */
+  public static readonly DEFAULT_ENV = DEFAULT_TOKEN_ENV;
+
   /**
    * The token is read from an environment variable of the shell that runs the install commands; the
    * generated files hold only the variable's name.
    * @param name the variable name
    */
-  public static fromEnv(name = 'LIGHTSTEP_ACCESS_TOKEN'): AccessToken {
+  public static fromEnv(name = DEFAULT_TOKEN_ENV): AccessToken {
     assertEnvName('AccessToken.fromEnv', name);
     return new AccessToken(AccessTokenSource.ENVIRONMENT, name, undefined, undefined, undefined, undefined);
   }

@@ -7,10 +7,8 @@ import { assertNamespaceName, assertObjectName, assertSecretKey } from './_names
 import { addWarningOnce } from './_report-once';
 import { CaCertificate } from './ca-certificate';
 
-/** The Secret name Istio's sidecar injector mounts for the LightStep tracer. Prefer `LightstepCaCertSecret.NAME`. */
-export const LIGHTSTEP_CA_CERT_SECRET_NAME = 'lightstep.cacert';
-/** The Secret key, which must equal the file name of the tracer's cacertPath. Prefer `LightstepCaCertSecret.KEY`. */
-export const LIGHTSTEP_CA_CERT_KEY = 'cacert.pem';
+const LIGHTSTEP_CA_CERT_SECRET_NAME = 'lightstep.cacert';
+const LIGHTSTEP_CA_CERT_KEY = 'cacert.pem';
 
 /** Props for `LightstepCaCertSecret`. */
 export interface LightstepCaCertSecretProps {

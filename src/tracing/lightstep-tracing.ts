@@ -1,8 +1,8 @@
 import { Construct } from 'constructs';
 import { Telemetry, TelemetryV1Alpha1 } from '../../imports/telemetry.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
-import { ConfigurationError } from '../configuration-error';
-import { IstioRelease, TracingGeneration } from '../istio-release';
+import { ConfigurationError, locatedIn } from '../configuration-error';
+import { IstioRelease, releaseProp, TracingGeneration } from '../istio-release';
 import { parseAddress } from './_address';
 import {
   directoryOf, fileNameOf, gatewayCertificatePatchCommands, helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput,
@@ -14,13 +14,13 @@ import { assertCaCertificateUsable } from './_tls';
 import { AccessToken, AccessTokenSource } from './access-token';
 import { CaCertificate } from './ca-certificate';
 import { IstioInstallInput } from './istio-install-input';
-import { LIGHTSTEP_CA_CERT_SECRET_NAME, LightstepCaCertSecret } from './lightstep-ca-cert-secret';
+import { LightstepCaCertSecret } from './lightstep-ca-cert-secret';
 import { OtelCollector, OtelCollectorOptions } from './otel-collector';
 
 /** Props for `LightstepTracing`. */
 export interface LightstepTracingProps {
   /** The Istio release to configure, as "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", e.g. "1.30", "1.9.3", "1.1". */
-  readonly istioRelease: string;
+  readonly istioRelease: IstioRelease;
   /** LightStep satellite or ingest address as host:port, e.g. "lightstep-satellite.lightstep:9292" or "ingest.lightstep.com:443". */
   readonly address: string;
   /**
@@ -70,7 +70,7 @@ export interface LightstepTracingProps {
   readonly ingressGatewayName?: string;
   /**
    * Where the OpenTelemetry collector runs and which image it uses (Istio 1.15 and later).
-   * @default namespace 'observability', image DEFAULT_COLLECTOR_IMAGE
+   * @default namespace 'observability', image OtelCollector.DEFAULT_IMAGE
    */
   readonly collector?: OtelCollectorOptions;
   /**
@@ -130,93 +130,97 @@ export class LightstepTracing extends Construct {
 
   public constructor(scope: Construct, id: string, props: LightstepTracingProps) {
     super(scope, id);
-    this.release = IstioRelease.parse(props.istioRelease, `${FIELD}.istioRelease`);
-    this.release.assertCanTraceToLightstep(`${FIELD}.istioRelease`);
-    const newerWarning = this.release.newerThanKnownWarning;
-    if (newerWarning) addWarningOnce(this, newerWarning);
-    this.generation = this.release.tracingGeneration;
+    try {
+      this.release = releaseProp(props.istioRelease, `${FIELD}.istioRelease`);
+      this.release.assertCanTraceToLightstep(`${FIELD}.istioRelease`);
+      const newerWarning = this.release.newerThanKnownWarning;
+      if (newerWarning) addWarningOnce(this, newerWarning);
+      this.generation = this.release.tracingGeneration;
 
-    const address = parseAddress(`${FIELD}.address`, props.address);
-    const secure = props.secure ?? true;
-    const sampling = this.validateSampling(props.sampling);
-    const istioNamespace = props.istioNamespace ?? 'istio-system';
-    assertNamespaceName(`${FIELD}.istioNamespace`, istioNamespace);
-    const applicationNamespaces = validateNamespaces(props.applicationNamespaces ?? ['default']);
-    const cacertPath = validateCacertPath(props.cacertPath ?? DEFAULT_CACERT_PATH);
-    validateRevision(props.revision, this.generation);
-    const ingressGatewayName = props.ingressGatewayName ?? 'istio-ingressgateway';
-    assertDnsLabel(`${FIELD}.ingressGatewayName`, ingressGatewayName, 'Deployment name', 'istio-ingressgateway');
-    const token = props.accessToken ?? AccessToken.fromEnv();
-    assertCaCertificateUsable(`${FIELD}.caCertificate`, secure, props.caCertificate);
-    this.address = `${address.host}:${address.port}`;
-    this.secure = secure;
-    this.sampling = sampling;
-    this.istioNamespace = istioNamespace;
-    this.accessToken = token;
+      const address = parseAddress(`${FIELD}.address`, props.address);
+      const secure = props.secure ?? true;
+      const sampling = this.validateSampling(props.sampling);
+      const istioNamespace = props.istioNamespace ?? 'istio-system';
+      assertNamespaceName(`${FIELD}.istioNamespace`, istioNamespace);
+      const applicationNamespaces = validateNamespaces(props.applicationNamespaces ?? ['default']);
+      const cacertPath = validateCacertPath(props.cacertPath ?? DEFAULT_CACERT_PATH);
+      validateRevision(props.revision, this.generation);
+      const ingressGatewayName = props.ingressGatewayName ?? 'istio-ingressgateway';
+      assertDnsLabel(`${FIELD}.ingressGatewayName`, ingressGatewayName, 'Deployment name', 'istio-ingressgateway');
+      const token = props.accessToken ?? AccessToken.fromEnv();
+      assertCaCertificateUsable(`${FIELD}.caCertificate`, secure, props.caCertificate);
+      this.address = `${address.host}:${address.port}`;
+      this.secure = secure;
+      this.sampling = sampling;
+      this.istioNamespace = istioNamespace;
+      this.accessToken = token;
 
-    const inputs: TracerInputs = {
-      release: this.release,
-      address: this.address,
-      secure,
-      cacertPath,
-      sampling,
-      istioNamespace,
-      revision: props.revision,
-      ingressGatewayName,
-      literalToken: token.literalValue,
-      tokenExpression: token.shellExpression(istioNamespace),
-    };
-
-    const collectorPath = this.generation === TracingGeneration.OPENTELEMETRY || this.generation === TracingGeneration.ZIPKIN;
-    this.gatewayPatchCommands = [];
-    if (collectorPath) {
-      const zipkin = this.generation === TracingGeneration.ZIPKIN;
-      this.collector = new OtelCollector(this, 'Collector', {
-        ...props.collector,
-        address: inputs.address,
+      const inputs: TracerInputs = {
+        release: this.release,
+        address: this.address,
         secure,
-        caCertificate: props.caCertificate,
-        accessToken: token,
-        receiveZipkin: zipkin,
-      });
-      this.secrets = this.collector.caCertSecret ? [this.collector.caCertSecret] : [];
-      const choice: ProxyTracerChoice = { tracer: zipkin ? 'zipkin' : undefined, tokenInMeshConfig: false, gatewayCertificateOverlay: false };
-      if (zipkin) {
-        this.meshConfig = zipkinMeshConfig(sampling, `${this.collector.serviceFqdn}:${this.collector.zipkinPort}`);
-      } else {
-        this.providerName = validateProviderName(props.providerName ?? 'lightstep');
-        this.meshConfig = openTelemetryMeshConfig(this.providerName, this.collector.serviceFqdn, this.collector.grpcPort);
-      }
-      this.installInputs = [istioOperatorInput(inputs, this.meshConfig, choice, LIGHTSTEP_CA_CERT_SECRET_NAME)];
-      if (this.release.hasIstiodHelmChart) this.installInputs.push(istiodHelmValuesInput(inputs, this.meshConfig, choice));
-      this.tokenSetupCommands = this.collector.tokenSetupCommands;
-      if (!zipkin) this.addTelemetry(istioNamespace, this.providerName!, sampling);
-    } else {
-      if (secure && !props.caCertificate) throw this.missingCaCertificate();
-      this.secrets = props.caCertificate
-        ? this.addCaCertSecrets(props.caCertificate, applicationNamespaces, istioNamespace, cacertPath, ingressGatewayName)
-        : [];
-      if (this.generation === TracingGeneration.HELM_VALUES) {
-        this.installInputs = [helmChartValuesInput(inputs, LIGHTSTEP_CA_CERT_SECRET_NAME)];
-      } else {
-        const mountsGateway = secure && props.caCertificate !== undefined;
-        const overlay = mountsGateway && this.release.overlayAppendsWithMinusOne;
-        if (mountsGateway && !overlay) this.gatewayPatchCommands = gatewayCertificatePatchCommands(inputs, LIGHTSTEP_CA_CERT_SECRET_NAME);
-        const choice: ProxyTracerChoice = { tracer: 'lightstep', tokenInMeshConfig: true, gatewayCertificateOverlay: overlay };
-        this.meshConfig = nativeTracerMeshConfig(inputs);
-        this.installInputs = [istioOperatorInput(inputs, this.meshConfig, choice, LIGHTSTEP_CA_CERT_SECRET_NAME)];
-        if (this.release.hasIstiodHelmChart) this.installInputs.push(istiodHelmValuesInput(inputs, this.meshConfig, choice));
-      }
-      this.tokenSetupCommands = [];
-      if (token.source === AccessTokenSource.LITERAL) {
-        addWarningOnce(this, token.literalWarning(`the Istio install inputs ${this.installInputs.map((input) => input.fileName).join(', ')}`));
-      }
-    }
-    this.tokenInstallArgs = this.installInputs[0].installArgs;
+        cacertPath,
+        sampling,
+        istioNamespace,
+        revision: props.revision,
+        ingressGatewayName,
+        literalToken: token.literalValue,
+        tokenExpression: token.shellExpression(istioNamespace),
+      };
 
-    for (const input of this.installInputs) {
-      const meshConfig = input.content.spec?.meshConfig ?? input.content.meshConfig;
-      if (meshConfig) MeshAnalysis.of(this).addMeshConfig({ meshConfig, source: input.fileName });
+      const collectorPath = this.generation === TracingGeneration.OPENTELEMETRY || this.generation === TracingGeneration.ZIPKIN;
+      this.gatewayPatchCommands = [];
+      if (collectorPath) {
+        const zipkin = this.generation === TracingGeneration.ZIPKIN;
+        this.collector = new OtelCollector(this, 'Collector', {
+          ...props.collector,
+          address: inputs.address,
+          secure,
+          caCertificate: props.caCertificate,
+          accessToken: token,
+          receiveZipkin: zipkin,
+        });
+        this.secrets = this.collector.caCertSecret ? [this.collector.caCertSecret] : [];
+        const choice: ProxyTracerChoice = { tracer: zipkin ? 'zipkin' : undefined, tokenInMeshConfig: false, gatewayCertificateOverlay: false };
+        if (zipkin) {
+          this.meshConfig = zipkinMeshConfig(sampling, `${this.collector.serviceFqdn}:${this.collector.zipkinPort}`);
+        } else {
+          this.providerName = validateProviderName(props.providerName ?? 'lightstep');
+          this.meshConfig = openTelemetryMeshConfig(this.providerName, this.collector.serviceFqdn, this.collector.grpcPort);
+        }
+        this.installInputs = [istioOperatorInput(inputs, this.meshConfig, choice, LightstepCaCertSecret.NAME)];
+        if (this.release.hasIstiodHelmChart) this.installInputs.push(istiodHelmValuesInput(inputs, this.meshConfig, choice));
+        this.tokenSetupCommands = this.collector.tokenSetupCommands;
+        if (!zipkin) this.addTelemetry(istioNamespace, this.providerName!, sampling);
+      } else {
+        if (secure && !props.caCertificate) throw this.missingCaCertificate();
+        this.secrets = props.caCertificate
+          ? this.addCaCertSecrets(props.caCertificate, applicationNamespaces, istioNamespace, cacertPath, ingressGatewayName)
+          : [];
+        if (this.generation === TracingGeneration.HELM_VALUES) {
+          this.installInputs = [helmChartValuesInput(inputs, LightstepCaCertSecret.NAME)];
+        } else {
+          const mountsGateway = secure && props.caCertificate !== undefined;
+          const overlay = mountsGateway && this.release.overlayAppendsWithMinusOne;
+          if (mountsGateway && !overlay) this.gatewayPatchCommands = gatewayCertificatePatchCommands(inputs, LightstepCaCertSecret.NAME);
+          const choice: ProxyTracerChoice = { tracer: 'lightstep', tokenInMeshConfig: true, gatewayCertificateOverlay: overlay };
+          this.meshConfig = nativeTracerMeshConfig(inputs);
+          this.installInputs = [istioOperatorInput(inputs, this.meshConfig, choice, LightstepCaCertSecret.NAME)];
+          if (this.release.hasIstiodHelmChart) this.installInputs.push(istiodHelmValuesInput(inputs, this.meshConfig, choice));
+        }
+        this.tokenSetupCommands = [];
+        if (token.source === AccessTokenSource.LITERAL) {
+          addWarningOnce(this, token.literalWarning(`the Istio install inputs ${this.installInputs.map((input) => input.fileName).join(', ')}`));
+        }
+      }
+      this.tokenInstallArgs = this.installInputs[0].installArgs;
+
+      for (const input of this.installInputs) {
+        const meshConfig = input.content.spec?.meshConfig ?? input.content.meshConfig;
+        if (meshConfig) MeshAnalysis.of(this).addMeshConfig({ meshConfig, source: input.fileName });
+      }
+    } catch (error) {
+      throw locatedIn(error, 'LightstepTracing', this);
     }
   }
 
@@ -261,7 +265,7 @@ export class LightstepTracing extends Construct {
     }
     // The injector mounts the Secret into every pod of every injected namespace, listed here or not.
     MeshAnalysis.of(this).requireSecretInInjectedNamespaces({
-      name: LIGHTSTEP_CA_CERT_SECRET_NAME, key: fileNameOf(cacertPath), reason: sidecarReason,
+      name: LightstepCaCertSecret.NAME, key: fileNameOf(cacertPath), reason: sidecarReason,
     });
     return [...reasons].map(([namespace, reason]) => {
       const secret = LightstepCaCertSecret.of(this, `CaCertSecret-${namespace}`, { namespace, certificate, key: fileNameOf(cacertPath) });

@@ -4,20 +4,18 @@ import { Construct } from 'constructs';
 import { dump } from 'js-yaml';
 import { MeshNamespace } from '../mesh-namespace';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
-import { ConfigurationError } from '../configuration-error';
+import { ConfigurationError, locatedIn } from '../configuration-error';
 import { parseAddress } from './_address';
 import { assertDnsLabel, assertNamespaceName } from './_names';
 import { addWarningOnce } from './_report-once';
 import { assertCaCertificateUsable } from './_tls';
-import { AccessToken, AccessTokenSource, DEFAULT_TOKEN_SECRET_KEY, DEFAULT_TOKEN_SECRET_NAME } from './access-token';
+import { AccessToken, AccessTokenSource } from './access-token';
 import { CaCertificate } from './ca-certificate';
 import { LightstepCaCertSecret } from './lightstep-ca-cert-secret';
 
-/**
- * The collector image: contrib 0.120.0. From 0.107 the collector expands only `${env:VAR}` in its
- * config and from 0.111 it has no `logging` exporter; the config below relies on neither older form.
- */
-export const DEFAULT_COLLECTOR_IMAGE = 'otel/opentelemetry-collector-contrib:0.120.0';
+// contrib 0.120.0. From 0.107 the collector expands only `${env:VAR}` in its config and from 0.111 it has no
+// `logging` exporter; the config below relies on neither older form.
+const DEFAULT_COLLECTOR_IMAGE = 'otel/opentelemetry-collector-contrib:0.120.0';
 
 /** Where the collector is deployed and with which image. */
 export interface OtelCollectorOptions {
@@ -38,7 +36,7 @@ export interface OtelCollectorOptions {
   readonly name?: string;
   /**
    * Collector container image, pinned.
-   * @default DEFAULT_COLLECTOR_IMAGE
+   * @default OtelCollector.DEFAULT_IMAGE
    */
   readonly image?: string;
 }
@@ -92,6 +90,9 @@ const MEMORY_SPIKE_MIB = 100;
  * Secret the collector reads; the mesh never sees it.
  */
 export class OtelCollector extends Construct {
+  /** The collector image used when none is given: otel/opentelemetry-collector-contrib, pinned. */
+  public static readonly DEFAULT_IMAGE = DEFAULT_COLLECTOR_IMAGE;
+
   /** Namespace of the collector. */
   public readonly namespace: string;
   /** Name of the collector Service. */
@@ -121,169 +122,173 @@ export class OtelCollector extends Construct {
 
   public constructor(scope: Construct, id: string, props: OtelCollectorProps) {
     super(scope, id);
-    this.namespace = props.namespace ?? 'observability';
-    const name = props.name ?? 'otel-collector';
-    assertNamespaceName('OtelCollector.namespace', this.namespace);
-    assertDnsLabel('OtelCollector.name', name, 'Service name', 'otel-collector');
-    const address = parseAddress('OtelCollector.address', props.address);
-    const secure = props.secure ?? true;
-    assertCaCertificateUsable('OtelCollector.caCertificate', secure, props.caCertificate);
-    this.image = props.image ?? DEFAULT_COLLECTOR_IMAGE;
-    if (typeof this.image !== 'string' || this.image.trim() === '' || /\s/.test(this.image)) {
-      throw new ConfigurationError('OtelCollector.image', this.image, 'not a container image reference',
-        `give a pinned image, e.g. "${DEFAULT_COLLECTOR_IMAGE}"`);
-    }
-    this.serviceName = name;
-    this.serviceFqdn = `${name}.${this.namespace}.svc.cluster.local`;
+    try {
+      this.namespace = props.namespace ?? 'observability';
+      const name = props.name ?? 'otel-collector';
+      assertNamespaceName('OtelCollector.namespace', this.namespace);
+      assertDnsLabel('OtelCollector.name', name, 'Service name', 'otel-collector');
+      const address = parseAddress('OtelCollector.address', props.address);
+      const secure = props.secure ?? true;
+      assertCaCertificateUsable('OtelCollector.caCertificate', secure, props.caCertificate);
+      this.image = props.image ?? DEFAULT_COLLECTOR_IMAGE;
+      if (typeof this.image !== 'string' || this.image.trim() === '' || /\s/.test(this.image)) {
+        throw new ConfigurationError('OtelCollector.image', this.image, 'not a container image reference',
+          `give a pinned image, e.g. "${DEFAULT_COLLECTOR_IMAGE}"`);
+      }
+      this.serviceName = name;
+      this.serviceFqdn = `${name}.${this.namespace}.svc.cluster.local`;
 
-    const token = props.accessToken ?? AccessToken.fromEnv();
-    [this.accessTokenSecretName, this.accessTokenSecretKey, this.tokenSetupCommands] = this.tokenSecret(token);
+      const token = props.accessToken ?? AccessToken.fromEnv();
+      [this.accessTokenSecretName, this.accessTokenSecretKey, this.tokenSetupCommands] = this.tokenSecret(token);
 
-    const receiveZipkin = props.receiveZipkin ?? false;
-    if (receiveZipkin) this.zipkinPort = ZIPKIN_PORT;
-    const tls = props.caCertificate ? { ca_file: `${CA_DIR}/cacert.pem` } : secure ? undefined : { insecure: true };
-    this.config = {
-      receivers: {
-        otlp: {
-          protocols: {
-            grpc: { endpoint: `0.0.0.0:${GRPC_PORT}` },
-            http: { endpoint: `0.0.0.0:${HTTP_PORT}` },
+      const receiveZipkin = props.receiveZipkin ?? false;
+      if (receiveZipkin) this.zipkinPort = ZIPKIN_PORT;
+      const tls = props.caCertificate ? { ca_file: `${CA_DIR}/cacert.pem` } : secure ? undefined : { insecure: true };
+      this.config = {
+        receivers: {
+          otlp: {
+            protocols: {
+              grpc: { endpoint: `0.0.0.0:${GRPC_PORT}` },
+              http: { endpoint: `0.0.0.0:${HTTP_PORT}` },
+            },
+          },
+          ...(receiveZipkin ? { zipkin: { endpoint: `0.0.0.0:${ZIPKIN_PORT}` } } : {}),
+        },
+        processors: {
+          memory_limiter: { check_interval: '1s', limit_mib: MEMORY_LIMITER_MIB, spike_limit_mib: MEMORY_SPIKE_MIB },
+          batch: {},
+        },
+        exporters: {
+          otlp: {
+            endpoint: `${address.host}:${address.port}`,
+            headers: { 'lightstep-access-token': `\${env:${TOKEN_ENV}}` },
+            ...(tls ? { tls } : {}),
           },
         },
-        ...(receiveZipkin ? { zipkin: { endpoint: `0.0.0.0:${ZIPKIN_PORT}` } } : {}),
-      },
-      processors: {
-        memory_limiter: { check_interval: '1s', limit_mib: MEMORY_LIMITER_MIB, spike_limit_mib: MEMORY_SPIKE_MIB },
-        batch: {},
-      },
-      exporters: {
-        otlp: {
-          endpoint: `${address.host}:${address.port}`,
-          headers: { 'lightstep-access-token': `\${env:${TOKEN_ENV}}` },
-          ...(tls ? { tls } : {}),
+        extensions: {
+          // The default endpoint is localhost only; kubelet probes come from outside the pod's loopback.
+          health_check: { endpoint: `0.0.0.0:${HEALTH_PORT}` },
         },
-      },
-      extensions: {
-        // The default endpoint is localhost only; kubelet probes come from outside the pod's loopback.
-        health_check: { endpoint: `0.0.0.0:${HEALTH_PORT}` },
-      },
-      service: {
-        telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: METRICS_PORT } } } }] } },
-        extensions: ['health_check'],
-        pipelines: {
-          traces: { receivers: receiveZipkin ? ['otlp', 'zipkin'] : ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp'] },
+        service: {
+          telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: METRICS_PORT } } } }] } },
+          extensions: ['health_check'],
+          pipelines: {
+            traces: { receivers: receiveZipkin ? ['otlp', 'zipkin'] : ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp'] },
+          },
         },
-      },
-    };
-    const configYaml = dump(this.config, { lineWidth: -1, noRefs: true });
+      };
+      const configYaml = dump(this.config, { lineWidth: -1, noRefs: true });
 
-    if (props.createNamespace ?? true) {
-      // Injecting a sidecar into the collector would trace the collector's own export calls.
-      new MeshNamespace(this, 'Namespace', { name: this.namespace, sidecarInjection: false });
-    }
-    if (token.source === AccessTokenSource.LITERAL) {
-      addWarningOnce(this, token.literalWarning(`the Secret ${this.accessTokenSecretName} in namespace ${this.namespace}`));
-      new k8s.KubeSecret(this, 'AccessTokenSecret', {
-        metadata: { name: this.accessTokenSecretName, namespace: this.namespace, labels: { app: 'lightstep' } },
-        type: 'Opaque',
-        stringData: { [this.accessTokenSecretKey]: token.literalValue! },
+      if (props.createNamespace ?? true) {
+        // Injecting a sidecar into the collector would trace the collector's own export calls.
+        new MeshNamespace(this, 'Namespace', { name: this.namespace, sidecarInjection: false });
+      }
+      if (token.source === AccessTokenSource.LITERAL) {
+        addWarningOnce(this, token.literalWarning(`the Secret ${this.accessTokenSecretName} in namespace ${this.namespace}`));
+        new k8s.KubeSecret(this, 'AccessTokenSecret', {
+          metadata: { name: this.accessTokenSecretName, namespace: this.namespace, labels: { app: 'lightstep' } },
+          type: 'Opaque',
+          stringData: { [this.accessTokenSecretKey]: token.literalValue! },
+        });
+      }
+      if (props.caCertificate) {
+        this.caCertSecret = LightstepCaCertSecret.of(this, 'CaCertSecret', { namespace: this.namespace, certificate: props.caCertificate });
+        MeshAnalysis.of(this).requireSecret({
+          namespace: this.namespace, name: this.caCertSecret.name, key: this.caCertSecret.key,
+          reason: `the OpenTelemetry collector ${name} verifies the LightStep satellite with it`,
+        });
+      }
+      const labels = { app: name };
+      new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+        metadata: { name, namespace: this.namespace, labels },
+        automountServiceAccountToken: false,
       });
-    }
-    if (props.caCertificate) {
-      this.caCertSecret = LightstepCaCertSecret.of(this, 'CaCertSecret', { namespace: this.namespace, certificate: props.caCertificate });
-      MeshAnalysis.of(this).requireSecret({
-        namespace: this.namespace, name: this.caCertSecret.name, key: this.caCertSecret.key,
-        reason: `the OpenTelemetry collector ${name} verifies the LightStep satellite with it`,
+      const configMap = new k8s.KubeConfigMap(this, 'Config', {
+        metadata: { name: `${name}-config`, namespace: this.namespace, labels },
+        data: { [CONFIG_FILE]: configYaml },
       });
-    }
-    const labels = { app: name };
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: { name, namespace: this.namespace, labels },
-      automountServiceAccountToken: false,
-    });
-    const configMap = new k8s.KubeConfigMap(this, 'Config', {
-      metadata: { name: `${name}-config`, namespace: this.namespace, labels },
-      data: { [CONFIG_FILE]: configYaml },
-    });
 
-    const volumes: k8s.Volume[] = [{ name: 'config', configMap: { name: configMap.name } }];
-    const volumeMounts: k8s.VolumeMount[] = [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }];
-    if (this.caCertSecret) {
-      volumes.push({ name: 'lightstep-certs', secret: { secretName: this.caCertSecret.name } });
-      volumeMounts.push({ name: 'lightstep-certs', mountPath: CA_DIR, readOnly: true });
-    }
-    const healthProbe = { httpGet: { path: '/', port: k8s.IntOrString.fromNumber(HEALTH_PORT) } };
-    new k8s.KubeDeployment(this, 'Deployment', {
-      metadata: { name, namespace: this.namespace, labels },
-      spec: {
-        replicas: 1,
-        selector: { matchLabels: labels },
-        template: {
-          metadata: {
-            labels: { ...labels, 'sidecar.istio.io/inject': 'false' },
-            // A changed config must roll the pod: the collector reads its config only at start.
-            annotations: { 'checksum/config': createHash('sha256').update(configYaml).digest('hex') },
-          },
-          spec: {
-            serviceAccountName: name,
-            automountServiceAccountToken: false,
-            containers: [{
-              name: 'otel-collector',
-              image: this.image,
-              args: [`--config=${CONFIG_DIR}/${CONFIG_FILE}`],
-              ports: [
-                { name: 'grpc-otlp', containerPort: GRPC_PORT, protocol: 'TCP' },
-                { name: 'http-otlp', containerPort: HTTP_PORT, protocol: 'TCP' },
-                ...(receiveZipkin ? [{ name: 'http-zipkin', containerPort: ZIPKIN_PORT, protocol: 'TCP' }] : []),
-                { name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' },
-                { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
-              ],
-              env: [
-                { name: TOKEN_ENV, valueFrom: { secretKeyRef: { name: this.accessTokenSecretName, key: this.accessTokenSecretKey } } },
-                { name: 'GOMEMLIMIT', value: `${MEMORY_LIMITER_MIB}MiB` },
-              ],
-              resources: {
-                requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('256Mi') },
-                limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString(`${MEMORY_LIMIT_MIB}Mi`) },
-              },
-              readinessProbe: healthProbe,
-              livenessProbe: healthProbe,
-              volumeMounts,
-              securityContext: {
-                runAsNonRoot: true,
-                allowPrivilegeEscalation: false,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ['ALL'] },
-              },
-            }],
-            volumes,
+      const volumes: k8s.Volume[] = [{ name: 'config', configMap: { name: configMap.name } }];
+      const volumeMounts: k8s.VolumeMount[] = [{ name: 'config', mountPath: CONFIG_DIR, readOnly: true }];
+      if (this.caCertSecret) {
+        volumes.push({ name: 'lightstep-certs', secret: { secretName: this.caCertSecret.name } });
+        volumeMounts.push({ name: 'lightstep-certs', mountPath: CA_DIR, readOnly: true });
+      }
+      const healthProbe = { httpGet: { path: '/', port: k8s.IntOrString.fromNumber(HEALTH_PORT) } };
+      new k8s.KubeDeployment(this, 'Deployment', {
+        metadata: { name, namespace: this.namespace, labels },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: {
+              labels: { ...labels, 'sidecar.istio.io/inject': 'false' },
+              // A changed config must roll the pod: the collector reads its config only at start.
+              annotations: { 'checksum/config': createHash('sha256').update(configYaml).digest('hex') },
+            },
+            spec: {
+              serviceAccountName: name,
+              automountServiceAccountToken: false,
+              containers: [{
+                name: 'otel-collector',
+                image: this.image,
+                args: [`--config=${CONFIG_DIR}/${CONFIG_FILE}`],
+                ports: [
+                  { name: 'grpc-otlp', containerPort: GRPC_PORT, protocol: 'TCP' },
+                  { name: 'http-otlp', containerPort: HTTP_PORT, protocol: 'TCP' },
+                  ...(receiveZipkin ? [{ name: 'http-zipkin', containerPort: ZIPKIN_PORT, protocol: 'TCP' }] : []),
+                  { name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' },
+                  { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+                ],
+                env: [
+                  { name: TOKEN_ENV, valueFrom: { secretKeyRef: { name: this.accessTokenSecretName, key: this.accessTokenSecretKey } } },
+                  { name: 'GOMEMLIMIT', value: `${MEMORY_LIMITER_MIB}MiB` },
+                ],
+                resources: {
+                  requests: { cpu: k8s.Quantity.fromString('100m'), memory: k8s.Quantity.fromString('256Mi') },
+                  limits: { cpu: k8s.Quantity.fromString('500m'), memory: k8s.Quantity.fromString(`${MEMORY_LIMIT_MIB}Mi`) },
+                },
+                readinessProbe: healthProbe,
+                livenessProbe: healthProbe,
+                volumeMounts,
+                securityContext: {
+                  runAsNonRoot: true,
+                  allowPrivilegeEscalation: false,
+                  readOnlyRootFilesystem: true,
+                  capabilities: { drop: ['ALL'] },
+                },
+              }],
+              volumes,
+            },
           },
         },
-      },
-    });
-    new k8s.KubeService(this, 'Service', {
-      metadata: { name, namespace: this.namespace, labels },
-      spec: {
-        selector: labels,
-        ports: [
-          // Istio picks the protocol from the port name: without "grpc-" it treats OTLP/gRPC as opaque TCP.
-          { name: 'grpc-otlp', port: GRPC_PORT, targetPort: k8s.IntOrString.fromNumber(GRPC_PORT), protocol: 'TCP' },
-          { name: 'http-otlp', port: HTTP_PORT, targetPort: k8s.IntOrString.fromNumber(HTTP_PORT), protocol: 'TCP' },
-          // Zipkin spans are JSON over HTTP POST; "http-" lets Istio parse them as HTTP.
-          ...(receiveZipkin ? [{ name: 'http-zipkin', port: ZIPKIN_PORT, targetPort: k8s.IntOrString.fromNumber(ZIPKIN_PORT), protocol: 'TCP' }] : []),
-        ],
-      },
-    });
+      });
+      new k8s.KubeService(this, 'Service', {
+        metadata: { name, namespace: this.namespace, labels },
+        spec: {
+          selector: labels,
+          ports: [
+            // Istio picks the protocol from the port name: without "grpc-" it treats OTLP/gRPC as opaque TCP.
+            { name: 'grpc-otlp', port: GRPC_PORT, targetPort: k8s.IntOrString.fromNumber(GRPC_PORT), protocol: 'TCP' },
+            { name: 'http-otlp', port: HTTP_PORT, targetPort: k8s.IntOrString.fromNumber(HTTP_PORT), protocol: 'TCP' },
+            // Zipkin spans are JSON over HTTP POST; "http-" lets Istio parse them as HTTP.
+            ...(receiveZipkin ? [{ name: 'http-zipkin', port: ZIPKIN_PORT, targetPort: k8s.IntOrString.fromNumber(ZIPKIN_PORT), protocol: 'TCP' }] : []),
+          ],
+        },
+      });
+    } catch (error) {
+      throw locatedIn(error, 'OtelCollector', this);
+    }
   }
 
   /** Returns the Secret name, key and setup commands for the token. */
   private tokenSecret(token: AccessToken): [string, string, string[]] {
     switch (token.source) {
       case AccessTokenSource.ENVIRONMENT:
-        return [DEFAULT_TOKEN_SECRET_NAME, DEFAULT_TOKEN_SECRET_KEY, [
+        return [AccessToken.DEFAULT_SECRET_NAME, AccessToken.DEFAULT_SECRET_KEY, [
           // Server-side apply makes the command repeatable without copying the token into a last-applied annotation.
-          `kubectl -n ${this.namespace} create secret generic ${DEFAULT_TOKEN_SECRET_NAME} ` +
-          `--from-literal=${DEFAULT_TOKEN_SECRET_KEY}="${token.shellExpression(this.namespace)}" --dry-run=client -o yaml ` +
+          `kubectl -n ${this.namespace} create secret generic ${AccessToken.DEFAULT_SECRET_NAME} ` +
+          `--from-literal=${AccessToken.DEFAULT_SECRET_KEY}="${token.shellExpression(this.namespace)}" --dry-run=client -o yaml ` +
           '| kubectl apply --server-side -f -',
         ]];
       case AccessTokenSource.SECRET:
@@ -294,7 +299,7 @@ export class OtelCollector extends Construct {
         }
         return [token.secretName!, token.secretKey!, []];
       default:
-        return [DEFAULT_TOKEN_SECRET_NAME, DEFAULT_TOKEN_SECRET_KEY, []];
+        return [AccessToken.DEFAULT_SECRET_NAME, AccessToken.DEFAULT_SECRET_KEY, []];
     }
   }
 }

@@ -21,10 +21,9 @@ export class TracerStatsInclusion {
   /**
    * The mesh config fragment that keeps the tracer's counters, to merge into the install's meshConfig; undefined
    * where the release takes the pod annotation instead or has no LightStep tracer.
-   * @param istioRelease the release, e.g. "1.9" or "1.9.3"
+   * @param release the release, e.g. `IstioRelease.of('1.9.3')`
    */
-  public static meshConfigFor(istioRelease: string): { [key: string]: any } | undefined {
-    const release = IstioRelease.parse(istioRelease);
+  public static meshConfigFor(release: IstioRelease): { [key: string]: any } | undefined {
     if (release.tracingGeneration !== TracingGeneration.MESH_CONFIG || release.minor < 8) return undefined;
     return { defaultConfig: { proxyStatsMatcher: { inclusionPrefixes: [TracerStatsInclusion.STAT_PREFIX] } } };
   }
@@ -32,11 +31,10 @@ export class TracerStatsInclusion {
   /**
    * The pod annotations that keep the tracer's counters, for the pod template of the workload the check reads
    * (productpage); empty where the mesh config does it or the release has no LightStep tracer.
-   * @param istioRelease the release, e.g. "1.4" or "1.4.10"
+   * @param release the release, e.g. `IstioRelease.of('1.4.10')`
    */
-  public static podAnnotationsFor(istioRelease: string): { [key: string]: string } {
-    const release = IstioRelease.parse(istioRelease);
-    if (!TracerStatsInclusion.nativeTracer(release) || TracerStatsInclusion.meshConfigFor(istioRelease)) return {};
+  public static podAnnotationsFor(release: IstioRelease): { [key: string]: string } {
+    if (!TracerStatsInclusion.nativeTracer(release) || TracerStatsInclusion.meshConfigFor(release)) return {};
     const prefixes = release.minor === 1
       ? `${TracerStatsInclusion.ISTIO_1_1_DEFAULT_PREFIXES},${TracerStatsInclusion.STAT_PREFIX}`
       : TracerStatsInclusion.STAT_PREFIX;

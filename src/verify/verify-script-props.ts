@@ -1,5 +1,5 @@
 import { BookinfoIngressKind } from '../bookinfo/bookinfo-ingress-kind';
-import { TracingGeneration } from '../istio-release';
+import { IstioRelease, TracingGeneration } from '../istio-release';
 
 /** The CA Secret the LightStep tracer's pods mount, and where (Istio 1.1-1.14 with a CA certificate). */
 export interface VerifyCaCertSecret {
@@ -110,8 +110,8 @@ export interface VerifyTelemetry {
 
 /** A plain description of what was generated, from which `VerifyScript` writes the read-only check. */
 export interface VerifyScriptProps {
-  /** The targeted Istio release, e.g. "1.9" or "1.16.1". */
-  readonly istioRelease: string;
+  /** The targeted Istio release, e.g. `IstioRelease.of('1.16.1')`. */
+  readonly istioRelease: IstioRelease;
   /** How that release sends spans. */
   readonly generation: TracingGeneration;
   /**

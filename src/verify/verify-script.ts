@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Bookinfo } from '../bookinfo/bookinfo';
 import { ConfigurationError } from '../configuration-error';
-import { IstioRelease, TracingGeneration } from '../istio-release';
+import { IstioRelease, releaseProp, TracingGeneration } from '../istio-release';
 import { assertDnsLabel, assertNamespaceName, assertObjectName, assertSecretKey } from '../tracing/_names';
 import { LightstepTracing } from '../tracing/lightstep-tracing';
 import { renderScript, ScriptModel } from './_script';
@@ -95,7 +95,7 @@ export class VerifyScript {
     const exporters = Object.keys(tracing.collector?.config.exporters ?? {});
 
     return {
-      istioRelease: tracing.release.toString(),
+      istioRelease: tracing.release,
       generation: tracing.generation,
       istioNamespace,
       meshConfigMapName: revision ? `${DEFAULT_MESH_CONFIGMAP}-${revision}` : DEFAULT_MESH_CONFIGMAP,
@@ -142,7 +142,7 @@ export class VerifyScript {
 
   /** Applies the defaults and checks every name that lands in the script. */
   private static model(props: VerifyScriptProps): ScriptModel {
-    const release = IstioRelease.parse(props.istioRelease, `${FIELD}.istioRelease`);
+    const release = releaseProp(props.istioRelease, `${FIELD}.istioRelease`);
     const istioNamespace = props.istioNamespace ?? 'istio-system';
     assertNamespaceName(`${FIELD}.istioNamespace`, istioNamespace);
     const meshConfigMapName = props.meshConfigMapName ?? DEFAULT_MESH_CONFIGMAP;
@@ -216,7 +216,7 @@ export class VerifyScript {
       lightstepServiceName: props.lightstepServiceName ?? `${service}.${b.namespace}`,
       requests,
       manifestsDir: manifestsDir.replace(/\/$/, ''),
-      statsInclusionFix: statsInclusionFix(release.toString(), b.namespace, service),
+      statsInclusionFix: statsInclusionFix(release, b.namespace, service),
     };
   }
 
@@ -224,7 +224,7 @@ export class VerifyScript {
 }
 
 /** What to change so that the release keeps the tracer's counters, as a sentence. */
-function statsInclusionFix(release: string, namespace: string, service: string): string {
+function statsInclusionFix(release: IstioRelease, namespace: string, service: string): string {
   const meshConfig = TracerStatsInclusion.meshConfigFor(release);
   if (meshConfig) {
     return `add meshConfig.defaultConfig.proxyStatsMatcher.inclusionPrefixes: [${TracerStatsInclusion.STAT_PREFIX}] to the install inputs, reinstall, and restart the pods of ${namespace}`;

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Chart } from 'cdk8s';
 import {
-  AccessToken, Bookinfo, BookinfoIngressKind, CaCertificate, LightstepTracing, VerifyScript, VerifyScriptProps,
+  AccessToken, Bookinfo, BookinfoIngressKind, CaCertificate, IstioRelease, LightstepTracing, VerifyScript, VerifyScriptProps,
 } from '../../src';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -26,12 +26,12 @@ export function propsFromConstructs(release: string, options: { ingress?: Bookin
   try {
     const chart = new Chart(new App({ outdir }), 'chart');
     const tracing = new LightstepTracing(chart, 'Tracing', {
-      istioRelease: release,
+      istioRelease: IstioRelease.of(release),
       address: 'ingest.lightstep.com:443',
       caCertificate: CaCertificate.fromPem(CA_PEM),
       accessToken: options.token ?? AccessToken.fromEnv(),
     });
-    const bookinfo = new Bookinfo(chart, 'Bookinfo', { istioRelease: release, ingress: options.ingress });
+    const bookinfo = new Bookinfo(chart, 'Bookinfo', { istioRelease: IstioRelease.of(release), ingress: options.ingress });
     return VerifyScript.propsFromConstructs({ tracing, bookinfo });
   } finally {
     rmSync(outdir, { recursive: true, force: true });
