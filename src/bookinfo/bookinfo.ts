@@ -106,6 +106,8 @@ export class Bookinfo extends Construct {
   public readonly gatewayName?: string;
   /** Port the Gateway server or listener binds; undefined without ingress. */
   public readonly gatewayPort?: number;
+  /** Pod labels of the ingress gateway an Istio Gateway selects; undefined for another ingress. */
+  public readonly ingressGatewaySelector?: { [key: string]: string };
   /** Host the ingress answers for: any. */
   public readonly ingressHost: string = '*';
   /** Path of the page to open through the ingress or a port-forward to productpage. */
@@ -177,6 +179,7 @@ export class Bookinfo extends Construct {
       if (this.ingress !== BookinfoIngressKind.NONE) {
         const ingress = new BookinfoIngress(this, 'Ingress', { namespace: this.namespace, kind: this.ingress, istioRelease, gatewaySelector });
         this.gatewayName = ingress.gatewayName;
+        if (this.ingress === BookinfoIngressKind.ISTIO_GATEWAY) this.ingressGatewaySelector = gatewaySelector;
         this.gatewayPort = ingress.gatewayPort;
       }
       new BookinfoRouting(this, 'Routing', {

@@ -127,6 +127,12 @@ export class LightstepTracing extends Construct {
   public readonly istioNamespace: string;
   /** Where the access token comes from at install time. */
   public readonly accessToken: AccessToken;
+  /** Name of the ingress gateway Deployment whose pods mount the CA on the native tracer generations. */
+  public readonly ingressGatewayName: string;
+  /** Path the native LightStep tracer reads the CA from; the Secret is mounted at its directory. */
+  public readonly cacertPath: string;
+  /** Istio control plane revision, if any. */
+  public readonly revision?: string;
 
   public constructor(scope: Construct, id: string, props: LightstepTracingProps) {
     super(scope, id);
@@ -154,6 +160,9 @@ export class LightstepTracing extends Construct {
       this.sampling = sampling;
       this.istioNamespace = istioNamespace;
       this.accessToken = token;
+      this.ingressGatewayName = ingressGatewayName;
+      this.cacertPath = cacertPath;
+      this.revision = props.revision;
 
       const inputs: TracerInputs = {
         release: this.release,
