@@ -42,6 +42,9 @@ function handSteps(release: IstioRelease): string[] {
   if (generation === TracingGeneration.HELM_VALUES) steps.push('apply the `istio-init` CRDs');
   if (generation === TracingGeneration.ZIPKIN || generation === TracingGeneration.OPENTELEMETRY) steps.push('create the token Secret of the collector');
   if (generation === TracingGeneration.MESH_CONFIG && !release.overlayAppendsWithMinusOne) steps.push('`kubectl patch` the gateway\'s CA volume');
+  if (generation === TracingGeneration.MESH_CONFIG && release.overlayAppendsWithMinusOne && release.hasIstiodHelmChart) {
+    steps.push('with Helm: `kubectl patch` the gateway\'s CA volume');
+  }
   if (release.gatewaysMountCaCert) steps.push('restart the ingress gateway');
   if (release.gatewayApiCrdVersion) steps.push(`Gateway API CRDs ${release.gatewayApiCrdVersion} (Gateway API ingress only)`);
   return steps;

@@ -86,6 +86,12 @@ const RELEASE_TABLE = {
     ['1.0.0', false],
     ['1.7.1', true],
   ] as Timeline<boolean>,
+  // Whether istioctl has a top-level `uninstall` command: experimental (`istioctl x uninstall`) from 1.7,
+  // promoted in 1.15 (istio/istio#40362). Before, `istioctl manifest generate | kubectl delete` removes an install.
+  hasIstioctlUninstall: [
+    ['1.0.0', false],
+    ['1.15.0', true],
+  ] as Timeline<boolean>,
   // The sigs.k8s.io/gateway-api version of the release's go.mod (a pseudo-version counts as the tag it is based on).
   gatewayApiCrdVersion: [
     ['1.0.0', undefined],
@@ -253,6 +259,11 @@ export class IstioRelease {
   /** Whether an IstioOperator overlay may append to a list with index -1 (1.7.1+; 1.6.0-1.7.0 crash on it). */
   public get overlayAppendsWithMinusOne(): boolean {
     return this.lookup(RELEASE_TABLE.overlayAppendsWithMinusOne);
+  }
+
+  /** Whether `istioctl uninstall` is a command of this release's istioctl (1.15+; experimental before). */
+  public get hasIstioctlUninstall(): boolean {
+    return this.lookup(RELEASE_TABLE.hasIstioctlUninstall);
   }
 
   /** The Gateway API CRD release this Istio release builds against, e.g. "v1.2.1"; undefined before 1.16. */

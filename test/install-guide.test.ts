@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Chart } from 'cdk8s';
 import {
-  AccessToken, Bookinfo, BookinfoRoutingScenario, CaCertificate, IstioRelease, LightstepInstallGuide, LightstepTracing,
+  AccessToken, Bookinfo, BookinfoIngressKind, BookinfoRoutingScenario, CaCertificate, IstioRelease, LightstepInstallGuide, LightstepTracing,
 } from '../src';
 import { ConfigurationError } from '../src/configuration-error';
 import { UpstreamRelease } from './support/istio-upstream';
@@ -177,5 +177,66 @@ describe('a library user gets the same guide for constructs of their own', () =>
       ['INSTALL.md', false], ['istio/istio-operator.yaml', false], ['istio/istiod-helm-values.yaml', false],
     ]);
     expect(files[0].content).toMatch(/^## 4\. Clean up$/m);
+  });
+});
+
+describe('INSTALL.md commands that depend on the release and on names given to the constructs', () => {
+  /** INSTALL.md of a user chart: LightstepTracing and Bookinfo for `release`, with `props` for the tracing. */
+  function notes(release: string, props: Partial<ConstructorParameters<typeof LightstepTracing>[2]> = {}, ingressGatewaySelector?: Record<string, string>): string {
+    const app = new App({ outdir: path.join(tempDir(), 'manifests') });
+    const chart = new Chart(app, 'platform');
+    const istioRelease = IstioRelease.of(release);
+    const tracing = new LightstepTracing(chart, 'tracing', {
+      istioRelease, address: 'lightstep-satellite.lightstep:9292', caCertificate: CaCertificate.fromFile(CA_FILE), ...props,
+    });
+    const bookinfo = new Bookinfo(chart, 'bookinfo', { istioRelease, ingressGatewaySelector });
+    capturingWarnings(() => app.synth());
+    return new LightstepInstallGuide({ tracing, bookinfo }).files().find((file) => file.path === 'INSTALL.md')!.content;
+  }
+
+  test('istioctl uninstall only where istioctl has it (1.15+); before, the generated manifest is deleted', () => {
+    for (const release of ['1.6.14', '1.9.9', '1.14.6']) {
+      expect(notes(release)).not.toContain('istioctl" uninstall');
+      expect(notes(release)).toContain('"$ISTIO_DIR/bin/istioctl" manifest generate -f istio/istio-operator.yaml | kubectl delete --ignore-not-found -f -');
+    }
+    expect(notes('1.15.7', { caCertificate: undefined })).toContain('"$ISTIO_DIR/bin/istioctl" uninstall -y --purge');
+  });
+
+  test('a Helm-installed gateway of 1.8-1.14 gets the CA by a strategic merge patch; Helm users get their uninstall line', () => {
+    for (const release of ['1.9.9', '1.12.9']) {
+      const text = notes(release);
+      const patch = /kubectl -n istio-system patch deployment istio-ingressgateway --type=strategic -p '(.*)'/.exec(text);
+      expect(patch).not.toBeNull();
+      expect(JSON.parse(patch![1])).toEqual({ spec: { template: { spec: {
+        volumes: [{ name: 'lightstep-certs', secret: { secretName: 'lightstep.cacert', optional: true } }],
+        containers: [{ name: 'istio-proxy', volumeMounts: [{ name: 'lightstep-certs', mountPath: '/etc/lightstep', readOnly: true }] }],
+      } } } });
+      expect(text).toContain('helm uninstall -n istio-system istio-ingressgateway istiod istio-base');
+    }
+    expect(notes('1.7.8')).not.toContain('--type=strategic');
+  });
+
+  test('a custom ingress gateway name is the Deployment restarted and the Service read', () => {
+    const text = notes('1.9.9', { ingressGatewayName: 'edge-gateway' });
+    expect(text).toContain('rollout restart deployment/edge-gateway');
+    expect(text).toContain('get service edge-gateway -o jsonpath');
+    expect(text).not.toMatch(/deployment\/istio-ingressgateway|service istio-ingressgateway/);
+  });
+
+  test('a token Secret in a namespace of the user\'s choice is named there and kept at clean-up', () => {
+    const text = notes('1.9.9', { accessToken: AccessToken.fromSecret('ls-token', 'access_token', 'secrets') });
+    expect(text).toContain('your Secret `ls-token` (key `access_token`) in namespace `secrets` when the install command');
+    expect(text).toContain('kubectl -n secrets create secret generic ls-token');
+  });
+
+  test('the Gateway API step waits for the Gateway\'s address, whatever its ready condition is called in that release', () => {
+    const app = new App({ outdir: path.join(tempDir(), 'manifests') });
+    const chart = new Chart(app, 'platform');
+    const tracing = new LightstepTracing(chart, 'tracing', { istioRelease: IstioRelease.of('1.16.7'), address: 'ingest.lightstep.com:443' });
+    const bookinfo = new Bookinfo(chart, 'bookinfo', { istioRelease: IstioRelease.of('1.16.7'), ingress: BookinfoIngressKind.GATEWAY_API });
+    capturingWarnings(() => app.synth());
+    const text = new LightstepInstallGuide({ tracing, bookinfo }).files().find((file) => file.path === 'INSTALL.md')!.content;
+    expect(text).not.toContain('--for=condition=programmed');
+    expect(text).toContain(`jsonpath='{.status.addresses[0].value}')" ] && break; sleep 5; done`);
   });
 });

@@ -48,6 +48,9 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
   const input = (tool: IstioInstallTool) => tracing.installInputs.find((candidate) => candidate.tool === tool);
   const token = tracing.accessToken;
   const tokenSecret = token.source === AccessTokenSource.SECRET ? { name: token.secretName!, key: token.secretKey! } : undefined;
+  // Where the user's token Secret lives: where they said, else where the collector or the install command reads it.
+  const userSecretNamespace = tokenSecret ? (token.secretNamespace ?? tracing.collector?.namespace ?? istioNamespace) : undefined;
+  const gateway = tracing.ingressGatewayName;
   const lines: string[] = [];
   const say = (...text: string[]) => lines.push(...text);
   const shell = (...commands: string[]) => say('```sh', ...commands, '```', '');
@@ -65,7 +68,7 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
     const secret = `\`${tokenSecret.name}\` (key \`${tokenSecret.key}\`)`;
     say(tracing.collector
       ? `- The access token is read from your Secret ${secret} in the collector namespace \`${tracing.collector.namespace}\`: the collector mounts it from there. Create it after step 1 (which creates that namespace) and before step 3, e.g. \`kubectl -n ${tracing.collector.namespace} create secret generic ${tokenSecret.name} --from-literal=${tokenSecret.key}="$LIGHTSTEP_ACCESS_TOKEN"\`. It is in no generated file.`
-      : `- The access token is read from your Secret ${secret} in the Istio namespace \`${istioNamespace}\` when the install command of step 2 runs, and passed to Istio there. Create it after step 1 and before step 2, e.g. \`kubectl -n ${istioNamespace} create secret generic ${tokenSecret.name} --from-literal=${tokenSecret.key}="$LIGHTSTEP_ACCESS_TOKEN"\`. It is in no generated file.`, '');
+      : `- The access token is read from your Secret ${secret} in ${userSecretNamespace === istioNamespace ? 'the Istio namespace' : 'namespace'} \`${userSecretNamespace}\` when the install command of step 2 runs, and passed to Istio there. Create it after step 1 and before step 2, e.g. \`kubectl -n ${userSecretNamespace} create secret generic ${tokenSecret.name} --from-literal=${tokenSecret.key}="$LIGHTSTEP_ACCESS_TOKEN"\`. It is in no generated file.`, '');
   } else {
     say('- WARNING: the access token is written into the generated files (allowLiteralAccessToken). Do not commit them.', '');
   }
@@ -110,7 +113,8 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
     shell(`"$ISTIO_DIR/bin/istioctl" install -y -f ${relativeInput(layout, istioctl)} ${continued(istioctl.installArgs)}`.trimEnd());
   }
   if (tracing.gatewayPatchCommands.length) {
-    say(`The istioctl of Istio ${release} cannot append to a list in an overlay, so mount the CA Secret into the ingress gateway by hand:`, '');
+    say(`The istioctl of Istio ${release} cannot append to a list in an overlay, so mount the CA Secret into the ingress gateway by hand`,
+      '(a later `istioctl install` or upgrade of the gateway undoes this patch: run it again after one):', '');
     shell(...tracing.gatewayPatchCommands);
   }
   if (helmIstiod) {
@@ -124,7 +128,10 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
       `  -f ${relativeInput(layout, helmIstiod)} ${continued(helmIstiod.installArgs)}`.trimEnd(),
       // The istiod chart deploys no ingress gateway; named this way, the gateway chart labels its pods
       // istio: ingressgateway and creates the Service the GATEWAY_URL commands read.
-      ...(bookinfo?.ingress === BookinfoIngressKind.ISTIO_GATEWAY ? [`helm install istio-ingressgateway ${charts.gateway} -n ${istioNamespace}${version}`] : []),
+      ...(bookinfo?.ingress === BookinfoIngressKind.ISTIO_GATEWAY ? [`helm install ${gateway} ${charts.gateway} -n ${istioNamespace}${version}`] : []),
+      // The gateway chart has no overlay: the CA volume is patched in (a later helm upgrade undoes it).
+      ...(bookinfo?.ingress === BookinfoIngressKind.ISTIO_GATEWAY && tracing.helmGatewayPatchCommands.length
+        ? ['# the gateway chart mounts no lightstep.cacert: patch it in (again after every helm upgrade of the gateway)', ...tracing.helmGatewayPatchCommands] : []),
     );
   }
 
@@ -137,7 +144,7 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
   }
   if (release.gatewaysMountCaCert) {
     applyCommands.push('# the ingress gateway started before its lightstep.cacert Secret existed: restart it to mount the certificate',
-      `kubectl -n ${istioNamespace} rollout restart deployment/istio-ingressgateway`);
+      `kubectl -n ${istioNamespace} rollout restart deployment/${gateway}`);
   }
   if (bookinfo) applyCommands.push(`kubectl -n ${bookinfo.namespace} wait --for=condition=available deployment --all --timeout=300s`);
   if (tracing.collector) applyCommands.push(`kubectl -n ${tracing.collector.namespace} wait --for=condition=available deployment --all --timeout=300s`);
@@ -147,14 +154,16 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
     say('## 4. Find GATEWAY_URL', '');
     if (bookinfo.ingress === BookinfoIngressKind.ISTIO_GATEWAY) {
       shell(
-        `export INGRESS_HOST=$(kubectl -n ${istioNamespace} get service istio-ingressgateway -o jsonpath='{.status.loadBalancer.ingress[0].ip}')`,
-        `export INGRESS_PORT=$(kubectl -n ${istioNamespace} get service istio-ingressgateway -o jsonpath='{.spec.ports[?(@.name=="http2")].port}')`,
+        `export INGRESS_HOST=$(kubectl -n ${istioNamespace} get service ${gateway} -o jsonpath='{.status.loadBalancer.ingress[0].ip}')`,
+        `export INGRESS_PORT=$(kubectl -n ${istioNamespace} get service ${gateway} -o jsonpath='{.spec.ports[?(@.name=="http2")].port}')`,
         'export GATEWAY_URL=$INGRESS_HOST:$INGRESS_PORT',
       );
       say('Without an external load balancer, use the node port instead: `.spec.ports[?(@.name=="http2")].nodePort` and a node\'s address.', '');
     } else if (bookinfo.ingress === BookinfoIngressKind.GATEWAY_API) {
       shell(
-        `kubectl -n ${bookinfo.namespace} wait --for=condition=programmed gateways.gateway.networking.k8s.io ${bookinfo.gatewayName}`,
+        // The name of the Gateway's ready condition changed across Gateway API versions; an address is what counts.
+        `# wait until the Gateway has an address`,
+        `for i in $(seq 1 60); do [ -n "$(kubectl -n ${bookinfo.namespace} get gateways.gateway.networking.k8s.io ${bookinfo.gatewayName} -o jsonpath='{.status.addresses[0].value}')" ] && break; sleep 5; done`,
         `export INGRESS_HOST=$(kubectl -n ${bookinfo.namespace} get gateways.gateway.networking.k8s.io ${bookinfo.gatewayName} -o jsonpath='{.status.addresses[0].value}')`,
         `export INGRESS_PORT=$(kubectl -n ${bookinfo.namespace} get gateways.gateway.networking.k8s.io ${bookinfo.gatewayName} -o jsonpath='{.spec.listeners[?(@.name=="http")].port}')`,
         'export GATEWAY_URL=$INGRESS_HOST:$INGRESS_PORT',
@@ -192,7 +201,6 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
     .map((file) => `kubectl delete --ignore-not-found -f ${manifests(file)}`);
   // The namespace that holds a token Secret the user made is kept, and says so; one that holds only what
   // these notes created is deleted, and says what goes with it.
-  const userSecretNamespace = tokenSecret ? (tracing.collector?.namespace ?? istioNamespace) : undefined;
   const keepNamespace = (namespace: string) => `# ${namespace} is kept: it holds your Secret ${tokenSecret?.name}. Delete it yourself when you no longer need the token: kubectl delete namespace ${namespace}`;
   for (const namespace of facts.namespaces) {
     if (namespace.name === 'default') {
@@ -205,7 +213,11 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
     }
   }
   if (helmIstio) cleanup.push(`helm template istio "$ISTIO_DIR/install/kubernetes/helm/istio" --namespace ${istioNamespace} -f ${relativeInput(layout, helmIstio)} | kubectl delete --ignore-not-found -f -`);
-  if (istioctl) cleanup.push(release.hasIstiodHelmChart ? '"$ISTIO_DIR/bin/istioctl" uninstall -y --purge' : `"$ISTIO_DIR/bin/istioctl" manifest generate -f ${relativeInput(layout, istioctl)} | kubectl delete --ignore-not-found -f -`);
+  if (istioctl) cleanup.push(release.hasIstioctlUninstall ? '"$ISTIO_DIR/bin/istioctl" uninstall -y --purge' : `"$ISTIO_DIR/bin/istioctl" manifest generate -f ${relativeInput(layout, istioctl)} | kubectl delete --ignore-not-found -f -`);
+  if (helmIstiod) {
+    const releases = [...(bookinfo?.ingress === BookinfoIngressKind.ISTIO_GATEWAY ? [gateway] : []), 'istiod', 'istio-base'];
+    cleanup.push(`# installed with Helm instead of istioctl: helm uninstall -n ${istioNamespace} ${releases.join(' ')}`);
+  }
   cleanup.push(istioNamespace === userSecretNamespace ? keepNamespace(istioNamespace) : `kubectl delete namespace ${istioNamespace} --ignore-not-found`);
   shell(...cleanup);
   return `${lines.join('\n').trimEnd()}\n`;

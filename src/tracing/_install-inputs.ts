@@ -123,7 +123,7 @@ export function istiodHelmValuesInput(inputs: TracerInputs, meshConfig: Record<s
   if (choice.tracer) content.global = { proxy: { tracer: choice.tracer } };
   content.meshConfig = meshConfig;
   const gatewayNote = choice.gatewayCertificateOverlay
-    ? ' These values do not mount the CA certificate into gateways: install gateways with the IstioOperator, or add the lightstep-certs volume to the gateway Deployment.'
+    ? ' The gateway chart mounts no CA certificate: INSTALL.md patches the lightstep-certs volume into the gateway Deployment after the Helm install.'
     : '';
   const chart = inputs.release.helmChartSource === HelmChartSource.REPOSITORY ? 'istio/istiod' : '$ISTIO_DIR/manifests/charts/istio-control/istio-discovery';
   return {
@@ -156,6 +156,17 @@ export function gatewayCertificatePatchCommands(inputs: TracerInputs, caCertSecr
     { op: 'add', path: '/spec/template/spec/containers/0/volumeMounts/-', value: mount },
   ];
   return [`kubectl -n ${inputs.istioNamespace} patch deployment ${inputs.ingressGatewayName} --type=json -p '${JSON.stringify(patch)}'`];
+}
+
+/**
+ * The kubectl patch that mounts the CA Secret into an ingress gateway installed from a Helm chart, which has no
+ * overlay. A strategic merge patch merges the volume and the mount by name into the lists the chart's Deployment
+ * has, or creates them where it has none (the `istio/gateway` chart leaves volumes to the injector).
+ */
+export function helmGatewayCertificatePatchCommand(inputs: TracerInputs, caCertSecretName: string): string {
+  const { mount, volume } = gatewayCertificateVolume(inputs.cacertPath, caCertSecretName);
+  const patch = { spec: { template: { spec: { volumes: [volume], containers: [{ name: 'istio-proxy', volumeMounts: [mount] }] } } } };
+  return `kubectl -n ${inputs.istioNamespace} patch deployment ${inputs.ingressGatewayName} --type=strategic -p '${JSON.stringify(patch)}'`;
 }
 
 function ingressGatewayWithCertificate(inputs: TracerInputs, caCertSecretName: string): Record<string, unknown> {

@@ -5,7 +5,7 @@ import { ConfigurationError, locatedIn } from '../configuration-error';
 import { IstioRelease, releaseProp, TracingGeneration } from '../istio-release';
 import { parseAddress } from './_address';
 import {
-  directoryOf, fileNameOf, gatewayCertificatePatchCommands, helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput,
+  directoryOf, fileNameOf, gatewayCertificatePatchCommands, helmGatewayCertificatePatchCommand, helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput,
   nativeTracerMeshConfig, openTelemetryMeshConfig, ProxyTracerChoice, TracerInputs, zipkinMeshConfig,
 } from './_install-inputs';
 import { assertDnsLabel, assertNamespaceName } from './_names';
@@ -109,6 +109,11 @@ export class LightstepTracing extends Construct {
    * release's istioctl cannot do it with an overlay (1.6.0-1.7.0); empty otherwise.
    */
   public readonly gatewayPatchCommands: string[];
+  /**
+   * Shell commands that mount the CA Secret into an ingress gateway installed with Istio's Helm gateway chart,
+   * which, unlike the IstioOperator, has no overlay (Istio 1.8-1.14 with a CA); empty otherwise.
+   */
+  public readonly helmGatewayPatchCommands: string[];
   /** The lightstep.cacert Secrets, one per namespace whose pods mount it. */
   public readonly secrets: LightstepCaCertSecret[];
   /** The OpenTelemetry collector (Istio 1.15.0 and later). */
@@ -179,6 +184,7 @@ export class LightstepTracing extends Construct {
 
       const collectorPath = this.generation === TracingGeneration.OPENTELEMETRY || this.generation === TracingGeneration.ZIPKIN;
       this.gatewayPatchCommands = [];
+      this.helmGatewayPatchCommands = [];
       if (collectorPath) {
         const zipkin = this.generation === TracingGeneration.ZIPKIN;
         this.collector = new OtelCollector(this, 'Collector', {
@@ -215,7 +221,10 @@ export class LightstepTracing extends Construct {
           const choice: ProxyTracerChoice = { tracer: 'lightstep', tokenInMeshConfig: true, gatewayCertificateOverlay: overlay };
           this.meshConfig = nativeTracerMeshConfig(inputs);
           this.installInputs = [istioOperatorInput(inputs, this.meshConfig, choice, LightstepCaCertSecret.NAME)];
-          if (this.release.hasIstiodHelmChart) this.installInputs.push(istiodHelmValuesInput(inputs, this.meshConfig, choice));
+          if (this.release.hasIstiodHelmChart) {
+            this.installInputs.push(istiodHelmValuesInput(inputs, this.meshConfig, choice));
+            if (mountsGateway) this.helmGatewayPatchCommands = [helmGatewayCertificatePatchCommand(inputs, LightstepCaCertSecret.NAME)];
+          }
         }
         this.tokenSetupCommands = [];
         if (token.source === AccessTokenSource.LITERAL) {
