@@ -240,3 +240,26 @@ describe('INSTALL.md commands that depend on the release and on names given to t
     expect(text).toContain(`jsonpath='{.status.addresses[0].value}')" ] && break; sleep 5; done`);
   });
 });
+
+describe('writeTo names the manifests where the App wrote them', () => {
+  function guideFor(outdir: string): LightstepInstallGuide {
+    const app = new App({ outdir });
+    const chart = new Chart(app, 'platform');
+    const tracing = new LightstepTracing(chart, 'tracing', { istioRelease: IstioRelease.of('1.30'), address: 'ingest.lightstep.com:443' });
+    const bookinfo = new Bookinfo(chart, 'bookinfo', { istioRelease: IstioRelease.of('1.30') });
+    capturingWarnings(() => app.synth());
+    return new LightstepInstallGuide({ tracing, bookinfo });
+  }
+
+  test('an outdir of another name below the target folder is the folder INSTALL.md and verify.sh apply', () => {
+    const root = tempDir();
+    guideFor(path.join(root, 'k8s')).writeTo(root);
+    expect(fs.readFileSync(path.join(root, 'INSTALL.md'), 'utf8')).toContain('kubectl apply -f k8s/');
+    expect(fs.readFileSync(path.join(root, 'INSTALL.md'), 'utf8')).not.toContain('manifests/');
+  });
+
+  test('an outdir outside the target folder is refused, since no relative path would find it', () => {
+    const guide = guideFor(path.join(tempDir(), 'manifests'));
+    expect(() => guide.writeTo(tempDir())).toThrow(/LightstepInstallGuide.writeTo: .*not below it.*Fix: write the guide to a folder that holds the outdir/);
+  });
+});

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  AccessToken, Bookinfo, CaCertificate, IstioRelease, LightstepCaCertSecret, LightstepInstallGuide, LightstepTracing, MeshAnalysis,
+  AccessToken, Bookinfo, CaCertificate, IstioRelease, LightstepCaCertSecret, LightstepInstallGuide, LightstepTracing, MeshAnalysis, MeshNamespace,
 } from 'cdk8s-istio-lightstep';
 
 const app = new App({ outdir: 'dist/manifests' });
@@ -19,6 +19,7 @@ const bookinfo = new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelea
 
 // The Secret is a cdk8s-plus ISecret: mount it like any other. `of` returns the namespace's Secret if the app
 // has one already (the tracing construct's for shop, say) instead of writing a second one.
+new MeshNamespace(chart, 'payments-namespace', { name: 'payments' });
 const secret = LightstepCaCertSecret.of(chart, 'ca', { namespace: 'payments', certificate: ca });
 const deployment = new kplus.Deployment(chart, 'payments', {
   metadata: { namespace: 'payments' },

@@ -27,7 +27,7 @@ export interface LightstepInstallGuideProps {
   readonly namespaces?: MeshNamespace[];
   /**
    * Folder of the manifests, relative to the folder the guide is written to, as the notes name it.
-   * @default 'manifests'
+   * @default `writeTo`: the App's outdir relative to the folder written to; `files`: 'manifests'
    */
   readonly manifestsDir?: string;
   /**
@@ -71,6 +71,10 @@ export class LightstepInstallGuide {
    * The files of the guide, sorted by path: the install inputs, INSTALL.md and (with Bookinfo) verify.sh.
    */
   public files(): InstallFile[] {
+    return this.render(this.manifestsDir);
+  }
+
+  private render(manifestsFolder: string): InstallFile[] {
     const { tracing, bookinfo } = this.props;
     const app = App.of(tracing);
     const manifestFiles = this.props.manifestFiles ?? this.writtenManifestFiles(app);
@@ -80,7 +84,7 @@ export class LightstepInstallGuide {
       content: `# ${LightstepInstallGuide.GENERATED_MARKER}: ${input.description}\n${yaml.dump(input.content, { noRefs: true, lineWidth: -1 })}`,
       executable: false,
     }));
-    const manifestsDir = this.manifestsDir.split(path.sep).join('/').replace(/\/$/, '');
+    const manifestsDir = manifestsFolder.split(path.sep).join('/').replace(/\/$/, '');
     const verifyScript = bookinfo
       ? VerifyScript.fromConstructs({ tracing, bookinfo, istioNamespace: tracing.istioNamespace, manifestsDir })
       : undefined;
@@ -118,7 +122,7 @@ export class LightstepInstallGuide {
       throw new ConfigurationError(`${FIELD}.writeTo`, directory, `the folder is the App's outdir (${outdir}) or a folder in it, which holds the manifests to apply`,
         'write the guide to the folder that holds the manifests folder, e.g. "dist" for manifests in "dist/manifests"');
     }
-    const files = this.files();
+    const files = this.render(this.manifestsFolderFrom(target, outdir, directory));
     for (const file of files) {
       const destination = path.join(target, ...file.path.split('/'));
       fs.mkdirSync(path.dirname(destination), { recursive: true });
@@ -127,6 +131,20 @@ export class LightstepInstallGuide {
       fs.chmodSync(destination, file.executable ? 0o755 : 0o644);
     }
     return files.map((file) => file.path);
+  }
+
+  /**
+   * The manifests folder as INSTALL.md and verify.sh name it, relative to the folder they are written to: as given,
+   * or else where the App's outdir is below that folder.
+   */
+  private manifestsFolderFrom(target: string, outdir: string, directory: string): string {
+    if (this.props.manifestsDir !== undefined) return this.manifestsDir;
+    const relative = path.relative(target, outdir);
+    if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative)) {
+      throw new ConfigurationError(`${FIELD}.writeTo`, directory, `INSTALL.md and verify.sh name the manifests by a path relative to their own folder, and the App's outdir (${outdir}) is not below it`,
+        `write the guide to a folder that holds the outdir, e.g. "${path.dirname(outdir)}", or give manifestsDir`);
+    }
+    return relative;
   }
 
   /** The manifest files the App wrote, in apply order (cdk8s names them so that they sort that way). */

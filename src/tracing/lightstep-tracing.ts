@@ -19,7 +19,7 @@ import { OtelCollector, OtelCollectorOptions } from './otel-collector';
 
 /** Props for `LightstepTracing`. */
 export interface LightstepTracingProps {
-  /** The Istio release to configure, as "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", e.g. "1.30", "1.9.3", "1.1". */
+  /** The Istio release to configure, e.g. `IstioRelease.of('1.30')`, `IstioRelease.of('1.9.3')`. */
   readonly istioRelease: IstioRelease;
   /** LightStep satellite or ingest address as host:port, e.g. "lightstep-satellite.lightstep:9292" or "ingest.lightstep.com:443". */
   readonly address: string;
