@@ -207,9 +207,13 @@ export function inConfigTerms<T>(keys: Readonly<Record<string, string>>, build: 
     const key = configKeyOf(keys, error.field.replace(/\[\d+\]$/, ''));
     if (key === undefined) throw error;
     // The problem and the fix may name other props of the same construct: restate those too.
-    const restate = (text: string) => text.replace(/\b[A-Z][A-Za-z]+(\.[a-z][A-Za-z]*)+/g, (prop) => configKeyOf(keys, prop) ?? prop);
-    throw new ConfigurationError(key, error.value, restate(error.problem), restate(error.fix));
+    throw new ConfigurationError(key, error.value, restateInConfigTerms(keys, error.problem), restateInConfigTerms(keys, error.fix));
   }
+}
+
+/** A message of the constructs (an error's text, a warning) with every construct prop it names restated as its configuration key. */
+export function restateInConfigTerms(keys: Readonly<Record<string, string>>, text: string): string {
+  return text.replace(/\b[A-Z][A-Za-z]+(\.[a-z][A-Za-z]*)+/g, (prop) => configKeyOf(keys, prop) ?? prop);
 }
 
 function configKeyOf(keys: Readonly<Record<string, string>>, prop: string): string | undefined {

@@ -101,6 +101,11 @@ export function buildLightstepBookinfoApp(app: App, config: AppConfig): Lightste
  */
 const CHART_IDS = { namespaces: '0000-namespaces', lightstep: '0001-lightstep', bookinfo: '0002-bookinfo' } as const;
 
+/** Configuration keys of every construct prop the app sets, for messages that name props (warnings). */
+export function configKeysOfProps(): Readonly<Record<string, string>> {
+  return { ...TRACING_PROPS, ...BOOKINFO_PROPS };
+}
+
 /** Configuration keys of the LightStepTracing props the app sets. */
 const TRACING_PROPS: Readonly<Record<string, string>> = {
   'LightstepTracing.istioRelease': 'istio.release',

@@ -4,9 +4,9 @@ import { App } from 'cdk8s';
 import { LightstepInstallGuide, MeshAnalysis } from '../src';
 import { ConfigurationError } from '../src/configuration-error';
 import { AppConfig, parseAppConfig } from './app-config';
-import { ConfigFileError } from './config-reader';
+import { ConfigFileError, restateInConfigTerms } from './config-reader';
 import { demoValueWarnings } from './demo-values';
-import { buildLightstepBookinfoApp } from './lightstep-bookinfo-app';
+import { buildLightstepBookinfoApp, configKeysOfProps } from './lightstep-bookinfo-app';
 
 /** What to synthesize and where. */
 export interface SynthesisOptions {
@@ -78,7 +78,11 @@ export function synthesize(options: SynthesisOptions): SynthesisResult {
     } catch (error) {
       throw error instanceof ConfigurationError ? new ConfigFileError(options.configFile, [error]) : error;
     }
-    for (const warning of MeshAnalysis.of(app).warnings()) console.warn(`Warning: ${warning}`);
+    // The constructs' warnings, in the configuration's words and naming its file; two constructs that warn of the
+    // same configuration value (the release, say) say the same thing once.
+    const constructWarnings = new Set(MeshAnalysis.of(app).warnings()
+      .map((warning) => `Warning: ${options.configFile}: ${restateInConfigTerms(configKeysOfProps(), warning)}`));
+    for (const warning of constructWarnings) console.warn(warning);
     app.synth();
 
     const manifestFiles = fs.readdirSync(stagedManifests).sort();

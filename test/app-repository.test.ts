@@ -178,6 +178,21 @@ describe('the access token Secret in INSTALL.md, per generation', () => {
   });
 });
 
+describe('warnings', () => {
+  test('name the file and the configuration key, never a construct prop, once each', () => {
+    const repo = tempDir();
+    fs.writeFileSync(path.join(repo, 'lightstep.yaml'), 'istio:\n  release: "1.31"\nlightstep:\n  address: ingest.lightstep.com:443\ntracing:\n  sampling: 50\n');
+    const run = runApp({}, repo);
+    expect(run.status).toBe(0);
+    const warnings = run.stderr.split('\n').filter((line) => line.startsWith('Warning: '));
+    expect(warnings).toEqual([
+      expect.stringMatching(/^Warning: lightstep\.yaml: istio\.release: Istio 1\.31 is newer than the newest release/),
+      expect.stringMatching(/^Warning: lightstep\.yaml: tracing\.sampling is 50%/),
+    ]);
+    expect(run.stderr).not.toMatch(/\b(LightstepTracing|Bookinfo|OtelCollector)\.\w/);
+  });
+});
+
 describe('README', () => {
   test('the error shown under "Your own configuration" is what the app prints for that file', () => {
     const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');

@@ -131,7 +131,7 @@ export class Bookinfo extends Construct {
       this.namespace = validateDnsLabel('Bookinfo.namespace', props.namespace ?? 'default');
       this.release = props.istioRelease === undefined ? IstioRelease.newest() : releaseProp(props.istioRelease, 'Bookinfo.istioRelease');
       const newerWarning = this.release.newerThanKnownWarning;
-      if (newerWarning) addWarningOnce(this, newerWarning);
+      if (newerWarning) addWarningOnce(this, `Bookinfo.istioRelease: ${newerWarning}`);
       const istioRelease = this.release;
       const revision = props.revision === undefined ? undefined : validateDnsLabel('Bookinfo.revision', props.revision);
       const imageRegistry = validateImageRegistry('Bookinfo.imageRegistry', props.imageRegistry ?? this.release.bookinfoImageRegistry);

@@ -145,7 +145,7 @@ export class LightstepTracing extends Construct {
       this.release = releaseProp(props.istioRelease, `${FIELD}.istioRelease`);
       this.release.assertCanTraceToLightstep(`${FIELD}.istioRelease`);
       const newerWarning = this.release.newerThanKnownWarning;
-      if (newerWarning) addWarningOnce(this, newerWarning);
+      if (newerWarning) addWarningOnce(this, `${FIELD}.istioRelease: ${newerWarning}`);
       this.generation = this.release.tracingGeneration;
 
       const address = parseAddress(`${FIELD}.address`, props.address);
