@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { IstioRelease } from '../src';
 import { ConfigurationError } from '../src/configuration-error';
+import { parseAddress } from '../src/tracing/_address';
+import { assertNamespaceName } from '../src/tracing/_names';
 import { ConfigFileError, ConfigProblems, ConfigSection } from './config-reader';
 
 /** Ingress choices, as written in the configuration file. */
@@ -89,12 +91,14 @@ function readConfig(root: ConfigSection, baseDir: string, source: string): AppCo
     ingressGatewaySelector: istio.stringMap('ingressGatewaySelector', { istio: 'ingressgateway' },
       'give the ingress gateway pod labels, e.g. {istio: ingressgateway} (istioctl) or {istio: ingress} (Helm gateway chart)'),
   };
+  // The library's own checks of single values, run here so that one run reports them with the file's other problems.
+  istio.checked('namespace', istioConfig.namespace, assertNamespaceName);
   istio.done();
 
   const lightstep = root.section('lightstep');
   const address = lightstep.requiredString('address', 'give the satellite pool as host:port, e.g. lightstep-satellite.lightstep:9292 or ingest.lightstep.com:443');
   const lightstepConfig = {
-    address: address ?? '',
+    address: address !== undefined && lightstep.checked('address', address, parseAddress) ? address : '',
     secure: lightstep.boolean('secure', true),
     caCertificateFile: readCaFile(lightstep, baseDir, source),
     caCertificateFileAsWritten: lightstep.has('caCertificateFile') ? String(lightstep.peek('caCertificateFile')) : undefined,
@@ -113,6 +117,7 @@ function readConfig(root: ConfigSection, baseDir: string, source: string): AppCo
       image: collector.string('image', undefined, 'give a pinned collector image, e.g. otel/opentelemetry-collector-contrib:<version>'),
     },
   };
+  collector.checked('namespace', tracingConfig.collector.namespace, assertNamespaceName);
   collector.done();
   tracing.done();
 
@@ -129,6 +134,7 @@ function readConfig(root: ConfigSection, baseDir: string, source: string): AppCo
     imageTag: bookinfo.string('imageTag', undefined, 'give the Bookinfo image tag, e.g. 1.20.3'),
     restrictedPodSecurity: bookinfo.boolean('restrictedPodSecurity', false),
   };
+  bookinfo.checked('namespace', bookinfoConfig.namespace, assertNamespaceName);
   bookinfo.done();
 
   return { istio: istioConfig, lightstep: lightstepConfig, tracing: tracingConfig, bookinfo: bookinfoConfig };

@@ -94,6 +94,23 @@ export class ConfigSection {
     return value;
   }
 
+  /**
+   * Runs one of the library's own checks of a value read from `key` (e.g. that an address is host:port), so
+   * that its problem is reported with the file's others instead of on a later run; returns whether it passed.
+   * @param check throws a ConfigurationError naming any field: the problem is restated under `key`
+   */
+  public checked(key: string, value: string | undefined, check: (field: string, value: string) => void): boolean {
+    if (value === undefined) return true;
+    try {
+      check(this.keyOf(key), value);
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConfigurationError)) throw error;
+      this.problems.addInvalid(new ConfigurationError(this.keyOf(key), error.value, error.problem, error.fix));
+      return false;
+    }
+  }
+
   /** A string that must be present. */
   public requiredString(key: string, fix: string): string | undefined {
     const present = this.has(key);

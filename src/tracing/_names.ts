@@ -9,7 +9,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Throws unless `value` is a DNS-1123 label: namespaces, Service and Deployment names, revisions. */
 export function assertDnsLabel(field: string, value: unknown, what: string, example: string): asserts value is string {
   if (typeof value !== 'string' || value.length > 63 || !DNS_LABEL.test(value)) {
-    throw new ConfigurationError(field, value, `not a valid ${what}`,
+    throw new ConfigurationError(field, value, `not a valid ${what} (a DNS-1123 label)`,
       `use at most 63 lowercase letters, digits and "-", starting and ending with a letter or digit, e.g. "${example}"`);
   }
 }
