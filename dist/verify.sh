@@ -33,6 +33,16 @@ if ! k get namespace "$ISTIO_NS" -o name >/dev/null; then
   printf 'cannot read namespace %s: check that kubectl reaches the cluster (kubectl config current-context) and that Istio is installed\n' "$ISTIO_NS"
   exit 2
 fi
+if [ "$(k -n 'observability' get secret 'lightstep-access-token' -o jsonpath='{.data.access_token}' | wc -c)" -gt 0 ]; then
+  ok 'token Secret lightstep-access-token holds access_token in namespace observability'
+else
+  problem 'token Secret lightstep-access-token with key access_token is missing in namespace observability' "create it as the install notes say (the token comes from your shell), then restart the collector: kubectl -n observability rollout restart deployment otel-collector"
+fi
+if [ "$(k -n 'observability' get secret 'lightstep.cacert' -o jsonpath='{.data.cacert\.pem}' | wc -c)" -gt 0 ]; then
+  ok 'Secret lightstep.cacert holds cacert.pem in namespace observability'
+else
+  problem 'Secret lightstep.cacert with key cacert.pem is missing in namespace observability' "apply the generated manifests (kubectl apply -f $MANIFESTS/): the collector mounts it and its pod starts once it exists"
+fi
 COLLECTOR_NS='observability'
 COLLECTOR='otel-collector'
 ready=$(k -n "$COLLECTOR_NS" get deployment "$COLLECTOR" -o jsonpath='{.status.readyReplicas}')
@@ -40,11 +50,6 @@ if [ "${ready:-0}" -ge 1 ] 2>/dev/null; then
   ok "collector $COLLECTOR in namespace $COLLECTOR_NS is ready ($ready ready)"
 else
   problem "collector $COLLECTOR in namespace $COLLECTOR_NS has no ready pod" "kubectl -n $COLLECTOR_NS describe pods -l app=$COLLECTOR; kubectl -n $COLLECTOR_NS logs deployment/$COLLECTOR"
-fi
-if [ "$(k -n "$COLLECTOR_NS" get secret 'lightstep-access-token' -o jsonpath='{.data.access_token}' | wc -c)" -gt 0 ]; then
-  ok 'token Secret lightstep-access-token holds access_token in namespace observability'
-else
-  problem 'token Secret lightstep-access-token with key access_token is missing in namespace observability' 'create it as the install notes say (the token comes from your shell), then restart the collector: kubectl -n observability rollout restart deployment otel-collector'
 fi
 MESH_CONFIGMAP='istio'
 mesh=$(k -n "$ISTIO_NS" get configmap "$MESH_CONFIGMAP" -o jsonpath='{.data.mesh}')
@@ -73,10 +78,10 @@ read_counters() {
   metrics=$(k get --raw "/api/v1/namespaces/$COLLECTOR_NS/pods/$collector_pod:8888/proxy/metrics")
   metrics_read=no
   if grep -q '^otelcol_' <<<"$metrics"; then metrics_read=yes; fi
-  counter_accepted=$(awk -v m='otelcol_receiver_accepted_spans' -v l='receiver="otlp"' 'index($0, m "{") == 1 || index($0, m "_total{") == 1 { if (index($0, l) > 0) s += $NF } END { printf "%d\n", s }' <<<"$metrics")
-  counter_refused=$(awk -v m='otelcol_receiver_refused_spans' -v l='receiver="otlp"' 'index($0, m "{") == 1 || index($0, m "_total{") == 1 { if (index($0, l) > 0) s += $NF } END { printf "%d\n", s }' <<<"$metrics")
-  counter_sent=$(awk -v m='otelcol_exporter_sent_spans' -v l='exporter="otlp"' 'index($0, m "{") == 1 || index($0, m "_total{") == 1 { if (index($0, l) > 0) s += $NF } END { printf "%d\n", s }' <<<"$metrics")
-  counter_failed=$(awk -v m='otelcol_exporter_send_failed_spans' -v l='exporter="otlp"' 'index($0, m "{") == 1 || index($0, m "_total{") == 1 { if (index($0, l) > 0) s += $NF } END { printf "%d\n", s }' <<<"$metrics")
+  counter_accepted=$(awk -v m='otelcol_receiver_accepted_spans' -v l='receiver="otlp"' 'index($0, m "{") == 1 { if (index($0, l) > 0) s += $NF } END { printf "%d\n", s }' <<<"$metrics")
+  counter_refused=$(awk -v m='otelcol_receiver_refused_spans' -v l='receiver="otlp"' 'index($0, m "{") == 1 { if (index($0, l) > 0) s += $NF } END { printf "%d\n", s }' <<<"$metrics")
+  counter_sent=$(awk -v m='otelcol_exporter_sent_spans' -v l='exporter="otlp"' 'index($0, m "{") == 1 { if (index($0, l) > 0) s += $NF } END { printf "%d\n", s }' <<<"$metrics")
+  counter_failed=$(awk -v m='otelcol_exporter_send_failed_spans' -v l='exporter="otlp"' 'index($0, m "{") == 1 { if (index($0, l) > 0) s += $NF } END { printf "%d\n", s }' <<<"$metrics")
 }
 metrics_read=no
 counter_accepted=0 counter_refused=0 counter_sent=0 counter_failed=0

@@ -125,6 +125,22 @@ describe('verify.sh against a recorded healthy mesh', () => {
     expect(result.code).toBe(0);
   });
 
+  it('an ingress gateway with another name and the Helm chart\'s pod labels (1.6, where no overlay carries the name)', async () => {
+    const props = propsFromConstructs('1.6', { gatewayName: 'edge-gateway', gatewaySelector: { istio: 'ingress' } });
+    const result = await verify(props, 'native', (_dir, objects) => {
+      const pod = find(objects, 'Pod', 'istio-system', GATEWAY_POD);
+      pod.metadata.name = 'edge-gateway-5d9c7b8f6d-wq4zn';
+      pod.metadata.labels = { app: 'edge-gateway', istio: 'ingress' };
+      const service = find(objects, 'Service', 'istio-system', 'istio-ingressgateway');
+      service.metadata.name = 'edge-gateway';
+      service.metadata.labels = pod.metadata.labels;
+    });
+    expect(problems(result.stdout)).toEqual([]);
+    expect(result.stdout).toContain('ok       pod edge-gateway-5d9c7b8f6d-wq4zn (ingress gateway) mounts lightstep.cacert at /etc/lightstep');
+    expect(result.stdout).toContain('requests through the Istio ingress gateway edge-gateway (http://203.0.113.10:80/productpage)');
+    expect(result.code).toBe(0);
+  });
+
   it('Gateway API: sends the traffic to the Gateway\'s address on its listener port', async () => {
     const props = propsFromConstructs('1.30', { ingress: BookinfoIngressKind.GATEWAY_API });
     const result = await verify(props, 'collector', (dir, objects) => {
@@ -197,6 +213,20 @@ describe('verify.sh names the problem and its fix', () => {
     });
     expect(problems(result.stdout)).toEqual([`PROBLEM  pod ${pod} (Bookinfo details-v1) has no istio-proxy sidecar`]);
     expect(result.stdout).toContain('then run: kubectl -n default rollout restart deployment details-v1');
+    expect(result.code).toBe(1);
+  });
+
+  it('a collector whose CA Secret is missing: the pod cannot start, and the script names the Secret', async () => {
+    const result = await verify(byRelease('1.30').props, 'collector', (_dir, objects) => {
+      remove(objects, 'Secret', 'observability', 'lightstep.cacert');
+      // As kubelet leaves it: the Secret volume cannot be mounted, so the pod stays in ContainerCreating.
+      delete find(objects, 'Deployment', 'observability', 'otel-collector').status.readyReplicas;
+    });
+    expect(problems(result.stdout)).toEqual([
+      'PROBLEM  Secret lightstep.cacert with key cacert.pem is missing in namespace observability',
+      'PROBLEM  collector otel-collector in namespace observability has no ready pod',
+    ]);
+    expect(result.stdout).toMatch(/fix: apply the generated manifests \(kubectl apply -f \/\S+\/manifests\/\): the collector mounts it/);
     expect(result.code).toBe(1);
   });
 

@@ -3,7 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AccessToken, IstioRelease, TracerStatsInclusion, TracingGeneration, VerifyScript } from '../src';
+import { App, Chart } from 'cdk8s';
+import { load } from 'js-yaml';
+import { AccessToken, IstioRelease, LightstepTracing, TracerStatsInclusion, TracingGeneration, VerifyScript } from '../src';
 import { ConfigurationError } from '../src/configuration-error';
 import { generationCases, propsFromConstructs } from './support/verify-cases';
 
@@ -14,6 +16,24 @@ const ISTIO_UPSTREAM = join(HERE, 'fixtures', 'istio-upstream');
 const upstream = (file: string) => readFileSync(join(UPSTREAM, file), 'utf8');
 const cases = generationCases();
 const scripts = cases.map((c) => [c.label, VerifyScript.render(c.props)] as const);
+
+/** The collector config as the product's ConfigMap holds it, built once. */
+let builtCollectorConfig: any;
+function collectorConfig(): any {
+  builtCollectorConfig ??= buildCollectorConfig();
+  return builtCollectorConfig;
+}
+function buildCollectorConfig(): any {
+  const outdir = mkdtempSync(join(tmpdir(), 'verify-collector-'));
+  try {
+    const chart = new Chart(new App({ outdir }), 'chart');
+    new LightstepTracing(chart, 'Tracing', { istioRelease: IstioRelease.of('1.30'), address: 'ingest.lightstep.com:443' });
+    const configMap = chart.toJson().find((o: any) => o.kind === 'ConfigMap' && o.metadata.name === 'otel-collector-config');
+    return load(configMap.data['collector.yaml']);
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
 
 describe('verify.sh is a clean, read-only bash script', () => {
   const work = mkdtempSync(join(tmpdir(), 'verify-lint-'));
@@ -74,6 +94,34 @@ describe('verify.sh is a clean, read-only bash script', () => {
   });
 });
 
+describe('propsFromConstructs takes the facts from the constructs', () => {
+  it('the ingress gateway: LightstepTracing\'s name and Bookinfo\'s pod selector, on releases without an overlay too', () => {
+    for (const release of ['1.6', '1.9']) {
+      const props = propsFromConstructs(release, { gatewayName: 'edge-gateway', gatewaySelector: { istio: 'ingress', tier: 'edge' } });
+      expect([release, props.ingressGateway?.name, props.ingressGateway?.podSelector]).toEqual([release, 'edge-gateway', 'istio=ingress,tier=edge']);
+    }
+    expect(propsFromConstructs('1.9').ingressGateway?.podSelector).toBe('istio=ingressgateway');
+  });
+
+  it('the Istio namespace, revision and CA path of LightstepTracing', () => {
+    const props = propsFromConstructs('1.9', { istioNamespace: 'mesh-control', revision: 'canary' });
+    expect(props.istioNamespace).toBe('mesh-control');
+    expect(props.meshConfigMapName).toBe('istio-canary');
+    expect(props.caCertSecret?.namespaces).toContain('mesh-control');
+    expect(props.caCertSecret?.mountPath).toBe('/etc/lightstep');
+  });
+
+  it('the collector\'s receiver for the proxies\' spans, its exporter and its CA Secret', () => {
+    const zipkin = propsFromConstructs('1.16.0');
+    const otlp = propsFromConstructs('1.30');
+    expect([zipkin.collector?.receiver, otlp.collector?.receiver]).toEqual(['zipkin', 'otlp']);
+    expect(otlp.collector?.exporter).toBe('otlp');
+    // The collector mounts the CA Secret of its own namespace; no sidecar mounts it on this path.
+    expect([otlp.collector?.caCertSecretName, otlp.collector?.caCertSecretKey]).toEqual(['lightstep.cacert', 'cacert.pem']);
+    expect(otlp.caCertSecret).toBeUndefined();
+  });
+});
+
 describe('the facts verify.sh reads are those of the upstream sources', () => {
   it('the Envoy LightStep counters it reads exist in the tracer, under its stats prefix', () => {
     const prefix = /POOL_COUNTER_PREFIX\(stats, "([^"]+)"\)/.exec(upstream('envoy/lightstep_tracer_impl.cc.excerpt'))![1];
@@ -104,13 +152,38 @@ describe('the facts verify.sh reads are those of the upstream sources', () => {
     }
   });
 
-  it('the collector serves its metrics on localhost:8888 by default, so the script needs the lead\'s reader on the pod address', () => {
+  it('the collector serves its metrics on localhost:8888 by default, so the product\'s reader binds the pod address', () => {
     const factory = upstream('otelcol/v0.120.0-service-telemetry-factory.go');
     expect(factory).toContain('metricsHost := "localhost"');
     expect(factory).toContain('Port:              newPtr(8888)');
-    // Without a type suffix, counters keep their bare names; the script also sums the _total spelling.
-    expect(factory).toContain('WithoutTypeSuffix: newPtr(true)');
+    const prometheus = collectorConfig().service.telemetry.metrics.readers[0].pull.exporter.prometheus;
+    expect([prometheus.host, prometheus.port]).toEqual(['0.0.0.0', 8888]);
     expect(scripts[3][1]).toContain(':8888/proxy/metrics');
+  });
+
+  it('the product\'s reader drops the type suffix, the units and the scope labels, as the recorded metrics are', () => {
+    // Collector v0.120.0 reads its readers with go.opentelemetry.io/contrib/config v0.14.0 (package v0.3.0).
+    expect(upstream('otelcol/v0.120.0-service-go.mod.excerpt')).toBe('\tgo.opentelemetry.io/contrib/config v0.14.0\n');
+    expect(upstream('otelcol/v0.120.0-service-telemetry-factory.go')).toContain('config "go.opentelemetry.io/contrib/config/v0.3.0"');
+    const keys = Object.fromEntries([...upstream('otelcol/contrib-config-v0.14.0-v0.3.0-generated_config.go.excerpt')
+      .matchAll(/^\t(\w+) \*\w+ `json:"[^"]*" yaml:"([a-z_]+),omitempty"/gm)].map((m) => [m[1], m[2]]));
+    const options = upstream('otelcol/contrib-config-v0.14.0-v0.3.0-metric.go.excerpt');
+    const prometheus = collectorConfig().service.telemetry.metrics.readers[0].pull.exporter.prometheus;
+    for (const [field, option] of [['WithoutTypeSuffix', 'WithoutCounterSuffixes'], ['WithoutUnits', 'WithoutUnits'], ['WithoutScopeInfo', 'WithoutScopeInfo']]) {
+      expect(options).toContain(`if prometheusConfig.${field} != nil && *prometheusConfig.${field} {\n\t\topts = append(opts, otelprom.${option}())`);
+      expect([keys[field], prometheus[keys[field]]]).toEqual([keys[field], true]);
+    }
+    // Every key the product sets is one the schema knows.
+    for (const key of Object.keys(prometheus)) expect(Object.values(keys)).toContain(key);
+    // So the recorded answers have bare counter names and no scope labels, and the script reads exactly those.
+    for (const recorded of ['collector', 'zipkin']) {
+      for (const file of readdirSync(join(HERE, 'fixtures', 'verify', recorded, 'metrics'))) {
+        const text = readFileSync(join(HERE, 'fixtures', 'verify', recorded, 'metrics', file), 'utf8');
+        expect(text).toMatch(/^otelcol_receiver_accepted_spans\{/m);
+        expect(text).not.toMatch(/_total\b|otel_scope_/);
+      }
+    }
+    expect(scripts[3][1]).not.toContain('_total');
   });
 
   it('pilot-agent request reaches the admin endpoint from 1.1 to 1.14', () => {

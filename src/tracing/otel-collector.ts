@@ -71,9 +71,18 @@ const GRPC_PORT = 4317;
 const HTTP_PORT = 4318;
 const ZIPKIN_PORT = 9411;
 const HEALTH_PORT = 13133;
+// Component names in the config: receivers and exporters are named by their type.
+const OTLP = 'otlp';
+const ZIPKIN = 'zipkin';
 // The collector's own counters (accepted, sent and failed spans), which verify.sh reads through the API server's
 // pod proxy; the collector serves them on localhost only unless told otherwise.
 const METRICS_PORT = 8888;
+// A reader given in the config replaces the default one and with it the default's settings, so the three settings
+// that make the counters read otelcol_receiver_accepted_spans{receiver="otlp",...} (no _total, no unit suffix, no
+// otel_scope_* labels), as with the default reader, are repeated here (keys of go.opentelemetry.io/contrib/config).
+const METRICS_EXPORTER = {
+  host: '0.0.0.0', port: METRICS_PORT, without_type_suffix: true, without_units: true, without_scope_info: true,
+};
 const CONFIG_DIR = '/conf';
 const CONFIG_FILE = 'collector.yaml';
 const CA_DIR = '/etc/lightstep';
@@ -107,6 +116,10 @@ export class OtelCollector extends Construct {
   public readonly httpPort = HTTP_PORT;
   /** Zipkin port of the Service, when `receiveZipkin` is on: what `meshConfig.defaultConfig.tracing.zipkin.address` needs. */
   public readonly zipkinPort?: number;
+  /** The receiver that takes the proxies' spans: "zipkin" with `receiveZipkin`, "otlp" otherwise. */
+  public readonly proxyReceiver: string;
+  /** The exporter that sends the spans to LightStep. */
+  public readonly lightstepExporter = OTLP;
   /** Container image. */
   public readonly image: string;
   /** Name of the Secret the collector reads the token from, in `namespace`. */
@@ -143,23 +156,24 @@ export class OtelCollector extends Construct {
 
       const receiveZipkin = props.receiveZipkin ?? false;
       if (receiveZipkin) this.zipkinPort = ZIPKIN_PORT;
+      this.proxyReceiver = receiveZipkin ? ZIPKIN : OTLP;
       const tls = props.caCertificate ? { ca_file: `${CA_DIR}/cacert.pem` } : secure ? undefined : { insecure: true };
       this.config = {
         receivers: {
-          otlp: {
+          [OTLP]: {
             protocols: {
               grpc: { endpoint: `0.0.0.0:${GRPC_PORT}` },
               http: { endpoint: `0.0.0.0:${HTTP_PORT}` },
             },
           },
-          ...(receiveZipkin ? { zipkin: { endpoint: `0.0.0.0:${ZIPKIN_PORT}` } } : {}),
+          ...(receiveZipkin ? { [ZIPKIN]: { endpoint: `0.0.0.0:${ZIPKIN_PORT}` } } : {}),
         },
         processors: {
           memory_limiter: { check_interval: '1s', limit_mib: MEMORY_LIMITER_MIB, spike_limit_mib: MEMORY_SPIKE_MIB },
           batch: {},
         },
         exporters: {
-          otlp: {
+          [OTLP]: {
             endpoint: `${address.host}:${address.port}`,
             headers: { 'lightstep-access-token': `\${env:${TOKEN_ENV}}` },
             ...(tls ? { tls } : {}),
@@ -170,10 +184,10 @@ export class OtelCollector extends Construct {
           health_check: { endpoint: `0.0.0.0:${HEALTH_PORT}` },
         },
         service: {
-          telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: { host: '0.0.0.0', port: METRICS_PORT } } } }] } },
+          telemetry: { metrics: { readers: [{ pull: { exporter: { prometheus: METRICS_EXPORTER } } }] } },
           extensions: ['health_check'],
           pipelines: {
-            traces: { receivers: receiveZipkin ? ['otlp', 'zipkin'] : ['otlp'], processors: ['memory_limiter', 'batch'], exporters: ['otlp'] },
+            traces: { receivers: receiveZipkin ? [OTLP, ZIPKIN] : [OTLP], processors: ['memory_limiter', 'batch'], exporters: [OTLP] },
           },
         },
       };

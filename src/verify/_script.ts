@@ -23,6 +23,7 @@ export interface ScriptModel {
   };
   readonly collector?: {
     readonly namespace: string; readonly name: string; readonly tokenSecretName: string; readonly tokenSecretKey: string;
+    readonly caCertSecret?: { readonly name: string; readonly key: string };
     readonly receiver: string; readonly exporter: string; readonly metricsPort: number;
   };
   readonly telemetry?: { readonly name: string; readonly namespace: string; readonly providerName: string };
@@ -77,7 +78,7 @@ function header(m: ScriptModel): string[] {
     `ISTIO_NS=${q(m.istioNamespace)}`,
     `BOOKINFO_NS=${q(m.bookinfo.namespace)}`,
     // Only the CA and Telemetry checks name the manifests in their fixes.
-    ...(m.caCert || m.telemetry ? [
+    ...(m.caCert || m.telemetry || m.collector?.caCertSecret ? [
       '# The manifests, named in fixes as a path that works from where the script was started.',
       `MANIFESTS="$(dirname -- "$0")"/${q(m.manifestsDir)}`,
     ] : []),
@@ -157,6 +158,15 @@ function preflight(m: ScriptModel): string[] {
   }
   if (m.collector) {
     const c = m.collector;
+    // The Secrets the collector's pod needs come first: a missing one is why the pod is not ready.
+    // The token is only measured, never printed or kept.
+    out.push(...secretKeyCheck(c.namespace, c.tokenSecretName, c.tokenSecretKey, 'token Secret',
+      `create it as the install notes say (the token comes from your shell), then restart the collector: kubectl -n ${c.namespace} rollout restart deployment ${c.name}`));
+    if (c.caCertSecret) {
+      // The collector mounts it as a required volume: without it the pod stays in ContainerCreating.
+      out.push(...secretKeyCheck(c.namespace, c.caCertSecret.name, c.caCertSecret.key, 'Secret',
+        'apply the generated manifests (kubectl apply -f $MANIFESTS/): the collector mounts it and its pod starts once it exists'));
+    }
     out.push(
       `COLLECTOR_NS=${q(c.namespace)}`,
       `COLLECTOR=${q(c.name)}`,
@@ -165,12 +175,6 @@ function preflight(m: ScriptModel): string[] {
       '  ok "collector $COLLECTOR in namespace $COLLECTOR_NS is ready ($ready ready)"',
       'else',
       '  problem "collector $COLLECTOR in namespace $COLLECTOR_NS has no ready pod" "kubectl -n $COLLECTOR_NS describe pods -l app=$COLLECTOR; kubectl -n $COLLECTOR_NS logs deployment/$COLLECTOR"',
-      'fi',
-      // The token is only measured, never printed or kept.
-      `if [ "$(k -n "$COLLECTOR_NS" get secret ${q(c.tokenSecretName)} -o jsonpath=${q(`{.data.${jsonPathKey(c.tokenSecretKey)}}`)} | wc -c)" -gt 0 ]; then`,
-      `  ok ${q(`token Secret ${c.tokenSecretName} holds ${c.tokenSecretKey} in namespace ${c.namespace}`)}`,
-      'else',
-      `  problem ${q(`token Secret ${c.tokenSecretName} with key ${c.tokenSecretKey} is missing in namespace ${c.namespace}`)} ${q(`create it as the install notes say (the token comes from your shell), then restart the collector: kubectl -n ${c.namespace} rollout restart deployment ${c.name}`)}`,
       'fi',
     );
   }
@@ -202,6 +206,18 @@ function preflight(m: ScriptModel): string[] {
   return out;
 }
 
+/** Checks that a Secret of a namespace holds a non-empty key, measuring the value without printing it. */
+function secretKeyCheck(namespace: string, name: string, key: string, what: string, fix: string): string[] {
+  return [
+    `if [ "$(k -n ${q(namespace)} get secret ${q(name)} -o jsonpath=${q(`{.data.${jsonPathKey(key)}}`)} | wc -c)" -gt 0 ]; then`,
+    `  ok ${q(`${what} ${name} holds ${key} in namespace ${namespace}`)}`,
+    'else',
+    // The fix may name $MANIFESTS, so it is double-quoted; names are DNS labels and Secret keys, safe inside.
+    `  problem ${q(`${what} ${name} with key ${key} is missing in namespace ${namespace}`)} "${fix}"`,
+    'fi',
+  ];
+}
+
 function envoyCounters(m: ScriptModel): string[] {
   return [
     '',
@@ -223,10 +239,10 @@ function envoyCounters(m: ScriptModel): string[] {
 
 function collectorCounters(m: ScriptModel): string[] {
   const c = m.collector!;
-  // Counters carry the _total suffix when the collector's Prometheus reader is configured without
-  // without_type_suffix; the default reader of v0.120.0 drops it. Both spellings are summed.
+  // The collector's reader is configured without type suffix, units and scope labels (OtelCollector), so a counter
+  // is a line "name{labels} value"; the series of one receiver or exporter are summed.
   const sum = (metric: string, label: string) =>
-    `$(awk -v m=${q(metric)} -v l=${q(label)} 'index($0, m "{") == 1 || index($0, m "_total{") == 1 { if (index($0, l) > 0) s += $NF } END { printf "%d\\n", s }' <<<"$metrics")`;
+    `$(awk -v m=${q(metric)} -v l=${q(label)} 'index($0, m "{") == 1 { if (index($0, l) > 0) s += $NF } END { printf "%d\\n", s }' <<<"$metrics")`;
   return [
     '',
     `collector_pod=$(k -n "$COLLECTOR_NS" get pods -l ${q(`app=${c.name}`)} -o jsonpath='{.items[0].metadata.name}')`,

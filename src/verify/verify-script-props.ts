@@ -84,6 +84,17 @@ export interface VerifyCollector {
   readonly tokenSecretName: string;
   /** Key of the token in that Secret. */
   readonly tokenSecretKey: string;
+  /**
+   * Secret with the CA the collector verifies LightStep's certificate with, in its namespace; the collector mounts
+   * it, so without it the pod cannot start.
+   * @default no CA Secret: the collector uses the system roots
+   */
+  readonly caCertSecretName?: string;
+  /**
+   * Key of the CA certificate in that Secret.
+   * @default 'cacert.pem'
+   */
+  readonly caCertSecretKey?: string;
   /** Receiver the sidecars send to: "otlp", or "zipkin" where the proxies speak Zipkin. */
   readonly receiver: string;
   /**

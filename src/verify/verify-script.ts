@@ -3,6 +3,7 @@ import { Bookinfo } from '../bookinfo/bookinfo';
 import { ConfigurationError } from '../configuration-error';
 import { IstioRelease, releaseProp, TracingGeneration } from '../istio-release';
 import { assertDnsLabel, assertNamespaceName, assertObjectName, assertSecretKey } from '../tracing/_names';
+import { LightstepCaCertSecret } from '../tracing/lightstep-ca-cert-secret';
 import { LightstepTracing } from '../tracing/lightstep-tracing';
 import { renderScript, ScriptModel } from './_script';
 import { TracerStatsInclusion } from '../tracing/tracer-stats-inclusion';
@@ -15,8 +16,8 @@ export interface VerifyScriptSources {
   /** The Bookinfo sample the traffic goes to. */
   readonly bookinfo: Bookinfo;
   /**
-   * Namespace Istio is installed in: the `istioNamespace` given to LightstepTracing.
-   * @default 'istio-system'
+   * Namespace Istio is installed in.
+   * @default the `istioNamespace` of the tracing construct
    */
   readonly istioNamespace?: string;
   /**
@@ -67,48 +68,39 @@ export class VerifyScript {
    */
   public static propsFromConstructs(sources: VerifyScriptSources): VerifyScriptProps {
     const { tracing, bookinfo } = sources;
-    const istioNamespace = sources.istioNamespace ?? 'istio-system';
-    const firstInput = tracing.installInputs[0].content;
-    const revision: string | undefined = firstInput.spec?.revision ?? firstInput.revision;
-    const overlayGateway: string | undefined = firstInput.spec?.components?.ingressGateways?.[0]?.name;
-    const tracer = tracing.meshConfig?.defaultConfig?.tracing;
-    // 1.1-1.5 carry the tracer in the chart values, from which the chart renders the same mesh config.
-    const lightstep = tracer?.lightstep ?? firstInput.global?.tracer?.lightstep;
-    const cacertPath: string | undefined = tracer?.tlsSettings?.caCertificates ?? lightstep?.cacertPath;
-
+    const istioNamespace = sources.istioNamespace ?? tracing.istioNamespace;
+    const collector = tracing.collector;
+    // What the mesh ConfigMap must hold, one YAML key and value per line as it renders them: the address the proxies'
+    // tracer sends to (the LightStep one, or the collector's Zipkin port), or the provider that names the collector.
     const meshConfigMustContain: string[] = [];
-    // As the mesh ConfigMap renders them: one YAML key and value per line.
-    if (tracer?.zipkin?.address) {
-      meshConfigMustContain.push(`address: ${tracer.zipkin.address}`);
-    } else if (tracing.collector) {
-      meshConfigMustContain.push(`name: ${tracing.providerName}`, `service: ${tracing.collector.serviceFqdn}`);
-    } else if (lightstep?.address) {
-      meshConfigMustContain.push(`address: ${lightstep.address}`);
+    if (collector?.zipkinPort !== undefined) {
+      meshConfigMustContain.push(`address: ${collector.serviceFqdn}:${collector.zipkinPort}`);
+    } else if (collector) {
+      meshConfigMustContain.push(`name: ${tracing.providerName}`, `service: ${collector.serviceFqdn}`);
+    } else {
+      meshConfigMustContain.push(`address: ${tracing.address}`);
     }
-    const secrets = tracing.collector ? [] : tracing.secrets;
+    // On the collector path only the collector mounts the CA; the sidecars mount it on the native tracer's path.
+    const sidecarSecrets = collector ? [] : tracing.secrets;
     const telemetry = tracing.node.tryFindChild('Telemetry') as ApiObject | undefined;
-    // The provider's kind says what the proxies speak, and so which of the collector's receivers takes their spans.
-    const provider = (tracing.meshConfig?.extensionProviders ?? []).find((p: any) => p.name === tracing.providerName);
-    const receivers = Object.keys(tracing.collector?.config.receivers ?? {});
-    const speaksZipkin = tracer?.zipkin !== undefined || provider?.zipkin !== undefined;
-    const receiver = speaksZipkin && receivers.includes('zipkin') ? 'zipkin' : receivers.includes('otlp') ? 'otlp' : receivers[0];
-    const exporters = Object.keys(tracing.collector?.config.exporters ?? {});
+    const selector = bookinfo.ingressGatewaySelector;
 
     return {
       istioRelease: tracing.release,
       generation: tracing.generation,
       istioNamespace,
-      meshConfigMapName: revision ? `${DEFAULT_MESH_CONFIGMAP}-${revision}` : DEFAULT_MESH_CONFIGMAP,
+      meshConfigMapName: tracing.revision ? `${DEFAULT_MESH_CONFIGMAP}-${tracing.revision}` : DEFAULT_MESH_CONFIGMAP,
       meshConfigMustContain,
-      caCertSecret: secrets.length > 0 && cacertPath ? {
-        name: secrets[0].name,
-        key: secrets[0].key,
-        mountPath: cacertPath.slice(0, cacertPath.lastIndexOf('/')),
-        namespaces: secrets.map((secret) => secret.namespace),
+      caCertSecret: sidecarSecrets.length > 0 ? {
+        name: sidecarSecrets[0].name,
+        key: sidecarSecrets[0].key,
+        mountPath: tracing.cacertPath.slice(0, tracing.cacertPath.lastIndexOf('/')),
+        namespaces: sidecarSecrets.map((secret) => secret.namespace),
       } : undefined,
       ingressGateway: {
-        name: overlayGateway ?? DEFAULT_GATEWAY,
-        mountsCaCert: secrets.length > 0 && tracing.release.gatewaysMountCaCert,
+        name: tracing.ingressGatewayName,
+        podSelector: selector ? Object.entries(selector).map(([key, value]) => `${key}=${value}`).join(',') : undefined,
+        mountsCaCert: sidecarSecrets.length > 0 && tracing.release.gatewaysMountCaCert,
       },
       bookinfo: {
         namespace: bookinfo.namespace,
@@ -121,14 +113,16 @@ export class VerifyScript {
         productPageService: bookinfo.productPageService,
         productPagePort: bookinfo.productPagePort,
       },
-      collector: tracing.collector ? {
-        namespace: tracing.collector.namespace,
-        name: tracing.collector.serviceName,
-        tokenSecretName: tracing.collector.accessTokenSecretName,
-        tokenSecretKey: tracing.collector.accessTokenSecretKey,
-        receiver,
-        exporter: exporters[0],
-        metricsPort: tracing.collector.metricsPort,
+      collector: collector ? {
+        namespace: collector.namespace,
+        name: collector.serviceName,
+        tokenSecretName: collector.accessTokenSecretName,
+        tokenSecretKey: collector.accessTokenSecretKey,
+        caCertSecretName: collector.caCertSecret?.name,
+        caCertSecretKey: collector.caCertSecret?.key,
+        receiver: collector.proxyReceiver,
+        exporter: collector.lightstepExporter,
+        metricsPort: collector.metricsPort,
       } : undefined,
       telemetry: telemetry && tracing.providerName ? {
         name: telemetry.metadata.name!,
@@ -175,6 +169,8 @@ export class VerifyScript {
       assertDnsLabel(`${FIELD}.collector.name`, collector.name, 'Deployment name', 'otel-collector');
       assertObjectName(`${FIELD}.collector.tokenSecretName`, collector.tokenSecretName);
       assertSecretKey(`${FIELD}.collector.tokenSecretKey`, collector.tokenSecretKey);
+      if (collector.caCertSecretName !== undefined) assertObjectName(`${FIELD}.collector.caCertSecretName`, collector.caCertSecretName);
+      assertSecretKey(`${FIELD}.collector.caCertSecretKey`, collector.caCertSecretKey ?? LightstepCaCertSecret.KEY);
     } else if (release.tracingGeneration !== TracingGeneration.HELM_VALUES && release.tracingGeneration !== TracingGeneration.MESH_CONFIG) {
       throw new ConfigurationError(`${FIELD}.collector`, undefined, `Istio ${release} proxies have no LightStep tracer, so spans can only be proven at the collector`,
         'describe the collector (namespace, name, token Secret, receiver)');
@@ -208,6 +204,8 @@ export class VerifyScript {
         name: collector.name,
         tokenSecretName: collector.tokenSecretName,
         tokenSecretKey: collector.tokenSecretKey,
+        caCertSecret: collector.caCertSecretName !== undefined
+          ? { name: collector.caCertSecretName, key: collector.caCertSecretKey ?? LightstepCaCertSecret.KEY } : undefined,
         receiver: collector.receiver,
         exporter: collector.exporter ?? 'otlp',
         metricsPort: collector.metricsPort ?? 8888,

@@ -20,8 +20,21 @@ export interface GenerationCase {
   readonly props: VerifyScriptProps;
 }
 
+export interface CaseOptions {
+  readonly ingress?: BookinfoIngressKind;
+  readonly token?: AccessToken;
+  /** LightstepTracing.ingressGatewayName */
+  readonly gatewayName?: string;
+  /** Bookinfo.ingressGatewaySelector */
+  readonly gatewaySelector?: { [key: string]: string };
+  /** LightstepTracing.istioNamespace */
+  readonly istioNamespace?: string;
+  /** LightstepTracing.revision */
+  readonly revision?: string;
+}
+
 /** Builds LightstepTracing and Bookinfo for a release in a throwaway app and reads the script's description from them. */
-export function propsFromConstructs(release: string, options: { ingress?: BookinfoIngressKind; token?: AccessToken } = {}): VerifyScriptProps {
+export function propsFromConstructs(release: string, options: CaseOptions = {}): VerifyScriptProps {
   const outdir = mkdtempSync(join(tmpdir(), 'verify-app-'));
   try {
     const chart = new Chart(new App({ outdir }), 'chart');
@@ -30,8 +43,13 @@ export function propsFromConstructs(release: string, options: { ingress?: Bookin
       address: 'ingest.lightstep.com:443',
       caCertificate: CaCertificate.fromPem(CA_PEM),
       accessToken: options.token ?? AccessToken.fromEnv(),
+      ingressGatewayName: options.gatewayName,
+      istioNamespace: options.istioNamespace,
+      revision: options.revision,
     });
-    const bookinfo = new Bookinfo(chart, 'Bookinfo', { istioRelease: IstioRelease.of(release), ingress: options.ingress });
+    const bookinfo = new Bookinfo(chart, 'Bookinfo', {
+      istioRelease: IstioRelease.of(release), ingress: options.ingress, ingressGatewaySelector: options.gatewaySelector,
+    });
     return VerifyScript.propsFromConstructs({ tracing, bookinfo });
   } finally {
     rmSync(outdir, { recursive: true, force: true });
