@@ -82,6 +82,17 @@ describe('configuration file', () => {
     expectRejected(text, key, value);
   });
 
+  test('values the library checks (address, namespaces) are reported in the same run as the others', () => {
+    const error = rejection([
+      'istio:', '  namespace: Istio_System', 'lightstep:', '  address: satellites acme', 'tracing:', '  sampling: 150',
+      '  collector:', '    namespace: obs.ervability', 'bookinfo:', '  namespace: Shop_Bad', '',
+    ].join('\n'));
+    expect(error.problems.map((problem) => problem.field)).toEqual(expect.arrayContaining([
+      'istio.namespace', 'lightstep.address', 'tracing.sampling', 'tracing.collector.namespace', 'bookinfo.namespace',
+    ]));
+    expect(error.problems).toHaveLength(5);
+  });
+
   test('every problem of the file in one run: unknown keys first, each naming its key, and the file named once', () => {
     const error = rejection([
       'istio:', '  release: "2.0"', 'lightstep:', '  adress: satellite.lightstep:9292', '  secure: "yes"',

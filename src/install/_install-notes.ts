@@ -187,7 +187,7 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
     say('## 6. Verify that spans reach LightStep', '');
     shell(`./${facts.verifyScript}`);
     const checks = tracing.collector
-      ? `the collector and its token Secret, the mesh config${tracing.providerName ? ' and the Telemetry resource' : ''}, the traffic, and the collector's receiver and exporter counters`
+      ? `the collector, its token Secret${tracing.collector.caCertSecret ? ' and its `lightstep.cacert` Secret' : ''}, the mesh config${tracing.providerName ? ' and the Telemetry resource' : ''}, the traffic, and the collector's receiver and exporter counters`
       : 'the `lightstep.cacert` Secrets and their mounts, the mesh config, the traffic, and the `tracing.lightstep.spans_sent` counter of productpage\'s sidecar';
     say('It only reads the cluster (`kubectl get`, and `kubectl exec` of read-only commands) and sends requests to productpage.',
       `For each check it prints \`ok\` or \`PROBLEM\` and the fix: ${checks}.`,
