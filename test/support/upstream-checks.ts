@@ -361,22 +361,22 @@ function isObject(value: unknown): value is Record<string, any> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function lookup(tree: any, keys: string[]): any {
+/** Walks `keys` down a parsed YAML tree: whether the path exists (a key whose value is null counts), and its value. */
+function walk(tree: any, keys: string[]): { found: boolean; value?: any } {
   let node = tree;
   for (const key of keys) {
-    if (!isObject(node) || !(key in node)) return undefined;
+    if (!isObject(node) || !(key in node)) return { found: false };
     node = node[key];
   }
-  return node;
+  return { found: true, value: node };
+}
+
+function lookup(tree: any, keys: string[]): any {
+  return walk(tree, keys).value;
 }
 
 function has(tree: any, keys: string[]): boolean {
-  let node = tree;
-  for (const key of keys) {
-    if (!isObject(node) || !(key in node)) return false;
-    node = node[key];
-  }
-  return true;
+  return walk(tree, keys).found;
 }
 
 function safeYaml(text: string): any {
