@@ -106,6 +106,16 @@ const RELEASE_TABLE = {
     ['1.28.0', 'v1.4.1'],
     ['1.30.0', 'v1.5.1'],
   ] as Timeline<string | undefined>,
+  // Whether the istio chart of the release archive (1.1-1.5) holds the two gateway templates that Helm 3 cannot
+  // render ("can't give argument to non-function $spec.sds" in charts/gateways/templates/role.yaml and
+  // rolebindings.yaml); upstream nested the condition in 1.4.8 and 1.5.1 (istio/istio pull request 22295).
+  gatewayTemplatesBreakHelm3: [
+    ['1.0.0', true],
+    ['1.4.8', false],
+    ['1.5.0', true],
+    ['1.5.1', false],
+    ['1.6.0', false],
+  ] as Timeline<boolean>,
   bookinfoImageRegistry: [
     ['1.0.0', 'docker.io/istio'],
     ['1.30.0', 'registry.istio.io/release'],
@@ -269,6 +279,14 @@ export class IstioRelease {
   /** The Gateway API CRD release this Istio release builds against, e.g. "v1.2.1"; undefined before 1.16. */
   public get gatewayApiCrdVersion(): string | undefined {
     return this.lookup(RELEASE_TABLE.gatewayApiCrdVersion);
+  }
+
+  /**
+   * Whether the release archive's istio chart (1.1.0-1.4.7, 1.5.0) has the two gateway templates that Helm 3 cannot
+   * render, which upstream fixed in 1.4.8 and 1.5.1: the install notes then apply that fix before `helm template`.
+   */
+  public get gatewayTemplatesBreakHelm3(): boolean {
+    return this.lookup(RELEASE_TABLE.gatewayTemplatesBreakHelm3);
   }
 
   /** Registry prefix of the Bookinfo images that Istio's sample of this release uses. */

@@ -21,6 +21,11 @@ export interface TracerInputs {
 export const ISTIO_OPERATOR_FILE = 'istio-operator.yaml';
 export const ISTIO_HELM_VALUES_FILE = 'istio-helm-values.yaml';
 export const ISTIOD_HELM_VALUES_FILE = 'istiod-helm-values.yaml';
+export const GATEWAY_HELM_VALUES_FILE = 'gateway-helm-values.yaml';
+/** The port of the ingress gateway Service that clients use for plain HTTP (its `http2` port). */
+const HTTP_SERVICE_PORT = 80;
+/** The namespace every Istio chart and profile assumes unless told otherwise. */
+export const DEFAULT_ISTIO_NAMESPACE = 'istio-system';
 const CERT_VOLUME = 'lightstep-certs';
 
 /** The `--set` flag that hands the token to the install, or nothing when the token is in the file already. */
@@ -93,9 +98,17 @@ export interface ProxyTracerChoice {
  */
 export function istioOperatorInput(inputs: TracerInputs, meshConfig: Record<string, any>, choice: ProxyTracerChoice, caCertSecretName: string): IstioInstallInput {
   const spec: Record<string, unknown> = {};
+  // istioctl reads the install's namespace from spec.namespace up to 1.23 (operator/pkg/apis/istio/v1alpha1/common.go)
+  // and from values.global.istioNamespace from 1.24 (operator/pkg/render/manifest.go); the profiles set both to
+  // istio-system, so another namespace must be given in both. metadata.namespace alone moves nothing.
+  const customNamespace = inputs.istioNamespace !== DEFAULT_ISTIO_NAMESPACE;
+  if (customNamespace) spec.namespace = inputs.istioNamespace;
   if (inputs.revision !== undefined) spec.revision = inputs.revision;
   spec.meshConfig = meshConfig;
-  if (choice.tracer) spec.values = { global: { proxy: { tracer: choice.tracer } } };
+  const global: Record<string, unknown> = {};
+  if (customNamespace) global.istioNamespace = inputs.istioNamespace;
+  if (choice.tracer) global.proxy = { tracer: choice.tracer };
+  if (Object.keys(global).length > 0) spec.values = { global };
   if (choice.gatewayCertificateOverlay) {
     spec.components = { ingressGateways: [ingressGatewayWithCertificate(inputs, caCertSecretName)] };
   }
@@ -120,7 +133,12 @@ export function istiodHelmValuesInput(inputs: TracerInputs, meshConfig: Record<s
   if (inputs.revision !== undefined) content.revision = inputs.revision;
   // The sampling rate lives in meshConfig, which overrides the chart's pilot default; its values key moved
   // between releases, so it is not repeated here.
-  if (choice.tracer) content.global = { proxy: { tracer: choice.tracer } };
+  const global: Record<string, unknown> = {};
+  // The chart names istiod's address in the injected proxies and the mesh's root namespace after
+  // global.istioNamespace (istio-system by default), not after the release namespace.
+  if (inputs.istioNamespace !== DEFAULT_ISTIO_NAMESPACE) global.istioNamespace = inputs.istioNamespace;
+  if (choice.tracer) global.proxy = { tracer: choice.tracer };
+  if (Object.keys(global).length > 0) content.global = global;
   content.meshConfig = meshConfig;
   const gatewayNote = choice.gatewayCertificateOverlay
     ? ' The gateway chart mounts no CA certificate: INSTALL.md patches the lightstep-certs volume into the gateway Deployment after the Helm install.'
@@ -133,6 +151,41 @@ export function istiodHelmValuesInput(inputs: TracerInputs, meshConfig: Record<s
       `as an alternative to ${ISTIO_OPERATOR_FILE}.${gatewayNote}`,
     tool: IstioInstallTool.HELM_ISTIOD_CHART,
     installArgs: choice.tokenInMeshConfig ? tokenFlag(inputs, 'meshConfig.defaultConfig.tracing.lightstep.accessToken') : [],
+    content,
+  };
+}
+
+/**
+ * Values of the ingress gateway chart (1.8+), where its defaults do not fit: the revision that labels the gateway's
+ * pods for that revision's injector (and, 1.8-1.11, names its istiod in CA_ADDR); the namespace the archive's gateway
+ * chart reads istiod's address from; and, where Istio's Gateways bind the pod port 8080 (1.19+, as Bookinfo's does),
+ * the Service ports of the `istio/gateway` chart mapped the way istioctl's gateway maps them (80 to 8080, 443 to 8443):
+ * the chart's own map 80 to 80, and istiod binds a Gateway server port that no Service port names as it is
+ * (pilot/pkg/model/gateway.go, resolvePorts), so nothing would reach the 8080 listener. Undefined when the defaults fit.
+ */
+export function gatewayHelmValuesInput(inputs: TracerInputs): IstioInstallInput | undefined {
+  const content: Record<string, unknown> = {};
+  if (inputs.revision !== undefined) content.revision = inputs.revision;
+  const archiveChart = inputs.release.helmChartSource !== HelmChartSource.REPOSITORY;
+  if (archiveChart && inputs.istioNamespace !== DEFAULT_ISTIO_NAMESPACE) content.global = { istioNamespace: inputs.istioNamespace };
+  const httpPort = inputs.release.ingressGatewayPort;
+  if (!archiveChart && httpPort !== HTTP_SERVICE_PORT) {
+    content.service = {
+      ports: [
+        { name: 'status-port', port: 15021, protocol: 'TCP', targetPort: 15021 },
+        { name: 'http2', port: HTTP_SERVICE_PORT, protocol: 'TCP', targetPort: httpPort },
+        { name: 'https', port: 443, protocol: 'TCP', targetPort: httpPort + 443 - HTTP_SERVICE_PORT },
+      ],
+    };
+  }
+  if (Object.keys(content).length === 0) return undefined;
+  const chart = archiveChart ? '$ISTIO_DIR/manifests/charts/gateways/istio-ingress' : 'istio/gateway';
+  return {
+    fileName: GATEWAY_HELM_VALUES_FILE,
+    description: `Helm values for the ingress gateway chart of Istio ${inputs.release}: ` +
+      `helm install ${inputs.ingressGatewayName} ${chart} -n ${inputs.istioNamespace} -f ${GATEWAY_HELM_VALUES_FILE}, after istiod.`,
+    tool: IstioInstallTool.HELM_GATEWAY_CHART,
+    installArgs: [],
     content,
   };
 }
