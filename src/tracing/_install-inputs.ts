@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { HelmChartSource, IstioRelease } from '../istio-release';
 import { TracerStatsInclusion } from './tracer-stats-inclusion';
 import { IstioInstallInput, IstioInstallTool } from './istio-install-input';
@@ -63,7 +64,12 @@ export function nativeTracerMeshConfig(inputs: TracerInputs): Record<string, any
   const tracing: Record<string, unknown> = { sampling: inputs.sampling, lightstep };
   // Without tlsSettings the proxy sends plaintext; LightstepTracing refuses secure without a CA on this path,
   // because an empty caCertificates makes the injector mount at "" and, from 1.7, Envoy reject the bootstrap.
-  if (inputs.secure) tracing.tlsSettings = { mode: 'SIMPLE', caCertificates: inputs.cacertPath };
+  // In SIMPLE mode the bootstrap sends tlsSettings.sni and no other server name (pkg/bootstrap/option/convert.go),
+  // so a satellite pool behind a load balancer that routes by SNI is reached only with the host named here.
+  if (inputs.secure) {
+    const host = inputs.address.slice(0, inputs.address.lastIndexOf(':'));
+    tracing.tlsSettings = { mode: 'SIMPLE', caCertificates: inputs.cacertPath, ...(isIP(host) ? {} : { sni: host }) };
+  }
   // Istio trims Envoy's statistics; keeping the tracer's counters lets verify.sh prove that spans were sent.
   const statsInclusion = TracerStatsInclusion.meshConfigFor(inputs.release)?.defaultConfig ?? {};
   return { enableTracing: true, defaultConfig: { tracing, ...statsInclusion } };
