@@ -160,12 +160,8 @@ function readRelease(istio: ConfigSection): string {
   // Unquoted, 1.10 is the number 1.1: the string check catches it, and the fix says why.
   const fix = `write the release in quotes (unquoted, 1.10 is read as the number 1.1), e.g. release: "${IstioRelease.NEWEST_KNOWN}" or "1.9.3"`;
   const release = istio.string('release', IstioRelease.NEWEST_KNOWN, fix);
-  try {
-    IstioRelease.of(release, istio.keyOf('release'));
-  } catch (error) {
-    if (!(error instanceof ConfigurationError)) throw error;
-    istio.report('release', error.value, error.problem, error.fix);
-  }
+  // IstioRelease.of names itself in its errors: the reader restates them under istio.release.
+  istio.checked('release', release, (_, text) => { IstioRelease.of(text); });
   return release;
 }
 
