@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdk8s';
-import { LightstepInstallGuide, MeshAnalysis } from '../src';
+import { IstioRelease, LightstepInstallGuide, MeshAnalysis } from '../src';
 import { ConfigurationError } from '../src/configuration-error';
 import { AppConfig, parseAppConfig } from './app-config';
 import { ConfigFileError, restateInConfigTerms } from './config-reader';
@@ -30,6 +30,8 @@ export interface SynthesisOptions {
 /** What a synthesis wrote. */
 export interface SynthesisResult {
   readonly config: AppConfig;
+  /** The Istio release synthesized for: istio.release, a minor line resolved to its newest known patch. */
+  readonly release: IstioRelease;
   /** Every file written, relative to the output root (the parent of the manifests folder), sorted. */
   readonly files: string[];
   /** Warnings about the configuration, already printed to stderr. */
@@ -111,7 +113,7 @@ export function synthesize(options: SynthesisOptions): SynthesisResult {
     const files = [...manifestFiles.map((file) => `${manifestsName}/${file}`), ...guideFiles].sort();
     const warnings = demoValueWarnings(config, product.caCertificate, options.configFile);
     for (const warning of warnings) console.warn(warning);
-    return { config, files, warnings };
+    return { config, release: product.tracing.release, files, warnings };
   } finally {
     for (const folder of staging) fs.rmSync(folder, { recursive: true, force: true });
   }
