@@ -117,6 +117,19 @@ describe('cdk8s synth (the CLI) through cdk8s.yaml', () => {
     expect(listFiles(path.join(repo, 'dist'))).toEqual(['manifests/custom.yaml']);
   });
 
+  test.each([[[]], [['--stdout']]])('bad input (synth %p): the app\'s message and the CLI\'s one line, exit code 1, no stack trace, nothing written', (args) => {
+    const repo = clone();
+    fs.writeFileSync(path.join(repo, 'lightstep.yaml'), 'lightstep:\n  address: satellite.lightstep:65536\ntracing:\n  sampling: 150\n');
+    const run = cli(repo, ...args);
+    expect({ status: run.status, stdout: args.length ? run.stdout : '' }).toEqual({ status: 1, stdout: '' });
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('Error: lightstep.yaml: 2 problems:');
+    expect(lines.slice(1, 3)).toEqual([expect.stringMatching(/^  - lightstep\.address: port "65536" .*Fix: /), expect.stringMatching(/^  - tracing\.sampling: .*\(got 150\)\. Fix: /)]);
+    expect(lines.slice(3)).toEqual([expect.stringMatching(/^ERROR: synthesis failed, app expected to create "/)]);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(listFiles(repo).filter((file) => file.startsWith('dist/') || file.startsWith('build/'))).toEqual([]);
+  });
+
   test('--stdout streams the manifests and nothing else, and dist/ gets the whole output', () => {
     const repo = clone();
     const run = cli(repo, '--stdout');
@@ -127,7 +140,7 @@ describe('cdk8s synth (the CLI) through cdk8s.yaml', () => {
     expect(streamed.length).toBeGreaterThan(10);
     expect(streamed).toEqual(written);
     expect(listFiles(path.join(repo, 'dist'))).toEqual(expect.arrayContaining(['INSTALL.md', 'istio/istio-operator.yaml']));
-    expect(run.stderr).toMatch(/^Synthesized Istio 1\.30 LightStep tracing from lightstep\.yaml into dist\/:$/m);
+    expect(run.stderr).toMatch(/^Synthesized Istio 1\.30\.3 LightStep tracing from lightstep\.yaml into dist\/:$/m);
   });
 });
 
