@@ -206,6 +206,28 @@ describe('warnings', () => {
   });
 });
 
+describe('release strings in the configuration file', () => {
+  test('a patch newer than the newest known patch of its line warns once, naming that patch; the summary names the release', () => {
+    const repo = tempDir();
+    fs.writeFileSync(path.join(repo, 'lightstep.yaml'), 'istio:\n  release: "1.9.99"\nlightstep:\n  address: ingest.lightstep.com:443\n  secure: false\n');
+    const run = runApp({}, repo);
+    expect(run.status).toBe(0);
+    expect(run.stderr.split('\n').filter((line) => line.startsWith('Warning: '))).toEqual([
+      expect.stringMatching(/^Warning: lightstep\.yaml: istio\.release: Istio 1\.9\.99 is newer than the newest 1\.9 patch this library knows \(1\.9\.9\): .*target 1\.9\.9$/),
+    ]);
+    expect(run.stdout.split('\n')[0]).toBe('Synthesized Istio 1.9.99 LightStep tracing from lightstep.yaml into dist/:');
+  });
+
+  test('"v1.9.3" is refused, naming the key and the text to write', () => {
+    const repo = tempDir();
+    fs.writeFileSync(path.join(repo, 'lightstep.yaml'), 'istio:\n  release: "v1.9.3"\nlightstep:\n  address: ingest.lightstep.com:443\n  secure: false\n');
+    const run = runApp({}, repo);
+    expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 1, stdout: '' });
+    expect(run.stderr).toMatch(/^Error: lightstep\.yaml: istio\.release: not an Istio release as Istio writes it: Istio names its releases without a leading "v" .*\(got "v1\.9\.3"\)\. Fix: write "1\.9\.3"\n$/);
+    expect(fs.existsSync(path.join(repo, 'dist'))).toBe(false);
+  });
+});
+
 describe('README', () => {
   test('the error shown under "Your own configuration" is what the app prints for that file', () => {
     const readme = fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8');
