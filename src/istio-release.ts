@@ -154,6 +154,8 @@ const LOOSE_RELEASE_TEXT = /^\s*[vV]?(\d+)\.(\d+)(?:\.(\d+))?\s*$/;
  * patch of that line the library knows and is printed as that patch.
  *
  * @example
+ * import { IstioRelease } from 'cdk8s-istio-lightstep';
+ *
  * const exact = IstioRelease.of('1.9.3');
  * const newestOfLine = IstioRelease.of('1.30');
  */
@@ -271,8 +273,9 @@ export class IstioRelease {
   }
 
   /**
-   * Throws a ConfigurationError that says why this release cannot send spans to LightStep and what to
-   * target instead; returns quietly for a release that can.
+   * Throws an error that says why this release cannot send spans to LightStep and what to target instead.
+   *
+   * It returns quietly for a release that can.
    * @param field the configuration key or prop that chose the release
    */
   public assertCanTraceToLightstep(field = 'istio.release'): void {

@@ -38,7 +38,7 @@ function kubectl(...args: string[]): string {
 interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string };
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly annotations?: Record<string, string> };
   readonly [field: string]: any;
 }
 

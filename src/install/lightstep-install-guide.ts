@@ -31,11 +31,11 @@ export interface LightstepInstallGuideProps {
   readonly namespaces?: MeshNamespace[];
   /**
    * Folder of the manifests, relative to the folder the guide is written to, as the notes name it.
-   * @default `writeTo`: the App's outdir relative to the folder written to; `files`: 'manifests'
+   * @default when the guide is written to a folder, the App's output folder relative to it; otherwise "manifests"
    */
   readonly manifestsDir?: string;
   /**
-   * Manifest file names in apply order, as they are in `manifestsDir`.
+   * Manifest file names in apply order, as they are in the manifests folder.
    * @default the files the App wrote to its outdir (with its outputFileExtension), sorted: synthesize the App before asking for the guide's files
    */
   readonly manifestFiles?: string[];
