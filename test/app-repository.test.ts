@@ -191,13 +191,18 @@ describe('the access token Secret in INSTALL.md, per generation', () => {
   });
 });
 
+/** The app run as a process in a repository of its own whose lightstep.yaml is `config`, and the warnings it printed. */
+function runWithConfig(config: string): { run: ReturnType<typeof runApp>; repo: string; warnings: string[] } {
+  const repo = tempDir();
+  fs.writeFileSync(path.join(repo, 'lightstep.yaml'), config);
+  const run = runApp({}, repo);
+  return { run, repo, warnings: run.stderr.split('\n').filter((line) => line.startsWith('Warning: ')) };
+}
+
 describe('warnings', () => {
   test('name the file and the configuration key, never a construct prop, once each', () => {
-    const repo = tempDir();
-    fs.writeFileSync(path.join(repo, 'lightstep.yaml'), 'istio:\n  release: "1.31"\nlightstep:\n  address: ingest.lightstep.com:443\ntracing:\n  sampling: 50\n');
-    const run = runApp({}, repo);
+    const { run, warnings } = runWithConfig('istio:\n  release: "1.31"\nlightstep:\n  address: ingest.lightstep.com:443\ntracing:\n  sampling: 50\n');
     expect(run.status).toBe(0);
-    const warnings = run.stderr.split('\n').filter((line) => line.startsWith('Warning: '));
     expect(warnings).toEqual([
       expect.stringMatching(/^Warning: lightstep\.yaml: istio\.release: Istio 1\.31 is newer than the newest release/),
       expect.stringMatching(/^Warning: lightstep\.yaml: tracing\.sampling is 50%/),
@@ -208,20 +213,16 @@ describe('warnings', () => {
 
 describe('release strings in the configuration file', () => {
   test('a patch newer than the newest known patch of its line warns once, naming that patch; the summary names the release', () => {
-    const repo = tempDir();
-    fs.writeFileSync(path.join(repo, 'lightstep.yaml'), 'istio:\n  release: "1.9.99"\nlightstep:\n  address: ingest.lightstep.com:443\n  secure: false\n');
-    const run = runApp({}, repo);
+    const { run, warnings } = runWithConfig('istio:\n  release: "1.9.99"\nlightstep:\n  address: ingest.lightstep.com:443\n  secure: false\n');
     expect(run.status).toBe(0);
-    expect(run.stderr.split('\n').filter((line) => line.startsWith('Warning: '))).toEqual([
+    expect(warnings).toEqual([
       expect.stringMatching(/^Warning: lightstep\.yaml: istio\.release: Istio 1\.9\.99 is newer than the newest 1\.9 patch this library knows \(1\.9\.9\): .*target 1\.9\.9$/),
     ]);
     expect(run.stdout.split('\n')[0]).toBe('Synthesized Istio 1.9.99 LightStep tracing from lightstep.yaml into dist/:');
   });
 
   test('"v1.9.3" is refused, naming the key and the text to write', () => {
-    const repo = tempDir();
-    fs.writeFileSync(path.join(repo, 'lightstep.yaml'), 'istio:\n  release: "v1.9.3"\nlightstep:\n  address: ingest.lightstep.com:443\n  secure: false\n');
-    const run = runApp({}, repo);
+    const { run, repo } = runWithConfig('istio:\n  release: "v1.9.3"\nlightstep:\n  address: ingest.lightstep.com:443\n  secure: false\n');
     expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 1, stdout: '' });
     expect(run.stderr).toMatch(/^Error: lightstep\.yaml: istio\.release: not an Istio release as Istio writes it: Istio names its releases without a leading "v" .*\(got "v1\.9\.3"\)\. Fix: write "1\.9\.3"\n$/);
     expect(fs.existsSync(path.join(repo, 'dist'))).toBe(false);
