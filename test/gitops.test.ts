@@ -4,12 +4,14 @@
  * and the README's Argo CD and Flux files, checked against the install route that INSTALL.md gives and rendered
  * with kubectl the way Flux renders them.
  *
- * `kubectl apply -k --dry-run=client` and `kubectl create -k --dry-run=client` ask an API server for the kinds of
- * the objects even then (there is none here); `kubectl label --local --dry-run=client` reads a folder through the
- * same builder without one, so that is the form used.
+ * kubectl is the pinned one of the install runs (scripts/fetch-tools.js). `kubectl apply -k --dry-run=client` and
+ * `kubectl create -k --dry-run=client` ask an API server for the kinds of the objects even then (there is none
+ * here); `kubectl label --local --dry-run=client` reads a folder through the same builder without one, so that is
+ * the form used.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { App, Chart } from 'cdk8s';
 import * as yaml from 'js-yaml';
@@ -24,13 +26,18 @@ const GITOPS_EXAMPLES = path.join(REPO_ROOT, 'examples', 'gitops');
 
 afterAll(removeTempDirs);
 
+let kubectlPath: string;
+beforeAll(() => {
+  kubectlPath = createRequire(import.meta.url)('../scripts/fetch-tools.js').ensureTools().kubectl;
+}, 120_000);
+
 /** Runs the real kubectl, without a cluster; fails with its stderr. */
 function kubectl(...args: string[]): string {
-  const run = spawnSync('kubectl', args, {
+  const run = spawnSync(kubectlPath, args, {
     encoding: 'utf8', timeout: 60_000,
     env: { PATH: process.env.PATH ?? '', HOME: tempDir(), KUBECONFIG: path.join(tempDir(), 'no-cluster') },
   });
-  if (run.error) throw new Error(`kubectl is needed by this test and could not be run: ${run.error.message}`);
+  if (run.error) throw new Error(`kubectl could not be run: ${run.error.message}`);
   if (run.status !== 0) throw new Error(`kubectl ${args.join(' ')} failed:\n${run.stderr}`);
   return run.stdout;
 }
