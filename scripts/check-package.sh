@@ -20,10 +20,10 @@ for forbidden in '^test/' '^dist/' '^examples/' '^charts/' '^lib/charts/' '^lib/
   offending="$(grep -v '^node_modules/' <<<"$files" | grep -E "$forbidden" | grep -v '\.d\.ts$' || true)"
   [ -z "$offending" ] || fail "the tarball holds files matching $forbidden: $(head -3 <<<"$offending" | tr '\n' ' ')"
 done
-for required in package.json .jsii lib/src/index.js lib/src/index.d.ts lib/imports/telemetry.istio.io.js node_modules/js-yaml/package.json; do
+for required in package.json .jsii API.md lib/src/index.js lib/src/index.d.ts lib/imports/telemetry.istio.io.js node_modules/js-yaml/package.json; do
   grep -qx "$required" <<<"$files" || fail "the tarball lacks $required"
 done
-echo "ok: package.json, README, the jsii assembly .jsii, compiled lib/src and lib/imports (.js, .d.ts), bundled js-yaml"
+echo "ok: package.json, README, API.md, the jsii assembly .jsii, compiled lib/src and lib/imports (.js, .d.ts), bundled js-yaml"
 
 echo "== install into a fresh project"
 project="$work/project"

@@ -45,10 +45,11 @@ interface ConfigCase {
 
 const CONFIG_CASES: Record<string, ConfigCase> = {
   'config: YAML syntax error (unclosed flow sequence)': {
-    config: 'lightstep:\n  address: [satellite.lightstep:9292\n', key: '(YAML syntax)', shows: 'not valid YAML', says: /\(3:1\)/,
+    config: 'lightstep:\n  address: [satellite.lightstep:9292\n', key: 'line 3, column 1 (the end of the file)', shows: '(got "  address: [satellite.lightstep:9292")',
+    says: /not valid YAML: unexpected end of the stream/,
   },
   'config: YAML syntax error (tab indentation)': {
-    config: 'lightstep:\n\taddress: satellite.lightstep:9292\n', key: '(YAML syntax)', shows: 'not valid YAML', says: /\(2:1\)/,
+    config: 'lightstep:\n\taddress: satellite.lightstep:9292\n', key: 'line 2, column 1', shows: '(got "\\taddress: satellite.lightstep:9292")', says: /not valid YAML: tab characters/,
   },
   'config: address is a number': { config: 'lightstep:\n  address: 9292\n', key: 'lightstep.address', shows: '9292', says: /expected a string/ },
   'config: reviewsVersions holds numbers': {
@@ -147,7 +148,7 @@ const CONFIG_CASES: Record<string, ConfigCase> = {
     config: `${SATELLITE}tracing:\n  providerName: "light step"\n`, key: 'tracing.providerName', shows: '"light step"', says: /provider name/,
   },
   'config: gateway-api ingress on Istio 1.14': {
-    config: `istio:\n  release: "1.14"\n${SATELLITE}  secure: false\nbookinfo:\n  ingress: gateway-api\n`, key: 'bookinfo.ingress', shows: '"1.14"', says: /Gateway API/,
+    config: `istio:\n  release: "1.14"\n${SATELLITE}  secure: false\nbookinfo:\n  ingress: gateway-api\n`, key: 'bookinfo.ingress', shows: '"gateway-api"', says: /Istio 1\.14\.6 does not implement the Kubernetes Gateway API/,
   },
   'config: routing to an undeployed reviews version': {
     config: `${SATELLITE}bookinfo:\n  reviewsVersions: [v1, v2]\n  routing: reviews-v3\n`, key: 'bookinfo.routing', shows: '"reviews-v3"', says: /v3, which is not deployed/,
@@ -294,7 +295,7 @@ describe('bad construct props: a ConfigurationError that names the prop, before 
     ['props: LightstepTracing address "x"', (chart) => new LightstepTracing(chart, 't', { istioRelease: IstioRelease.of('1.9'), address: 'x' }),
       'LightstepTracing.address', '"x"', /no port/],
     ['props: LightstepTracing istioRelease "1.0"', (chart) => new LightstepTracing(chart, 't', { istioRelease: IstioRelease.of('1.0'), address: 'satellite.lightstep:9292' }),
-      'LightstepTracing.istioRelease', '"1.0"', /cannot send spans/],
+      'LightstepTracing.istioRelease', '"1.0.9"', /Istio 1\.0\.9 cannot send spans/],
     ['props: LightstepTracing sampling 150', (chart) => new LightstepTracing(chart, 't', { istioRelease: IstioRelease.of('1.30'), address: 'satellite.lightstep:9292', sampling: 150 }),
       'LightstepTracing.sampling', '150', /0 to 100/],
     ['props: LightstepTracing applicationNamespaces ["Shop"]', (chart) => new LightstepTracing(chart, 't', {
@@ -370,6 +371,23 @@ describe('bad input through the app as a process: exit code 1, one line on stder
   });
 });
 
+test('a hand-made file with three independent problems, one of them cross-field, reports all three in one run, as a process', () => {
+  const workspace = workspaceWithPreviousOutput();
+  const configFile = writeConfig(workspace, [
+    'istio:', '  release: "1.9"', 'lightstep:', '  address: satellite.lightstep:9292', '  secure: false',
+    'tracing:', '  sampling: 150', 'bookinfo:', '  replicas: 0', '  ingress: gateway-api', '',
+  ].join('\n'));
+  const run = runApp({ LIGHTSTEP_CONFIG: configFile }, path.dirname(workspace.inputDir));
+  expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 1, stdout: '' });
+  expect(run.stderr.trimEnd().split('\n')).toEqual([
+    `Error: ${configFile}: 3 problems:`,
+    expect.stringMatching(/^  - tracing\.sampling: must be a number from 0 to 100 \(got 150\)\. Fix: /),
+    expect.stringMatching(/^  - bookinfo\.replicas: must be a whole number from 1 to 100 \(got 0\)\. Fix: /),
+    expect.stringMatching(/^  - bookinfo\.ingress: Istio 1\.9\.9 does not implement the Kubernetes Gateway API .*\(got "gateway-api"\)\. Fix: /),
+  ]);
+  expectPreviousOutputUntouched(workspace);
+});
+
 describe('the command line: --config FILE, nothing else', () => {
   const CONFIG = 'istio:\n  release: "1.9"\nlightstep:\n  address: ingest.lightstep.com:443\n  secure: false\n';
 
@@ -378,7 +396,7 @@ describe('the command line: --config FILE, nothing else', () => {
     const configFile = writeConfig(workspace, CONFIG, 'chosen.yaml');
     const run = runApp({ LIGHTSTEP_CONFIG: path.join(workspace.inputDir, 'not-this.yaml') }, path.dirname(workspace.inputDir), ['--config', configFile]);
     expect(run).toMatchObject({ status: 0, stderr: '' });
-    expect(run.stdout.split('\n')[0]).toBe(`Synthesized Istio 1.9 LightStep tracing from ${configFile} into dist/:`);
+    expect(run.stdout.split('\n')[0]).toBe(`Synthesized Istio 1.9.9 LightStep tracing from ${configFile} into dist/:`);
     expect(listFiles(workspace.outputRoot)).toContain('istio/istio-operator.yaml');
   });
 

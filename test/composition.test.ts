@@ -57,7 +57,7 @@ describe('composition in a user chart', () => {
     expect(objects.findIndex((o) => o.metadata.namespace === 'bookinfo')).toBeGreaterThan(bookinfoNamespace);
     expect(named(objects, 'Deployment', 'bookinfo').map((d) => d.metadata.name)).toEqual(shop.bookinfo.deploymentNames);
     expect(named(objects, 'Secret', 'bookinfo', LightstepCaCertSecret.NAME)).toHaveLength(1);
-    expect(shop.tracing.release.toString()).toBe('1.14');
+    expect(shop.tracing.release.toString()).toBe('1.14.6');
     expect(shop.tracing.installInputs.length).toBeGreaterThan(0);
     expect(MeshAnalysis.of(shop).analyze()).toEqual([]);
   });

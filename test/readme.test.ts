@@ -37,7 +37,7 @@ describe('README TypeScript blocks', () => {
       process.chdir(folder);
       await import(pathToFileURL(path.join(REPO, 'examples/readme/your-own-app.ts')).href);
       expect(fs.readdirSync(path.join(folder, 'dist')).sort()).toEqual(['INSTALL.md', 'istio', 'manifests', 'verify.sh']);
-      const files = fs.readdirSync(path.join(folder, 'dist', 'manifests'));
+      const files = fs.readdirSync(path.join(folder, 'dist', 'manifests')).filter((file) => file.endsWith('.yaml'));
       expect(files).toEqual(['platform.k8s.yaml']);
       const objects = loadAll(fs.readFileSync(path.join(folder, 'dist', 'manifests', files[0]), 'utf8')) as any[];
       const at = (kind: string, namespace: string | undefined, name: string) =>

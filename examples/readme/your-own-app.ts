@@ -4,7 +4,8 @@ import {
   AccessToken, Bookinfo, CaCertificate, IstioRelease, LightstepCaCertSecret, LightstepInstallGuide, LightstepTracing, MeshAnalysis, MeshNamespace,
 } from 'cdk8s-istio-lightstep';
 
-const app = new App({ outdir: 'dist/manifests' });
+// `cdk8s synth` names the folder it lists, or streams with --stdout, in CDK8S_OUTDIR; run directly, this writes dist/manifests.
+const app = new App({ outdir: process.env.CDK8S_OUTDIR ?? 'dist/manifests' });
 const chart = new Chart(app, 'platform');
 const ca = CaCertificate.fromFile('certs/Cert_Auth.crt');
 const tracing = new LightstepTracing(chart, 'tracing', {
@@ -29,8 +30,9 @@ deployment.containers[0].mount('/etc/lightstep', kplus.Volume.fromSecret(chart, 
 
 // The synth-time analysis runs first and fails the synth, writing nothing, when the objects do not fit together.
 app.synth();
-// Beside the manifests: the Istio install inputs (istio/), INSTALL.md with every command for the release, in order,
-// and verify.sh, the read-only check that spans reach LightStep. Never into the App's outdir, which holds what to apply.
-new LightstepInstallGuide({ tracing, bookinfo }).writeTo('dist');
+// Into dist, beside the manifests: the Istio install inputs (istio/), INSTALL.md with every command for the release,
+// in order, and verify.sh, the read-only check that spans reach LightStep; manifestsDir is where these find the
+// manifests from there. Into the App's outdir: the Kustomization of the manifests, for kubectl apply -k, Argo CD, Flux.
+new LightstepInstallGuide({ tracing, bookinfo, manifestsDir: 'manifests' }).writeTo('dist');
 // The constructs never print; show their warnings (e.g. an expiring CA) the way your app reports things.
 for (const warning of MeshAnalysis.of(app).warnings()) console.warn(`Warning: ${warning}`);

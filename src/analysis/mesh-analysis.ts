@@ -37,7 +37,7 @@ interface CachedFindings {
  * The synth-time analysis of everything an app synthesizes: one instance per construct tree, a child of its
  * root, checked by cdk8s through this construct's own validation before any file is written, so a broken
  * relation fails the synth instead of a rollout. Constructs of this library attach it through
- * `MeshAnalysis.of(this)` and register what only they know (Secrets their pods will mount, mesh config sent
+ * the static `of` method and register what only they know (Secrets their pods will mount, mesh config sent
  * to the Istio install); everything else is read from the synthesized objects. Users who compose the
  * constructs in their own charts get the same checks; the App itself is left as it is.
  */
@@ -84,8 +84,9 @@ export class MeshAnalysis extends Construct {
   }
 
   /**
-   * Every synth-time warning the constructs of this tree recorded (e.g. an expiring CA certificate), in tree
-   * order. The analysis never prints: an app shows these to its user, e.g. on stderr, before or after `synth()`.
+   * Every synth-time warning the constructs of this tree recorded (e.g. an expiring CA certificate), in tree order.
+   *
+   * The analysis never prints: an app shows these to its user, e.g. on stderr, before or after synthesizing.
    */
   public warnings(): string[] {
     return warningsOf(this.node.root);

@@ -15,7 +15,7 @@ const GATEWAY_API_LISTENER_PORT = 80;
 
 /** Props of a BookinfoIngress. */
 export interface BookinfoIngressProps {
-  /** Namespace of the Gateway and its route; the namespace Bookinfo runs in. */
+  /** Namespace of the Gateway and its route. The namespace Bookinfo runs in. */
   readonly namespace: string;
   /**
    * Which API carries the ingress.
@@ -28,7 +28,7 @@ export interface BookinfoIngressProps {
    */
   readonly istioRelease?: IstioRelease;
   /**
-   * Pod labels of the ingress gateway an Istio Gateway binds to; Helm-installed gateways carry { istio: 'ingress' }.
+   * Pod labels of the ingress gateway an Istio Gateway binds to. Helm-installed gateways carry { istio: 'ingress' }.
    * @default { istio: 'ingressgateway' }
    */
   readonly gatewaySelector?: { [key: string]: string };

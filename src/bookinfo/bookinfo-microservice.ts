@@ -7,7 +7,7 @@ import { BookinfoService } from './bookinfo-service';
 import { validateDnsLabel, validateEnumValue, validateImageRegistry, validateImageTag, validateReplicas, validateVersions } from './_validation';
 import { locatedIn } from '../configuration-error';
 
-/** The tag of the Bookinfo images in Istio's sample; it moves independently of Istio releases. */
+/** The tag of the Bookinfo images in Istio's sample. It moves independently of Istio releases. */
 const DEFAULT_BOOKINFO_IMAGE_TAG = '1.20.3';
 
 // bookinfo-psa.yaml drops capabilities as "all", which the Pod Security Admission check compares case-sensitively
@@ -25,7 +25,7 @@ const RESTRICTED_POD_SECURITY: k8s.PodSecurityContext = { seccompProfile: { type
 export interface BookinfoMicroserviceProps {
   /** The Bookinfo service to deploy. */
   readonly service: BookinfoService;
-  /** Namespace of every object; it must exist or be created alongside. */
+  /** Namespace of every object. It must exist or be created alongside. */
   readonly namespace: string;
   /**
    * Versions to deploy, each as Deployment `<service>-<version>`.
@@ -65,7 +65,7 @@ export interface BookinfoMicroserviceProps {
  * needs the `app` and `version` pod labels it selects on, and a laptop cluster must be able to schedule it.
  */
 export class BookinfoMicroservice extends Construct {
-  /** The tag of the Bookinfo images in Istio's sample; it moves independently of Istio releases. */
+  /** The tag of the Bookinfo images in Istio's sample. It moves independently of Istio releases. */
   public static readonly DEFAULT_IMAGE_TAG: string = DEFAULT_BOOKINFO_IMAGE_TAG;
 
   /** Name of the Service, the ServiceAccount suffix and the `app` label. */

@@ -32,7 +32,7 @@ export interface BookinfoRoutingProps {
    */
   readonly mutualTls?: boolean;
   /**
-   * reviews versions that are deployed; a scenario may route only to these.
+   * reviews versions that are deployed. A scenario may route only to these.
    * @default ['v1', 'v2', 'v3']
    */
   readonly reviewsVersions?: string[];
@@ -55,7 +55,7 @@ export class BookinfoRouting extends Construct {
   public readonly destinationRules: ApiObject[] = [];
   /** VirtualServices or HTTPRoutes of the scenario. */
   public readonly routes: ApiObject[] = [];
-  /** Per-version Services the HTTPRoutes send traffic to; only those the scenario uses. */
+  /** Per-version Services the HTTPRoutes send traffic to. Only those the scenario uses. */
   public readonly versionServices: k8s.KubeService[] = [];
 
   public constructor(scope: Construct, id: string, props: BookinfoRoutingProps) {

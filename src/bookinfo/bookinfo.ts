@@ -63,6 +63,7 @@ export interface BookinfoProps {
   /**
    * Run under Pod Security Admission "restricted": container security contexts as in bookinfo-psa.yaml (capabilities
    * dropped as "ALL"), a RuntimeDefault seccomp profile, and the created Namespace labelled to enforce "restricted".
+   *
    * Sidecar injection then needs the Istio CNI node agent, since istio-init asks for NET_ADMIN and NET_RAW.
    * @default false
    */
@@ -73,7 +74,7 @@ export interface BookinfoProps {
    */
   readonly ingress?: BookinfoIngressKind;
   /**
-   * Pod labels of the ingress gateway the Istio Gateway binds to; Helm-installed gateways carry { istio: 'ingress' }.
+   * Pod labels of the ingress gateway the Istio Gateway binds to. Helm-installed gateways carry { istio: 'ingress' }.
    * @default { istio: 'ingressgateway' }
    */
   readonly ingressGatewaySelector?: { [key: string]: string };
@@ -102,11 +103,11 @@ export class Bookinfo extends Construct {
   public readonly ingress: BookinfoIngressKind;
   /** The routing scenario applied. */
   public readonly routing: BookinfoRoutingScenario;
-  /** Name of the ingress Gateway in `namespace`; undefined without ingress. */
+  /** Name of the ingress Gateway in `namespace`. Undefined without ingress. */
   public readonly gatewayName?: string;
-  /** Port the Gateway server or listener binds; undefined without ingress. */
+  /** Port the Gateway server or listener binds. Undefined without ingress. */
   public readonly gatewayPort?: number;
-  /** Pod labels of the ingress gateway an Istio Gateway selects; undefined for another ingress. */
+  /** Pod labels of the ingress gateway an Istio Gateway selects. Undefined for another ingress. */
   public readonly ingressGatewaySelector?: { [key: string]: string };
   /** Host the ingress answers for: any. */
   public readonly ingressHost: string = '*';

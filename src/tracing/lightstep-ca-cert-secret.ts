@@ -17,7 +17,7 @@ export interface LightstepCaCertSecretProps {
   /** The CA certificate that signed the satellite's TLS certificate. */
   readonly certificate: CaCertificate;
   /**
-   * Name of the Secret; Istio's injector looks for exactly this name.
+   * Name of the Secret. Istio's injector looks for exactly this name.
    * @default 'lightstep.cacert'
    */
   readonly name?: string;
@@ -47,7 +47,9 @@ export class LightstepCaCertSecret extends Resource implements ISecret {
 
   /**
    * The CA Secret of `props.namespace` and `props.name` anywhere in the app of `scope`, created under `scope`
-   * with `id` when the app has none yet. An existing one is returned when it holds the same certificate under
+   * with `id` when the app has none yet.
+   *
+   * An existing one is returned when it holds the same certificate under
    * the same key; otherwise this throws, naming both constructs, since kubectl would keep only one of them.
    */
   public static of(scope: Construct, id: string, props: LightstepCaCertSecretProps): LightstepCaCertSecret {

@@ -19,12 +19,12 @@ import { OtelCollector, OtelCollectorOptions } from './otel-collector';
 
 /** Props for `LightstepTracing`. */
 export interface LightstepTracingProps {
-  /** The Istio release to configure, e.g. `IstioRelease.of('1.30')`, `IstioRelease.of('1.9.3')`. */
+  /** The Istio release to configure, e.g. 1.30 or 1.9.3. */
   readonly istioRelease: IstioRelease;
   /** LightStep satellite or ingest address as host:port, e.g. "lightstep-satellite.lightstep:9292" or "ingest.lightstep.com:443". */
   readonly address: string;
   /**
-   * Whether spans travel over TLS; false only for a satellite that serves plaintext.
+   * Whether spans travel over TLS. False only for a satellite that serves plaintext.
    * @default true
    */
   readonly secure?: boolean;
@@ -35,7 +35,7 @@ export interface LightstepTracingProps {
   readonly caCertificate?: CaCertificate;
   /**
    * Where the access token comes from.
-   * @default AccessToken.fromEnv('LIGHTSTEP_ACCESS_TOKEN')
+   * @default the token from the environment variable LIGHTSTEP_ACCESS_TOKEN
    */
   readonly accessToken?: AccessToken;
   /**
@@ -59,7 +59,7 @@ export interface LightstepTracingProps {
    */
   readonly revision?: string;
   /**
-   * Path the native LightStep tracer reads the CA from; the Secret is mounted at its directory and its file name is the Secret key.
+   * Path the native LightStep tracer reads the CA from. The Secret is mounted at its directory and its file name is the Secret key.
    * @default '/etc/lightstep/cacert.pem'
    */
   readonly cacertPath?: string;
@@ -102,7 +102,7 @@ export class LightstepTracing extends Construct {
    * shell (`--set ...accessToken=$LIGHTSTEP_ACCESS_TOKEN`); empty on the collector path and for a literal token.
    */
   public readonly tokenInstallArgs: string[];
-  /** Shell commands that put the token where the collector reads it, to run once its namespace exists; empty otherwise. */
+  /** Shell commands that put the token where the collector reads it, to run once its namespace exists. Empty otherwise. */
   public readonly tokenSetupCommands: string[];
   /**
    * Shell commands to run after the Istio install that mount the CA Secret into the ingress gateway, where the
@@ -134,7 +134,7 @@ export class LightstepTracing extends Construct {
   public readonly accessToken: AccessToken;
   /** Name of the ingress gateway Deployment whose pods mount the CA on the native tracer generations. */
   public readonly ingressGatewayName: string;
-  /** Path the native LightStep tracer reads the CA from; the Secret is mounted at its directory. */
+  /** Path the native LightStep tracer reads the CA from. The Secret is mounted at its directory. */
   public readonly cacertPath: string;
   /** Istio control plane revision, if any. */
   public readonly revision?: string;
