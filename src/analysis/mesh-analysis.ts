@@ -7,6 +7,7 @@ import { checkGatewayApiRoutes } from './checks/gateway-api';
 import { checkIstioRouting } from './checks/istio-networking';
 import { checkNamesLabelsAndPorts } from './checks/names';
 import { checkNamespaceOrder } from './checks/namespace-order';
+import { checkPodSecurity } from './checks/pod-security';
 import { checkMountedSecrets } from './checks/secrets';
 import { checkTelemetryProviders } from './checks/telemetry';
 import { checkSelectorsAndPorts } from './checks/workloads';
@@ -21,6 +22,7 @@ const CHECKS: readonly Check[] = [
   checkNamesLabelsAndPorts,
   checkNamespaceOrder,
   checkSelectorsAndPorts,
+  checkPodSecurity,
   checkIstioRouting,
   checkGatewayApiRoutes,
   checkTelemetryProviders,
