@@ -29,6 +29,14 @@ export enum TracingGeneration {
   OPENTELEMETRY = 'opentelemetry',
 }
 
+/** A release channel of the Kubernetes Gateway API CRDs: the experimental one adds fields and kinds to the standard one. */
+export enum GatewayApiChannel {
+  /** `config/crd/standard` of kubernetes-sigs/gateway-api. */
+  STANDARD = 'standard',
+  /** `config/crd/experimental` of kubernetes-sigs/gateway-api. */
+  EXPERIMENTAL = 'experimental',
+}
+
 /** A fact that changes at known Istio releases: each entry holds from its release until the next entry. */
 type Timeline<T> = ReadonlyArray<readonly [since: string, value: T]>;
 
@@ -106,6 +114,13 @@ const RELEASE_TABLE = {
     ['1.28.0', 'v1.4.1'],
     ['1.30.0', 'v1.5.1'],
   ] as Timeline<string | undefined>,
+  // The channel of gatewayApiCrdVersion whose HTTPRoute has parentRefs[].port, which mesh (Service parent) routes use:
+  // experimental only before gateway-api v1.1.0 (config/crd/standard/gateway.networking.k8s.io_httproutes.yaml).
+  gatewayApiMeshRouteChannel: [
+    ['1.0.0', undefined],
+    ['1.16.0', GatewayApiChannel.EXPERIMENTAL],
+    ['1.22.0', GatewayApiChannel.STANDARD],
+  ] as Timeline<GatewayApiChannel | undefined>,
   bookinfoImageRegistry: [
     ['1.0.0', 'docker.io/istio'],
     ['1.30.0', 'registry.istio.io/release'],
@@ -269,6 +284,14 @@ export class IstioRelease {
   /** The Gateway API CRD release this Istio release builds against, e.g. "v1.2.1"; undefined before 1.16. */
   public get gatewayApiCrdVersion(): string | undefined {
     return this.lookup(RELEASE_TABLE.gatewayApiCrdVersion);
+  }
+
+  /**
+   * The channel of the Gateway API CRDs (`gatewayApiCrdVersion`) that defines every field of a mesh route (an HTTPRoute
+   * whose parent is a Service port): experimental on 1.16-1.21, standard from 1.22; undefined before 1.16.
+   */
+  public get gatewayApiMeshRouteChannel(): GatewayApiChannel | undefined {
+    return this.lookup(RELEASE_TABLE.gatewayApiMeshRouteChannel);
   }
 
   /** Registry prefix of the Bookinfo images that Istio's sample of this release uses. */
