@@ -17,6 +17,7 @@ import { BookinfoMicroservice } from './bookinfo-microservice';
 import { BookinfoRouting } from './bookinfo-routing';
 import { BookinfoRoutingScenario } from './bookinfo-routing-scenario';
 import { BookinfoService } from './bookinfo-service';
+import { GatewayApiCrds } from './gateway-api-crds';
 
 /** Props of Bookinfo. */
 export interface BookinfoProps {
@@ -124,6 +125,8 @@ export class Bookinfo extends Construct {
   public readonly namespaceObject?: ApiObject;
   /** The microservices, in the order of bookinfo.yaml. */
   public readonly microservices: BookinfoMicroservice[];
+  /** The Gateway API CRDs the cluster needs for this Bookinfo's objects; undefined when it writes no Gateway API object. */
+  public readonly gatewayApiCrds?: GatewayApiCrds;
 
   public constructor(scope: Construct, id: string, props: BookinfoProps = {}) {
     super(scope, id);
@@ -143,7 +146,10 @@ export class Bookinfo extends Construct {
       this.routing = validateEnumValue('Bookinfo.routing', props.routing ?? BookinfoRoutingScenario.NONE, BookinfoRoutingScenario);
       const gatewaySelector = validateSelector('Bookinfo.ingressGatewaySelector', props.ingressGatewaySelector ?? BookinfoIngress.DEFAULT_GATEWAY_SELECTOR);
       const gatewayApi = this.ingress === BookinfoIngressKind.GATEWAY_API;
-      if (gatewayApi) this.release.gatewayApiVersion('Bookinfo.ingress');
+      if (gatewayApi) {
+        // The routing scenario is written as mesh HTTPRoutes (Service parents) when the Gateway API carries the ingress.
+        this.gatewayApiCrds = GatewayApiCrds.forRelease(this.release, this.routing !== BookinfoRoutingScenario.NONE, 'Bookinfo.ingress');
+      }
       assertRoutedVersionsDeployed(this.routing, this.reviewsVersions, 'Bookinfo.routing', 'Bookinfo.reviewsVersions');
       const createNamespace = props.createNamespace ?? true;
       const restrictedPodSecurity = props.restrictedPodSecurity ?? false;

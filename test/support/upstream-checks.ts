@@ -344,7 +344,7 @@ class CheckContext {
       }
     }
     if (/helm \w+ [^\n]*--name\b/.test(notes)) this.problems.push('INSTALL.md: Helm 2 syntax (--name), which Helm 3 refuses');
-    for (const match of notes.matchAll(/gateway-api\/config\/crd\?ref=([\w.-]+)/g)) {
+    for (const match of notes.matchAll(/gateway-api\/config\/crd(?:\/experimental)?\?ref=([\w.-]+)/g)) {
       if (match[1] !== this.upstream.gatewayApiTag) this.problems.push(`INSTALL.md: Gateway API CRDs ${match[1]}, but ${this.release} builds against ${this.upstream.gatewayApiTag ?? 'none'} (go.mod)`);
     }
     if (/\binstall\/kubernetes|manifests\/charts/.test(notes.replace(/\$ISTIO_DIR"?\/[^\s"]+/g, ''))) {
