@@ -137,10 +137,10 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
 
   say('## 3. Apply the manifests', '');
   const applyCommands = [`kubectl apply -f ${layout.manifestsDir}/`];
-  if (bookinfo?.ingress === BookinfoIngressKind.GATEWAY_API) {
-    applyCommands.unshift('# The Gateway API CRDs, if your cluster does not have them yet',
-      'kubectl get crd gateways.gateway.networking.k8s.io >/dev/null 2>&1 || \\',
-      `  kubectl kustomize "github.com/kubernetes-sigs/gateway-api/config/crd?ref=${release.gatewayApiCrdVersion}" | kubectl apply -f -`);
+  if (bookinfo?.gatewayApiCrds) {
+    const crds = bookinfo.gatewayApiCrds;
+    applyCommands.unshift(`# The Gateway API CRDs, if your cluster does not have them yet: ${crds.version}, ${crds.channel} channel (${crds.reason})`,
+      `${crds.presentCheck} || \\`, `  kubectl kustomize "${crds.kustomizeUrl}" | kubectl apply -f -`);
   }
   if (release.gatewaysMountCaCert) {
     applyCommands.push('# the ingress gateway started before its lightstep.cacert Secret existed: restart it to mount the certificate',
