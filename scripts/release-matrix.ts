@@ -3,7 +3,7 @@
  * IstioRelease so the README cannot drift from the code: `npm run docs` writes it (scripts/docs.ts) and
  * test/release-matrix.test.ts fails when the README's copy is stale.
  */
-import { HelmChartSource, IstioRelease, TracingGeneration } from '../src/istio-release';
+import { GatewayApiChannel, HelmChartSource, IstioRelease, TracingGeneration } from '../src/istio-release';
 
 export const MATRIX_START = '<!-- release-matrix:start -->';
 export const MATRIX_END = '<!-- release-matrix:end -->';
@@ -46,7 +46,10 @@ function handSteps(release: IstioRelease): string[] {
     steps.push('with Helm: `kubectl patch` the gateway\'s CA volume');
   }
   if (release.gatewaysMountCaCert) steps.push('restart the ingress gateway');
-  if (release.gatewayApiCrdVersion) steps.push(`Gateway API CRDs ${release.gatewayApiCrdVersion} (Gateway API ingress only)`);
+  if (release.gatewayApiCrdVersion) {
+    const routing = release.gatewayApiMeshRouteChannel === GatewayApiChannel.EXPERIMENTAL ? '; experimental channel with a routing scenario' : '';
+    steps.push(`Gateway API CRDs ${release.gatewayApiCrdVersion} (Gateway API ingress only${routing})`);
+  }
   return steps;
 }
 
