@@ -10,6 +10,8 @@ import * as yaml from 'js-yaml';
 
 export const UPSTREAM_DIR = fileURLToPath(new URL('../fixtures/istio-upstream', import.meta.url));
 const GATEWAY_API_DIR = fileURLToPath(new URL('../fixtures/gateway-api', import.meta.url));
+// istio/istio files that decide Pod Security (see its README.md), among them the gateway template of the Gateway API.
+const POD_SECURITY_DIR = fileURLToPath(new URL('../fixtures/istio-pod-security', import.meta.url));
 // istio/api's networking/v1alpha3/destination_rule.proto, where the mesh config's tlsSettings type is defined (1.6-1.14).
 const NETWORKING_API_DIR = fileURLToPath(new URL('../fixtures/istio-api-networking', import.meta.url));
 
@@ -95,6 +97,11 @@ export class UpstreamRelease {
   /** The gateway Deployment template of the istio chart (1.1-1.5), undefined after. */
   public get gatewayTemplate(): string | undefined {
     return this.text('gateways-deployment.yaml');
+  }
+
+  /** The Deployment template istiod writes for a Gateway API Gateway (1.16+), undefined before. */
+  public get gatewayApiTemplate(): string | undefined {
+    return readIfExists(path.join(POD_SECURITY_DIR, this.tag, 'gateway-deployment.yaml'));
   }
 
   /**

@@ -89,9 +89,10 @@ class CheckContext {
       }
       const known = has(this.upstream.values, full)
         || (full[0] === 'pilot' && this.upstream.pilotValues !== undefined && has(this.upstream.pilotValues, full.slice(1)))
-        || this.upstream.injectionTemplate.includes(`.Values.${full.join('.')}`);
+        || this.upstream.injectionTemplate.includes(`.Values.${full.join('.')}`)
+        || (this.upstream.gatewayApiTemplate ?? '').includes(`.Values.${full.join('.')}`);
       if (!known) {
-        this.fail(where, full.join('.'), value, 'is not in values.yaml' + (this.upstream.pilotValues ? ' or pilot-values.yaml' : '') + ' and the injection template does not read it');
+        this.fail(where, full.join('.'), value, 'is not in values.yaml' + (this.upstream.pilotValues ? ' or pilot-values.yaml' : '') + ' and neither the injection template nor the gateway template reads it');
       } else if (isObject(value) && isObject(lookup(this.upstream.values, full)) && Object.keys(lookup(this.upstream.values, full)).length > 0) {
         this.checkValues(where, value, full);
       } else if (isObject(value) && full[0] === 'pilot' && this.upstream.pilotValues) {
@@ -326,6 +327,7 @@ class CheckContext {
     }
     const repositoryCharts: Record<string, string> = {
       'istio/base': 'manifests/charts/base', 'istio/istiod': 'manifests/charts/istio-control/istio-discovery', 'istio/gateway': 'manifests/charts/gateway',
+      'istio/cni': 'manifests/charts/istio-cni',
     };
     for (const match of notes.matchAll(/helm (?:install|template) [\w-]+ (istio\/[\w-]+)/g)) {
       const source = repositoryCharts[match[1]];
