@@ -121,6 +121,27 @@ const RELEASE_TABLE = {
     ['1.16.0', GatewayApiChannel.EXPERIMENTAL],
     ['1.22.0', GatewayApiChannel.STANDARD],
   ] as Timeline<GatewayApiChannel | undefined>,
+  // The istiod chart value that turns Istio CNI on for injection, so that the injection template writes istio-validation
+  // instead of istio-init (files/injection-template.yaml): istio_cni.enabled, pilot.cni.enabled from 1.22 (istio_cni
+  // deprecated). None before 1.10: 1.1-1.9 register the sidecar injector with admissionregistration.k8s.io/v1beta1,
+  // which Kubernetes removed in 1.22, so they run on no cluster that enforces Pod Security.
+  istioCniValue: [
+    ['1.0.0', undefined],
+    ['1.10.0', 'istio_cni.enabled'],
+    ['1.22.0', 'pilot.cni.enabled'],
+  ] as Timeline<string | undefined>,
+  // The istiod chart value that gives the pod istiod deploys for a Gateway API Gateway a seccomp profile
+  // (files/kube-gateway.yaml): gateways.securityContext (the whole pod securityContext) in the patches that backported
+  // it, gateways.seccompProfile from 1.23.0; none in the other releases.
+  gatewayPodSecurityValue: [
+    ['1.0.0', undefined],
+    ['1.20.8', 'gateways.securityContext'],
+    ['1.21.0', undefined],
+    ['1.21.4', 'gateways.securityContext'],
+    ['1.22.0', undefined],
+    ['1.22.2', 'gateways.securityContext'],
+    ['1.23.0', 'gateways.seccompProfile'],
+  ] as Timeline<string | undefined>,
   bookinfoImageRegistry: [
     ['1.0.0', 'docker.io/istio'],
     ['1.30.0', 'registry.istio.io/release'],
@@ -292,6 +313,23 @@ export class IstioRelease {
    */
   public get gatewayApiMeshRouteChannel(): GatewayApiChannel | undefined {
     return this.lookup(RELEASE_TABLE.gatewayApiMeshRouteChannel);
+  }
+
+  /**
+   * The istiod chart value (a dotted path) that turns Istio CNI on for sidecar injection: "istio_cni.enabled", or
+   * "pilot.cni.enabled" from 1.22; undefined before 1.10, whose injector webhook no Pod Security enforcing cluster serves.
+   */
+  public get istioCniValue(): string | undefined {
+    return this.lookup(RELEASE_TABLE.istioCniValue);
+  }
+
+  /**
+   * The istiod chart value (a dotted path) through which the gateway pods istiod deploys for Gateway API Gateways get
+   * a seccomp profile: "gateways.seccompProfile" from 1.23, "gateways.securityContext" on 1.20.8, 1.21.4+ and 1.22.2+;
+   * undefined where there is none.
+   */
+  public get gatewayPodSecurityValue(): string | undefined {
+    return this.lookup(RELEASE_TABLE.gatewayPodSecurityValue);
   }
 
   /** Registry prefix of the Bookinfo images that Istio's sample of this release uses. */
