@@ -11,7 +11,7 @@ export {
 export {
   AccessToken, AccessTokenSource,
   CaCertificate, type CaCertificateOptions, type CertificateSummary,
-  type IstioInstallInput, IstioInstallTool,
+  type IstioCniInstall, type IstioInstallInput, IstioInstallTool,
   LightstepCaCertSecret, type LightstepCaCertSecretProps,
   LightstepTracing, type LightstepTracingProps,
   OtelCollector, type OtelCollectorOptions, type OtelCollectorProps,
