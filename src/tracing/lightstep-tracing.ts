@@ -10,7 +10,7 @@ import {
 } from './_install-inputs';
 import { assertDnsLabel, assertNamespaceName } from './_names';
 import { addWarningOnce } from './_report-once';
-import { assertCaCertificateUsable } from './_tls';
+import { assertCaCertificateUsable, assertPlaintextReachable, plaintextToHttpsPortWarning } from './_tls';
 import { AccessToken, AccessTokenSource } from './access-token';
 import { CaCertificate } from './ca-certificate';
 import { IstioCniInstall } from './istio-cni-install';
@@ -180,6 +180,9 @@ export class LightstepTracing extends Construct {
       assertDnsLabel(`${FIELD}.ingressGatewayName`, ingressGatewayName, 'Deployment name', 'istio-ingressgateway');
       const token = props.accessToken ?? AccessToken.fromEnv();
       assertCaCertificateUsable(`${FIELD}.caCertificate`, secure, props.caCertificate);
+      assertPlaintextReachable(`${FIELD}.secure`, secure, address);
+      const plaintextWarning = plaintextToHttpsPortWarning(`${FIELD}.secure`, secure, address);
+      if (plaintextWarning) addWarningOnce(this, plaintextWarning);
       const cniValue = props.istioCni ? this.istioCniValue() : undefined;
       const gatewayPodValue = props.restrictedGatewayPods ? this.gatewayPodSecurityValue() : undefined;
       this.address = `${address.host}:${address.port}`;
