@@ -5,27 +5,18 @@
  * installs the node agent where the chart says, and the pod istiod deploys for a Gateway API Gateway gets the seccomp
  * profile "restricted" requires; everywhere else the synth is refused with the reason, in the configuration's keys.
  */
-import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { App, Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { ConfigFileError } from '../charts/config-reader';
 import { AccessToken, Bookinfo, BookinfoIngressKind, CaCertificate, IstioRelease, LightstepTracing, MeshAnalysis } from '../src';
 import { podSecurityViolations } from '../src/analysis/pod-security';
 import { compareReleases, UPSTREAM_RELEASES, UpstreamRelease } from './support/istio-upstream';
 import { gatewayPod, injectorValues, injectorWebhookVersions, podSecurityFixture, redirectionInitContainer } from './support/istio-templates';
-import { capturingWarnings, emptyWorkspace, removeTempDirs, synthesizeInto, writeConfig } from './support/run-app';
+import { capturingWarnings, emptyWorkspace, removeTempDirs, synthesizeInto, testApp, writeConfig } from './support/run-app';
 import { readOutputFolder, SynthesizedOutput, upstreamProblems } from './support/upstream-checks';
 
 const CA_FILE = fileURLToPath(new URL('./fixtures/certs/valid-ca.pem', import.meta.url));
 
-// Testing.app() makes a temporary output folder per app; these tests never synthesize them, and remove them all.
-const outdirs: string[] = [];
-afterAll(() => outdirs.forEach((outdir) => fs.rmSync(outdir, { recursive: true, force: true })));
-function testApp(): App {
-  const app = Testing.app();
-  outdirs.push(app.outdir);
-  return app;
-}
 
 /** A TLS satellite with a private CA (every generation accepts it), Bookinfo under "restricted" behind `ingress`. */
 function configFor(release: string, ingress: string): string {

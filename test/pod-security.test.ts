@@ -6,12 +6,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, Chart, Testing } from 'cdk8s';
+import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import * as yaml from 'js-yaml';
 import { Bookinfo, MeshNamespace } from '../src';
 import { MeshAnalysis } from '../src/analysis';
 import { PodSecurityLevel, podSecurityViolations } from '../src/analysis/pod-security';
+import { removeTempDirs, testApp } from './support/run-app';
 
 const FIXTURES = fileURLToPath(new URL('./fixtures/pod-security-admission', import.meta.url));
 
@@ -74,14 +75,8 @@ describe('what a violation names', () => {
   });
 });
 
-// Testing.app() makes a temporary output folder per app; these tests never synthesize, and remove them all.
-const outdirs: string[] = [];
-afterAll(() => outdirs.forEach((outdir) => fs.rmSync(outdir, { recursive: true, force: true })));
-function testApp(): App {
-  const app = Testing.app();
-  outdirs.push(app.outdir);
-  return app;
-}
+
+afterAll(removeTempDirs);
 
 describe('the synth-time check of pod templates in namespaces that enforce a level', () => {
   function chartWith(enforce: string | undefined, securityContext?: k8s.SecurityContext) {
