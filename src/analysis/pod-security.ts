@@ -106,7 +106,7 @@ const RULES: readonly Rule[] = [
     id: 'hostNamespaces', level: 'baseline', source: 'policy/check_hostNamespaces.go',
     fix: 'leave hostNetwork, hostPID and hostIPC unset or false',
     check: (pod) => ['hostNetwork', 'hostPID', 'hostIPC'].filter((field) => pod.spec?.[field] === true)
-      .map((field) => ({ field: `spec.${field}`, problem: `shares the node's ${field.slice(4)} namespace` })),
+      .map((field) => ({ field: `spec.${field}`, problem: `the pod shares the node's ${field.slice(4).toLowerCase()} namespace` })),
   },
   {
     // policy/check_privileged.go (1.0)

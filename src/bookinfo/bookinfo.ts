@@ -64,7 +64,8 @@ export interface BookinfoProps {
   /**
    * Run under Pod Security Admission "restricted": container security contexts as in bookinfo-psa.yaml (capabilities
    * dropped as "ALL"), a RuntimeDefault seccomp profile, and the created Namespace labelled to enforce "restricted".
-   * Sidecar injection then needs the Istio CNI node agent, since istio-init asks for NET_ADMIN and NET_RAW.
+   * Sidecar injection then needs the Istio CNI node agent, since istio-init asks for NET_ADMIN and NET_RAW, and the
+   * Gateway API ingress a seccomp profile for the gateway pod istiod deploys (LightstepTracing istioCni, restrictedGatewayPods).
    * @default false
    */
   readonly restrictedPodSecurity?: boolean;
