@@ -3,7 +3,8 @@
  * IstioRelease so the README cannot drift from the code: `npm run docs` writes it (scripts/docs.ts) and
  * test/release-matrix.test.ts fails when the README's copy is stale.
  */
-import { GatewayApiChannel, HelmChartSource, IstioRelease, TracingGeneration } from '../src/istio-release';
+import { handSteps, installRoutes } from '../src/install/_hand-steps';
+import { HelmChartSource, IstioRelease, TracingGeneration } from '../src/istio-release';
 
 export const MATRIX_START = '<!-- release-matrix:start -->';
 export const MATRIX_END = '<!-- release-matrix:end -->';
@@ -35,22 +36,13 @@ function perPatch<T>(minor: number, fact: (release: IstioRelease) => T, show: (v
   return `${before}: ${show(fact(first))}; 1.${minor}.${patch}+: ${show(fact(newest))}`;
 }
 
-/** What a user runs by hand at a release besides the install and `kubectl apply`. */
-function handSteps(release: IstioRelease): string[] {
-  const steps: string[] = [];
-  const generation = release.tracingGeneration;
-  if (generation === TracingGeneration.HELM_VALUES) steps.push('apply the `istio-init` CRDs');
-  if (generation === TracingGeneration.ZIPKIN || generation === TracingGeneration.OPENTELEMETRY) steps.push('create the token Secret of the collector');
-  if (generation === TracingGeneration.MESH_CONFIG && !release.overlayAppendsWithMinusOne) steps.push('`kubectl patch` the gateway\'s CA volume');
-  if (generation === TracingGeneration.MESH_CONFIG && release.overlayAppendsWithMinusOne && release.hasIstiodHelmChart) {
-    steps.push('with Helm: `kubectl patch` the gateway\'s CA volume');
-  }
-  if (release.gatewaysMountCaCert) steps.push('restart the ingress gateway');
-  if (release.gatewayApiCrdVersion) {
-    const routing = release.gatewayApiMeshRouteChannel === GatewayApiChannel.EXPERIMENTAL ? '; experimental channel with a routing scenario' : '';
-    steps.push(`Gateway API CRDs ${release.gatewayApiCrdVersion} (Gateway API ingress only${routing})`);
-  }
-  return steps;
+/**
+ * What a user runs by hand at a release besides the install and `kubectl apply`: the steps INSTALL.md runs, from
+ * the same decision (src/install/_hand-steps.ts), with the route or the choice each depends on.
+ */
+function handStepTexts(release: IstioRelease): string[] {
+  const routes = installRoutes(release);
+  return handSteps(release).map((entry) => `${entry.route && routes.length > 1 ? `with ${entry.route === 'helm' ? 'Helm' : 'istioctl'}: ` : ''}${entry.text}${entry.onlyWith ? ` (${entry.onlyWith})` : ''}`);
 }
 
 /** The matrix: one row per minor release from 1.1 to the newest known. */
@@ -61,7 +53,7 @@ export function renderReleaseMatrix(): string {
     rows.push(`| 1.${minor} | ${[
       perPatch(minor, (r) => r.tracingGeneration, (g) => GENERATION_TEXT[g]),
       perPatch(minor, (r) => r.helmChartSource, (s) => INSTALL_TOOL_TEXT[s]),
-      perPatch(minor, (r) => handSteps(r).join(', '), (steps) => steps || 'nothing'),
+      perPatch(minor, (r) => handStepTexts(r).join(', '), (steps) => steps || 'nothing'),
     ].join(' | ')} |`);
   }
   return [

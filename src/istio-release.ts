@@ -142,6 +142,16 @@ const RELEASE_TABLE = {
     ['1.22.2', 'gateways.securityContext'],
     ['1.23.0', 'gateways.seccompProfile'],
   ] as Timeline<string | undefined>,
+  // Whether the istio chart of the release archive (1.1-1.5) holds the two gateway templates that Helm 3 cannot
+  // render ("can't give argument to non-function $spec.sds" in charts/gateways/templates/role.yaml and
+  // rolebindings.yaml); upstream nested the condition in 1.4.8 and 1.5.1 (istio/istio pull request 22295).
+  gatewayTemplatesBreakHelm3: [
+    ['1.0.0', true],
+    ['1.4.8', false],
+    ['1.5.0', true],
+    ['1.5.1', false],
+    ['1.6.0', false],
+  ] as Timeline<boolean>,
   bookinfoImageRegistry: [
     ['1.0.0', 'docker.io/istio'],
     ['1.30.0', 'registry.istio.io/release'],
@@ -330,6 +340,14 @@ export class IstioRelease {
    */
   public get gatewayPodSecurityValue(): string | undefined {
     return this.lookup(RELEASE_TABLE.gatewayPodSecurityValue);
+  }
+
+  /**
+   * Whether the release archive's istio chart (1.1.0-1.4.7, 1.5.0) has the two gateway templates that Helm 3 cannot
+   * render, which upstream fixed in 1.4.8 and 1.5.1: the install notes then apply that fix before `helm template`.
+   */
+  public get gatewayTemplatesBreakHelm3(): boolean {
+    return this.lookup(RELEASE_TABLE.gatewayTemplatesBreakHelm3);
   }
 
   /** Registry prefix of the Bookinfo images that Istio's sample of this release uses. */

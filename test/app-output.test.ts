@@ -318,7 +318,7 @@ describe('what each example exists to show', () => {
     expect(operator.spec.meshConfig.defaultConfig.tracing).toEqual({
       sampling: 100,
       lightstep: { address: 'lightstep-satellite.lightstep:9292' },
-      tlsSettings: { mode: 'SIMPLE', caCertificates: '/etc/lightstep/cacert.pem' },
+      tlsSettings: { mode: 'SIMPLE', caCertificates: '/etc/lightstep/cacert.pem', sni: 'lightstep-satellite.lightstep' },
     });
     const gateway = operator.spec.components.ingressGateways.find((component: any) => component.name === 'istio-ingressgateway');
     const patches = gateway.k8s.overlays.find((overlay: any) => overlay.kind === 'Deployment' && overlay.name === 'istio-ingressgateway').patches;

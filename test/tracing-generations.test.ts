@@ -111,7 +111,7 @@ describe('Istio 1.6-1.14: mesh config in an IstioOperator', () => {
     const tracingConfig = {
       sampling: 100,
       lightstep: { address: SATELLITE },
-      tlsSettings: { mode: 'SIMPLE', caCertificates: '/etc/lightstep/cacert.pem' },
+      tlsSettings: { mode: 'SIMPLE', caCertificates: '/etc/lightstep/cacert.pem', sni: 'lightstep-satellite.lightstep' },
     };
     // proxyStatsMatcher keeps Envoy's tracing.lightstep.* counters, which verify.sh reads (1.8+).
     const statsMatcher = { inclusionPrefixes: ['tracing.lightstep'] };

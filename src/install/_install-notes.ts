@@ -5,19 +5,36 @@ import { MeshNamespace } from '../mesh-namespace';
 import { AccessTokenSource } from '../tracing/access-token';
 import { IstioInstallInput, IstioInstallTool } from '../tracing/istio-install-input';
 import { LightstepTracing } from '../tracing/lightstep-tracing';
+import { handSteps, HandStep, hasHandStep, InstallRoute, installRoutes } from './_hand-steps';
+
+/** An object the clean-up deletes by kind and name, because its file also holds objects the library did not make. */
+export interface CleanupObject {
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+/** What the clean-up deletes of one manifest file: the whole file, or only the library's objects in it. */
+export interface CleanupFile {
+  readonly file: string;
+  /** The library's objects in the file, when it holds others too; undefined when the file is the library's alone. */
+  readonly objects?: readonly CleanupObject[];
+}
 
 /** What the install notes are written from: the constructs, and where their files are relative to the notes. */
 export interface InstallNotesFacts {
   readonly tracing: LightstepTracing;
   readonly bookinfo?: Bookinfo;
-  /** Namespaces the manifests create or label, in creation order. */
+  /** Namespaces the notes create (or label) in step 1 and delete (or unlabel) in the clean-up, in creation order. */
   readonly namespaces: readonly MeshNamespace[];
   /** Folder of the manifests to apply, e.g. "manifests". */
   readonly manifestsDir: string;
   /** Folder of the Istio install inputs, e.g. "istio". */
   readonly istioDir: string;
-  /** Manifest file names in apply order, e.g. ["0000-namespaces.k8s.yaml", ...]. */
-  readonly manifestFiles: readonly string[];
+  /** What the clean-up deletes, per manifest file in apply order; files of the user's alone are not listed. */
+  readonly cleanup: readonly CleanupFile[];
+  /** Manifest files that hold objects the library did not make, which the clean-up leaves in place. */
+  readonly userFiles: readonly string[];
   /**
    * The manifest file that holds the namespaces and nothing else, applied before Istio is installed; without
    * one, step 1 creates and labels each namespace by name.
@@ -33,33 +50,59 @@ export const TROUBLESHOOTING_SECTION = 'Verify that spans flow';
 const HOW_IT_WORKS: Record<TracingGeneration, string> = {
   [TracingGeneration.NONE]: '',
   [TracingGeneration.HELM_VALUES]: 'Every sidecar (and, from Istio 1.4, every ingress gateway) runs Envoy\'s LightStep tracer and sends spans straight to the satellites. The tracer is configured by Helm values of the `install/kubernetes/helm/istio` chart.',
-  [TracingGeneration.MESH_CONFIG]: 'Every sidecar and the ingress gateway runs Envoy\'s LightStep tracer and sends spans straight to the satellites. The tracer is configured by mesh config in an IstioOperator.',
-  [TracingGeneration.ZIPKIN]: 'Every sidecar and gateway runs Envoy\'s Zipkin tracer (the proxies of Istio 1.15.0-1.16.0 have neither the LightStep nor the OpenTelemetry tracer) and sends spans to the `zipkin` receiver of the collector in the cluster, which exports them to LightStep over OTLP with the access token from a Secret. The Zipkin address and sampling are mesh config in the IstioOperator.',
+  [TracingGeneration.MESH_CONFIG]: 'Every sidecar and the ingress gateway runs Envoy\'s LightStep tracer and sends spans straight to the satellites. The tracer is configured by mesh config in an IstioOperator or in istiod\'s Helm values.',
+  [TracingGeneration.ZIPKIN]: 'Every sidecar and gateway runs Envoy\'s Zipkin tracer (the proxies of Istio 1.15.0-1.16.0 have neither the LightStep nor the OpenTelemetry tracer) and sends spans to the `zipkin` receiver of the collector in the cluster, which exports them to LightStep over OTLP with the access token from a Secret. The Zipkin address and sampling are mesh config in the install inputs.',
   [TracingGeneration.OPENTELEMETRY]: 'Every sidecar and gateway sends OpenTelemetry spans to the collector in the cluster, which exports them to LightStep over OTLP with the access token from a Secret. The mesh learns of the collector through an extension provider in mesh config, and a Telemetry resource turns it on mesh-wide.',
 };
 
 /** How the CA reaches the pods on the native tracer generations: said only when the manifests create the lightstep.cacert Secrets. */
 const CA_DELIVERY: Partial<Record<TracingGeneration, string>> = {
   [TracingGeneration.HELM_VALUES]: 'The CA certificate reaches each pod through the `lightstep.cacert` Secret of its namespace.',
-  [TracingGeneration.MESH_CONFIG]: 'The CA certificate reaches each pod through the `lightstep.cacert` Secret of its namespace (an overlay, or on Istio 1.6.0-1.7.0 a `kubectl patch`, mounts it into the ingress gateway).',
+  [TracingGeneration.MESH_CONFIG]: 'The CA certificate reaches each pod through the `lightstep.cacert` Secret of its namespace (an overlay or a `kubectl patch` mounts it into the ingress gateway).',
 };
+
+const ROUTE_TITLES: Record<InstallRoute, string> = {
+  [InstallRoute.ISTIOCTL]: 'With istioctl',
+  [InstallRoute.HELM]: 'With Helm',
+};
+
+/** The two gateway templates of the 1.1-1.5 istio chart that Helm 3 cannot render as released. */
+const BROKEN_GATEWAY_TEMPLATES = ['role.yaml', 'rolebindings.yaml'];
+
+/** Writes markdown, one step, section and shell block at a time. */
+class NotesWriter {
+  private readonly lines: string[] = [];
+
+  public say(...text: string[]): void {
+    this.lines.push(...text);
+  }
+
+  public shell(...commands: string[]): void {
+    this.say('```sh', ...commands, '```', '');
+  }
+
+  public toString(): string {
+    return `${this.lines.join('\n').trimEnd()}\n`;
+  }
+}
 
 /** The install note: every command for the targeted release, in order, with the token taken from the shell. */
 export function renderInstallNotes(facts: InstallNotesFacts): string {
   const { tracing, bookinfo } = facts;
-  const layout = facts;
   const release = tracing.release;
   const istioNamespace = tracing.istioNamespace;
-  const manifests = (file: string) => `${layout.manifestsDir}/${file}`;
+  const routes = installRoutes(release);
+  const steps = handSteps(release, { caCertificate: tracing.secrets.length > 0 && !tracing.collector, ingress: bookinfo?.ingress });
   const input = (tool: IstioInstallTool) => tracing.installInputs.find((candidate) => candidate.tool === tool);
   const token = tracing.accessToken;
   const tokenSecret = token.source === AccessTokenSource.SECRET ? { name: token.secretName!, key: token.secretKey! } : undefined;
   // Where the user's token Secret lives: where they said, else where the collector or the install command reads it.
   const userSecretNamespace = tokenSecret ? (token.secretNamespace ?? tracing.collector?.namespace ?? istioNamespace) : undefined;
   const gateway = tracing.ingressGatewayName;
-  const lines: string[] = [];
-  const say = (...text: string[]) => lines.push(...text);
-  const shell = (...commands: string[]) => say('```sh', ...commands, '```', '');
+  const installsIstioGateway = bookinfo?.ingress === BookinfoIngressKind.ISTIO_GATEWAY;
+  const notes = new NotesWriter();
+  const { say } = { say: notes.say.bind(notes) };
+  const shell = notes.shell.bind(notes);
 
   say(`# Install notes: LightStep tracing on Istio ${release}`, '');
   say('Generated by cdk8s-istio-lightstep; do not edit (synthesize again instead). Run every command from the folder',
@@ -67,7 +110,7 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
   const caDelivery = tracing.collector === undefined && tracing.secrets.length > 0 ? CA_DELIVERY[tracing.generation] : undefined;
   say(caDelivery === undefined ? HOW_IT_WORKS[tracing.generation] : `${HOW_IT_WORKS[tracing.generation]} ${caDelivery}`, '');
   say(`- Spans go to \`${tracing.address}\` (${tracing.secure ? 'TLS' : 'plaintext'}), sampled at ${tracing.sampling}%.`);
-  say(`- Manifests to apply: \`${layout.manifestsDir}/\`. Istio install inputs (not objects to apply): \`${layout.istioDir}/\`.`);
+  say(`- Manifests to apply: \`${facts.manifestsDir}/\`. Istio install inputs (not objects to apply): \`${facts.istioDir}/\`.`);
   if (token.source === AccessTokenSource.ENVIRONMENT) {
     say(`- The access token is read from \`$${token.envName}\` when the commands below run; it is in no generated file.`, '');
     shell(`export ${token.envName}='<your LightStep access token>'   # in your shell only; never commit it`);
@@ -86,7 +129,7 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
   say('## 1. Create the namespaces', '');
   const namespaceCommands = [`kubectl create namespace ${istioNamespace} --dry-run=client -o yaml | kubectl apply -f -`];
   if (facts.namespacesFile !== undefined) {
-    namespaceCommands.push(`kubectl apply -f ${manifests(facts.namespacesFile)}`);
+    namespaceCommands.push(`kubectl apply -f ${facts.manifestsDir}/${facts.namespacesFile}`);
   } else {
     // The manifest that holds them holds workloads too, which must wait for Istio: create and label them by name.
     for (const namespace of facts.namespaces) {
@@ -102,54 +145,37 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
   }
 
   say(`## 2. Install Istio ${release} with LightStep tracing`, '');
-  say(...tracing.tokenSetupCommands.length ? ['Create the access token Secret the collector reads:', ''] : []);
-  if (tracing.tokenSetupCommands.length) shell(...tracing.tokenSetupCommands);
-  const helmIstio = input(IstioInstallTool.HELM_ISTIO_CHART);
-  const istioctl = input(IstioInstallTool.ISTIOCTL);
-  const helmIstiod = input(IstioInstallTool.HELM_ISTIOD_CHART);
-  if (helmIstio) {
-    shell(
-      '# Istio\'s CRDs first (from the istio-init chart), then the control plane rendered with the LightStep values',
-      'for crd in "$ISTIO_DIR"/install/kubernetes/helm/istio-init/files/crd*yaml; do kubectl apply -f "$crd"; done',
-      'kubectl wait --for=condition=established --timeout=120s crd --all',
-      `helm template istio "$ISTIO_DIR/install/kubernetes/helm/istio" --namespace ${istioNamespace} \\`,
-      `  -f ${relativeInput(layout, helmIstio)} ${continued(helmIstio.installArgs)}| kubectl apply -f -`,
-    );
+  if (tracing.tokenSetupCommands.length) {
+    say('Create the access token Secret the collector reads:', '');
+    shell(...tracing.tokenSetupCommands);
   }
-  if (istioctl) {
-    shell(`"$ISTIO_DIR/bin/istioctl" install -y -f ${relativeInput(layout, istioctl)} ${continued(istioctl.installArgs)}`.trimEnd());
-  }
-  if (tracing.gatewayPatchCommands.length) {
-    say(`The istioctl of Istio ${release} cannot append to a list in an overlay, so mount the CA Secret into the ingress gateway by hand`,
-      '(a later `istioctl install` or upgrade of the gateway undoes this patch: run it again after one):', '');
-    shell(...tracing.gatewayPatchCommands);
-  }
-  if (helmIstiod) {
-    const charts = helmCharts(release.helmChartSource);
-    const version = release.helmChartSource === HelmChartSource.REPOSITORY ? ` --version ${helmVersion(release.toString())}` : '';
-    say('Or, with Helm instead of istioctl:', '');
-    shell(
-      ...(release.helmChartSource === HelmChartSource.REPOSITORY ? ['helm repo add istio https://istio-release.storage.googleapis.com/charts && helm repo update'] : []),
-      `helm install istio-base ${charts.base} -n ${istioNamespace}${version}`,
-      `helm install istiod ${charts.istiod} -n ${istioNamespace}${version} \\`,
-      `  -f ${relativeInput(layout, helmIstiod)} ${continued(helmIstiod.installArgs)}`.trimEnd(),
-      // The istiod chart deploys no ingress gateway; named this way, the gateway chart labels its pods
-      // istio: ingressgateway and creates the Service the GATEWAY_URL commands read.
-      ...(bookinfo?.ingress === BookinfoIngressKind.ISTIO_GATEWAY ? [`helm install ${gateway} ${charts.gateway} -n ${istioNamespace}${version}`] : []),
-      // The gateway chart has no overlay: the CA volume is patched in (a later helm upgrade undoes it).
-      ...(bookinfo?.ingress === BookinfoIngressKind.ISTIO_GATEWAY && tracing.helmGatewayPatchCommands.length
-        ? ['# the gateway chart mounts no lightstep.cacert: patch it in (again after every helm upgrade of the gateway)', ...tracing.helmGatewayPatchCommands] : []),
-    );
+  if (routes.length > 1) say('Install Istio in one of two ways: paste the commands of one section below, not both.', '');
+  for (const [index, route] of routes.entries()) {
+    if (routes.length > 1) say(`### 2${String.fromCharCode(97 + index)}. ${ROUTE_TITLES[route]}`, '');
+    if (route === InstallRoute.ISTIOCTL) {
+      const istioctl = input(IstioInstallTool.ISTIOCTL)!;
+      shell(`"$ISTIO_DIR/bin/istioctl" install -y -f ${relativeInput(facts, istioctl)} ${continued(istioctl.installArgs)}`.trimEnd());
+      if (hasHandStep(steps, HandStep.PATCH_GATEWAY_CA, InstallRoute.ISTIOCTL)) {
+        say(`The istioctl of Istio ${release} cannot append to a list in an overlay, so mount the CA Secret into the ingress gateway by hand`,
+          '(a later `istioctl install` or upgrade of the gateway undoes this patch: run it again after one):', '');
+        shell(...tracing.gatewayPatchCommands);
+      }
+    } else if (release.helmChartSource === HelmChartSource.ARCHIVE_ISTIO_CHART) {
+      helmTemplateRoute(notes, facts, steps);
+    } else {
+      helmInstallRoute(notes, facts, steps, installsIstioGateway);
+    }
   }
 
   say('## 3. Apply the manifests', '');
-  const applyCommands = [`kubectl apply -f ${layout.manifestsDir}/`];
-  if (bookinfo?.gatewayApiCrds) {
+  const applyCommands: string[] = [];
+  if (hasHandStep(steps, HandStep.GATEWAY_API_CRDS) && bookinfo?.gatewayApiCrds) {
     const crds = bookinfo.gatewayApiCrds;
-    applyCommands.unshift(`# The Gateway API CRDs, if your cluster does not have them yet: ${crds.version}, ${crds.channel} channel (${crds.reason})`,
+    applyCommands.push(`# The Gateway API CRDs, if your cluster does not have them yet: ${crds.version}, ${crds.channel} channel (${crds.reason})`,
       `${crds.presentCheck} || \\`, `  kubectl kustomize "${crds.kustomizeUrl}" | kubectl apply -f -`);
   }
-  if (release.gatewaysMountCaCert && tracing.secretNamespaces.includes(istioNamespace)) {
+  applyCommands.push(`kubectl apply -f ${facts.manifestsDir}/`);
+  if (hasHandStep(steps, HandStep.RESTART_GATEWAY)) {
     applyCommands.push('# the ingress gateway started before its lightstep.cacert Secret existed: restart it to mount the certificate',
       `kubectl -n ${istioNamespace} rollout restart deployment/${gateway}`);
   }
@@ -161,30 +187,31 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
     say('## 4. Find GATEWAY_URL', '');
     if (bookinfo.ingress === BookinfoIngressKind.ISTIO_GATEWAY) {
       shell(
-        `export INGRESS_HOST=$(kubectl -n ${istioNamespace} get service ${gateway} -o jsonpath='{.status.loadBalancer.ingress[0].ip}')`,
-        `export INGRESS_PORT=$(kubectl -n ${istioNamespace} get service ${gateway} -o jsonpath='{.spec.ports[?(@.name=="http2")].port}')`,
-        'export GATEWAY_URL=$INGRESS_HOST:$INGRESS_PORT',
+        `INGRESS_HOST=$(kubectl -n ${istioNamespace} get service ${gateway} -o jsonpath='{.status.loadBalancer.ingress[0].ip}')`,
+        `INGRESS_PORT=$(kubectl -n ${istioNamespace} get service ${gateway} -o jsonpath='{.spec.ports[?(@.name=="http2")].port}')`,
+        'export GATEWAY_URL="$INGRESS_HOST:$INGRESS_PORT"',
       );
       say('Without an external load balancer, use the node port instead: `.spec.ports[?(@.name=="http2")].nodePort` and a node\'s address.', '');
     } else if (bookinfo.ingress === BookinfoIngressKind.GATEWAY_API) {
+      const gatewayResource = `gateways.gateway.networking.k8s.io ${bookinfo.gatewayName}`;
       shell(
         // The name of the Gateway's ready condition changed across Gateway API versions; an address is what counts.
-        `# wait until the Gateway has an address`,
-        `for i in $(seq 1 60); do [ -n "$(kubectl -n ${bookinfo.namespace} get gateways.gateway.networking.k8s.io ${bookinfo.gatewayName} -o jsonpath='{.status.addresses[0].value}')" ] && break; sleep 5; done`,
-        `export INGRESS_HOST=$(kubectl -n ${bookinfo.namespace} get gateways.gateway.networking.k8s.io ${bookinfo.gatewayName} -o jsonpath='{.status.addresses[0].value}')`,
-        `export INGRESS_PORT=$(kubectl -n ${bookinfo.namespace} get gateways.gateway.networking.k8s.io ${bookinfo.gatewayName} -o jsonpath='{.spec.listeners[?(@.name=="http")].port}')`,
-        'export GATEWAY_URL=$INGRESS_HOST:$INGRESS_PORT',
+        '# wait until the Gateway has an address',
+        `for _ in $(seq 1 60); do [ -n "$(kubectl -n ${bookinfo.namespace} get ${gatewayResource} -o jsonpath='{.status.addresses[0].value}')" ] && break; sleep 5; done`,
+        `INGRESS_HOST=$(kubectl -n ${bookinfo.namespace} get ${gatewayResource} -o jsonpath='{.status.addresses[0].value}')`,
+        `INGRESS_PORT=$(kubectl -n ${bookinfo.namespace} get ${gatewayResource} -o jsonpath='{.spec.listeners[?(@.name=="http")].port}')`,
+        'export GATEWAY_URL="$INGRESS_HOST:$INGRESS_PORT"',
       );
     } else {
       say('No ingress was generated: forward a local port to the product page (leave it running in another terminal).', '');
-      shell(`kubectl -n ${bookinfo.namespace} port-forward service/${bookinfo.productPageService} ${bookinfo.productPagePort}:${bookinfo.productPagePort}`,
-        `export GATEWAY_URL=localhost:${bookinfo.productPagePort}`);
+      shell(`kubectl -n ${bookinfo.namespace} port-forward service/${bookinfo.productPageService} ${bookinfo.productPagePort}:${bookinfo.productPagePort}`);
+      shell(`export GATEWAY_URL=localhost:${bookinfo.productPagePort}`);
     }
 
     say('## 5. Send traffic', '');
     shell(
       `curl -s "http://$GATEWAY_URL${bookinfo.productPagePath}" | grep -o "<title>.*</title>"   # <title>Simple Bookstore App</title>`,
-      `for i in $(seq 1 100); do curl -s -o /dev/null "http://$GATEWAY_URL${bookinfo.productPagePath}"; done`,
+      `for _ in $(seq 1 100); do curl -s -o /dev/null "http://$GATEWAY_URL${bookinfo.productPagePath}"; done`,
     );
     say(`Then open LightStep: each request yields a client and a server span per call, e.g. \`${bookinfo.productPageService}.${bookinfo.namespace}.svc.cluster.local:${bookinfo.productPagePort}/*\`.`, '');
   }
@@ -202,32 +229,122 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
       `table of the cdk8s-istio-lightstep README (section "${TROUBLESHOOTING_SECTION}").`, '');
   }
 
-  // The numbered steps end with the verification; cleaning up is for later.
-  say(verifies ? '## Clean up, when you are done' : `## ${bookinfo ? 6 : 4}. Clean up`, '');
-  const cleanup = [...layout.manifestFiles].reverse().filter((file) => file !== facts.namespacesFile)
-    .map((file) => `kubectl delete --ignore-not-found -f ${manifests(file)}`);
-  // The namespace that holds a token Secret the user made is kept, and says so; one that holds only what
-  // these notes created is deleted, and says what goes with it.
-  const keepNamespace = (namespace: string) => `# ${namespace} is kept: it holds your Secret ${tokenSecret?.name}. Delete it yourself when you no longer need the token: kubectl delete namespace ${namespace}`;
-  for (const namespace of facts.namespaces) {
-    if (namespace.name === 'default') {
-      cleanup.push('kubectl label namespace default istio-injection- istio.io/rev- pod-security.kubernetes.io/enforce-   # never delete the default namespace');
-    } else if (namespace.name === userSecretNamespace) {
-      cleanup.push(keepNamespace(namespace.name));
-    } else {
-      const tokenSecretHere = tracing.collector?.namespace === namespace.name && tracing.tokenSetupCommands.length > 0;
-      cleanup.push(`kubectl delete namespace ${namespace.name} --ignore-not-found${tokenSecretHere ? `   # with it the access token Secret that step 2 created` : ''}`);
+  cleanUp(notes, facts, verifies ? undefined : bookinfo ? 6 : 4, routes, userSecretNamespace, tokenSecret?.name, installsIstioGateway);
+  return notes.toString();
+}
+
+/** Step 2 of 1.1-1.5: the archive's istio chart, rendered by `helm template`, after its CRDs. */
+function helmTemplateRoute(notes: NotesWriter, facts: InstallNotesFacts, steps: ReturnType<typeof handSteps>): void {
+  const { tracing } = facts;
+  const values = tracing.installInputs.find((candidate) => candidate.tool === IstioInstallTool.HELM_ISTIO_CHART)!;
+  const chart = '"$ISTIO_DIR/install/kubernetes/helm/istio"';
+  if (hasHandStep(steps, HandStep.FIX_GATEWAY_TEMPLATES)) {
+    notes.say(`Helm 3 cannot render the gateways chart of Istio ${tracing.release} as released ("can't give argument to non-function $spec.sds"):`,
+      'apply upstream\'s fix of Istio 1.4.8 and 1.5.1 (istio/istio pull request 22295) to its two templates. It only changes files that',
+      'still hold the released condition, so running it twice is harmless.', '');
+    notes.shell(`for template in ${BROKEN_GATEWAY_TEMPLATES.map((file) => `"$ISTIO_DIR/install/kubernetes/helm/istio/charts/gateways/templates/${file}"`).join(' ')}; do`,
+      `  perl -0pi -e 'if (s/\\{\\{- if \\(\\$spec\\.sds\\) and \\(eq \\$spec\\.sds\\.enabled true\\) \\}\\}/{{- if \\$spec.sds }}\\n{{- if eq \\$spec.sds.enabled true }}/) { s/\\n---\\n/\\n---\\n{{- end }}\\n/ }' "$template"`,
+      'done');
+  }
+  notes.shell(
+    '# Istio\'s CRDs first (from the istio-init chart), then the control plane rendered with the LightStep values',
+    'for crd in "$ISTIO_DIR"/install/kubernetes/helm/istio-init/files/crd*yaml; do kubectl apply -f "$crd"; done',
+    'kubectl wait --for=condition=established --timeout=120s crd --all',
+    `helm template istio ${chart} --namespace ${tracing.istioNamespace} \\`,
+    `  -f ${relativeInput(facts, values)} ${continued(values.installArgs)}| kubectl apply -f -`,
+  );
+}
+
+/** Step 2 with Helm, 1.8 and later: base, istiod with the generated values, and the ingress gateway when Bookinfo uses it. */
+function helmInstallRoute(notes: NotesWriter, facts: InstallNotesFacts, steps: ReturnType<typeof handSteps>, installsGateway: boolean): void {
+  const { tracing } = facts;
+  const release = tracing.release;
+  const namespace = tracing.istioNamespace;
+  const istiod = tracing.installInputs.find((candidate) => candidate.tool === IstioInstallTool.HELM_ISTIOD_CHART)!;
+  const gatewayValues = tracing.installInputs.find((candidate) => candidate.tool === IstioInstallTool.HELM_GATEWAY_CHART);
+  const charts = helmCharts(release.helmChartSource);
+  const version = release.helmChartSource === HelmChartSource.REPOSITORY ? ` --version ${helmVersion(release.toString())}` : '';
+  const commands = [
+    ...(release.helmChartSource === HelmChartSource.REPOSITORY ? ['helm repo add istio https://istio-release.storage.googleapis.com/charts', 'helm repo update'] : []),
+    `helm install istio-base ${charts.base} -n ${namespace}${version}`,
+    `helm install istiod ${charts.istiod} -n ${namespace}${version} \\`,
+    `  -f ${relativeInput(facts, istiod)} ${continued(istiod.installArgs)}`.trimEnd(),
+  ];
+  if (installsGateway) {
+    // The istiod chart deploys no ingress gateway; named this way, the gateway chart labels its pods
+    // istio: ingressgateway and creates the Service the GATEWAY_URL commands read.
+    commands.push(`helm install ${tracing.ingressGatewayName} ${charts.gateway} -n ${namespace}${version}${gatewayValues ? ` -f ${relativeInput(facts, gatewayValues)}` : ''}`);
+    if (hasHandStep(steps, HandStep.PATCH_GATEWAY_CA, InstallRoute.HELM)) {
+      // The gateway chart has no overlay: the CA volume is patched in (a later helm upgrade undoes it).
+      commands.push('# the gateway chart mounts no lightstep.cacert: patch it in (again after every helm upgrade of the gateway)', ...tracing.helmGatewayPatchCommands);
     }
   }
-  if (helmIstio) cleanup.push(`helm template istio "$ISTIO_DIR/install/kubernetes/helm/istio" --namespace ${istioNamespace} -f ${relativeInput(layout, helmIstio)} | kubectl delete --ignore-not-found -f -`);
-  if (istioctl) cleanup.push(release.hasIstioctlUninstall ? '"$ISTIO_DIR/bin/istioctl" uninstall -y --purge' : `"$ISTIO_DIR/bin/istioctl" manifest generate -f ${relativeInput(layout, istioctl)} | kubectl delete --ignore-not-found -f -`);
-  if (helmIstiod) {
-    const releases = [...(bookinfo?.ingress === BookinfoIngressKind.ISTIO_GATEWAY ? [gateway] : []), 'istiod', 'istio-base'];
-    cleanup.push(`# installed with Helm instead of istioctl: helm uninstall -n ${istioNamespace} ${releases.join(' ')}`);
+  notes.shell(...commands);
+}
+
+/** The clean-up: only what these notes and the library made, in reverse order, then Istio. */
+function cleanUp(notes: NotesWriter, facts: InstallNotesFacts, number: number | undefined, routes: InstallRoute[],
+  userSecretNamespace: string | undefined, userSecretName: string | undefined, installsGateway: boolean): void {
+  const { tracing } = facts;
+  const istioNamespace = tracing.istioNamespace;
+  notes.say(number === undefined ? '## Clean up, when you are done' : `## ${number}. Clean up`, '');
+  const keep = facts.userFiles.length
+    ? ` Your own objects in ${facts.userFiles.map((file) => `\`${facts.manifestsDir}/${file}\``).join(', ')} and their namespaces are left as they are.`
+    : '';
+  notes.say(`This deletes only what these notes and cdk8s-istio-lightstep made, in the reverse order.${keep}`, '');
+  const commands: string[] = [];
+  for (const entry of [...facts.cleanup].reverse()) {
+    if (entry.objects === undefined) {
+      if (entry.file !== facts.namespacesFile) commands.push(`kubectl delete --ignore-not-found -f ${facts.manifestsDir}/${entry.file}`);
+      continue;
+    }
+    const byNamespace = new Map<string, string[]>();
+    for (const object of [...entry.objects].reverse()) {
+      if (object.kind === 'Namespace') continue;
+      const key = object.namespace ?? '';
+      byNamespace.set(key, [...(byNamespace.get(key) ?? []), `${object.kind.toLowerCase()}/${object.name}`]);
+    }
+    for (const [namespace, objects] of byNamespace) {
+      commands.push(`kubectl delete --ignore-not-found${namespace ? ` -n ${namespace}` : ''} ${objects.join(' ')}   # from ${facts.manifestsDir}/${entry.file}`);
+    }
   }
-  cleanup.push(istioNamespace === userSecretNamespace ? keepNamespace(istioNamespace) : `kubectl delete namespace ${istioNamespace} --ignore-not-found`);
-  shell(...cleanup);
-  return `${lines.join('\n').trimEnd()}\n`;
+  // The namespace that holds a token Secret the user made is kept, and says so; one that holds only what
+  // these notes created is deleted, and says what goes with it.
+  const keepNamespace = (namespace: string) => `# ${namespace} is kept: it holds your Secret ${userSecretName}. Delete it yourself when you no longer need the token: kubectl delete namespace ${namespace}`;
+  for (const namespace of facts.namespaces) {
+    if (namespace.name === 'default') {
+      commands.push('kubectl label namespace default istio-injection- istio.io/rev- pod-security.kubernetes.io/enforce-   # never delete the default namespace');
+    } else if (namespace.name === userSecretNamespace) {
+      commands.push(keepNamespace(namespace.name));
+    } else {
+      const tokenSecretHere = tracing.collector?.namespace === namespace.name && tracing.tokenSetupCommands.length > 0;
+      commands.push(`kubectl delete namespace ${namespace.name} --ignore-not-found${tokenSecretHere ? '   # with it the access token Secret that step 2 created' : ''}`);
+    }
+  }
+  notes.shell(...commands);
+  notes.say('Then uninstall Istio the way you installed it:', '');
+  for (const route of routes) {
+    if (routes.length > 1) notes.say(`### ${ROUTE_TITLES[route]}`, '');
+    notes.shell(...uninstallCommands(facts, route, installsGateway),
+      istioNamespace === userSecretNamespace ? keepNamespace(istioNamespace) : `kubectl delete namespace ${istioNamespace} --ignore-not-found`);
+  }
+}
+
+function uninstallCommands(facts: InstallNotesFacts, route: InstallRoute, installsGateway: boolean): string[] {
+  const { tracing } = facts;
+  const release = tracing.release;
+  const namespace = tracing.istioNamespace;
+  if (route === InstallRoute.ISTIOCTL) {
+    const istioctl = tracing.installInputs.find((candidate) => candidate.tool === IstioInstallTool.ISTIOCTL)!;
+    return [release.hasIstioctlUninstall
+      ? `"$ISTIO_DIR/bin/istioctl" uninstall -y --purge${tracing.revision ? ` --revision ${tracing.revision}` : ''}`
+      : `"$ISTIO_DIR/bin/istioctl" manifest generate -f ${relativeInput(facts, istioctl)} | kubectl delete --ignore-not-found -f -`];
+  }
+  if (release.helmChartSource === HelmChartSource.ARCHIVE_ISTIO_CHART) {
+    const values = tracing.installInputs.find((candidate) => candidate.tool === IstioInstallTool.HELM_ISTIO_CHART)!;
+    return [`helm template istio "$ISTIO_DIR/install/kubernetes/helm/istio" --namespace ${namespace} -f ${relativeInput(facts, values)} | kubectl delete --ignore-not-found -f -`];
+  }
+  return [`helm uninstall -n ${namespace} ${[...(installsGateway ? [tracing.ingressGatewayName] : []), 'istiod', 'istio-base'].join(' ')}`];
 }
 
 /** The base, istiod and ingress gateway charts: folders of the release archive (1.8-1.11) or Istio's Helm repository (1.12+). */
@@ -241,8 +358,8 @@ function helmCharts(source: HelmChartSource): { base: string; istiod: string; ga
     };
 }
 
-function relativeInput(layout: InstallNotesFacts, input: IstioInstallInput): string {
-  return `${layout.istioDir}/${input.fileName}`;
+function relativeInput(facts: InstallNotesFacts, input: IstioInstallInput): string {
+  return `${facts.istioDir}/${input.fileName}`;
 }
 
 /** Extra arguments on continuation lines, each ending so that the command goes on. */

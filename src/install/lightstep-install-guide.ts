@@ -1,13 +1,16 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ApiObject, App, Chart, Names } from 'cdk8s';
+import { Construct } from 'constructs';
 import * as yaml from 'js-yaml';
 import { Bookinfo } from '../bookinfo/bookinfo';
+import { BookinfoIngressKind } from '../bookinfo/bookinfo-ingress-kind';
 import { ConfigurationError } from '../configuration-error';
 import { MeshNamespace } from '../mesh-namespace';
+import { IstioInstallTool } from '../tracing/istio-install-input';
 import { LightstepTracing } from '../tracing/lightstep-tracing';
 import { VerifyScript } from '../verify/verify-script';
-import { renderInstallNotes } from './_install-notes';
+import { CleanupFile, renderInstallNotes } from './_install-notes';
 import { InstallFile } from './install-file';
 
 /** Props of a `LightstepInstallGuide`. */
@@ -21,8 +24,9 @@ export interface LightstepInstallGuideProps {
   readonly bookinfo?: Bookinfo;
   /**
    * Namespaces the manifests create or label, in creation order: step 1 creates them before Istio is installed,
-   * and the clean-up deletes them (or takes the injection label off `default`).
-   * @default every MeshNamespace of the tracing construct's App, in construct order
+   * and the clean-up deletes them (or takes the injection label off `default`). Give only namespaces that hold
+   * nothing of yours: the clean-up deletes them with everything in them.
+   * @default the MeshNamespaces that the tracing and Bookinfo constructs create, in construct order
    */
   readonly namespaces?: MeshNamespace[];
   /**
@@ -78,8 +82,14 @@ export class LightstepInstallGuide {
     const { tracing, bookinfo } = this.props;
     const app = App.of(tracing);
     const manifestFiles = this.props.manifestFiles ?? this.writtenManifestFiles(app);
-    const namespaces = this.props.namespaces ?? app.node.findAll().filter((c): c is MeshNamespace => c instanceof MeshNamespace);
-    const files: InstallFile[] = tracing.installInputs.map((input) => ({
+    const libraryConstructs = [tracing, ...(bookinfo ? [bookinfo] : [])];
+    const namespaces = this.props.namespaces ?? libraryConstructs.flatMap((construct) => construct.node.findAll())
+      .filter((c): c is MeshNamespace => c instanceof MeshNamespace);
+    const { cleanup, userFiles } = cleanupOf(app, manifestFiles, libraryConstructs, namespaces);
+    // The gateway chart's values serve only the ingress gateway the notes install, for Bookinfo's Istio Gateway.
+    const installsGateway = bookinfo?.ingress === BookinfoIngressKind.ISTIO_GATEWAY;
+    const inputs = tracing.installInputs.filter((input) => installsGateway || input.tool !== IstioInstallTool.HELM_GATEWAY_CHART);
+    const files: InstallFile[] = inputs.map((input) => ({
       path: `${LightstepInstallGuide.ISTIO_DIR}/${input.fileName}`,
       content: `# ${LightstepInstallGuide.GENERATED_MARKER}: ${input.description}\n${yaml.dump(input.content, { noRefs: true, lineWidth: -1 })}`,
       executable: false,
@@ -96,8 +106,8 @@ export class LightstepInstallGuide {
         namespaces,
         manifestsDir,
         istioDir: LightstepInstallGuide.ISTIO_DIR,
-        // A chart without objects still gets a file, which `kubectl delete -f` would refuse as empty.
-        manifestFiles: manifestFiles.filter((file) => !app.charts.some((chart) => apiObjectsOf(chart).length === 0 && fileOfChart(chart, [file], app))),
+        cleanup,
+        userFiles,
         namespacesFile: namespacesOnlyFile(namespaces, manifestFiles, app),
         verifyScript: verifyScript === undefined ? undefined : LightstepInstallGuide.VERIFY_SCRIPT_FILE,
       }),
@@ -158,6 +168,33 @@ export class LightstepInstallGuide {
     }
     return files;
   }
+}
+
+/**
+ * What the clean-up deletes, per manifest file in apply order: a file that holds only objects of the library's
+ * constructs (or the namespaces the guide manages) is deleted whole; of a file that also holds the user's objects,
+ * only the library's objects, by kind and name. A file of the user's alone, or of a chart without objects (which
+ * `kubectl delete -f` refuses as empty), is left out; the files with the user's objects are named.
+ */
+function cleanupOf(app: App, manifestFiles: readonly string[], libraryConstructs: readonly Construct[], namespaces: readonly MeshNamespace[]):
+{ cleanup: CleanupFile[]; userFiles: string[] } {
+  const ours = new Set<ApiObject>([
+    ...libraryConstructs.flatMap((construct) => construct.node.findAll()).filter((c): c is ApiObject => c instanceof ApiObject),
+    ...namespaces.map((namespace) => namespace.apiObject),
+  ]);
+  const cleanup: CleanupFile[] = [];
+  const userFiles: string[] = [];
+  for (const file of manifestFiles) {
+    const objects = app.charts.filter((chart) => fileOfChart(chart, [file], app)).flatMap(apiObjectsOf);
+    const library = objects.filter((object) => ours.has(object));
+    if (objects.length > library.length) userFiles.push(file);
+    if (library.length === 0) continue;
+    cleanup.push(library.length === objects.length ? { file } : {
+      file,
+      objects: library.map((object) => ({ kind: object.kind, namespace: object.metadata.namespace, name: object.name })),
+    });
+  }
+  return { cleanup, userFiles };
 }
 
 /**

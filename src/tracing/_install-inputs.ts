@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { HelmChartSource, IstioRelease } from '../istio-release';
 import { TracerStatsInclusion } from './tracer-stats-inclusion';
 import { IstioInstallInput, IstioInstallTool } from './istio-install-input';
@@ -25,6 +26,11 @@ export interface TracerInputs {
 export const ISTIO_OPERATOR_FILE = 'istio-operator.yaml';
 export const ISTIO_HELM_VALUES_FILE = 'istio-helm-values.yaml';
 export const ISTIOD_HELM_VALUES_FILE = 'istiod-helm-values.yaml';
+export const GATEWAY_HELM_VALUES_FILE = 'gateway-helm-values.yaml';
+/** The port of the ingress gateway Service that clients use for plain HTTP (its `http2` port). */
+const HTTP_SERVICE_PORT = 80;
+/** The namespace every Istio chart and profile assumes unless told otherwise. */
+export const DEFAULT_ISTIO_NAMESPACE = 'istio-system';
 const CERT_VOLUME = 'lightstep-certs';
 
 /** The `--set` flag that hands the token to the install, or nothing when the token is in the file already. */
@@ -62,7 +68,12 @@ export function nativeTracerMeshConfig(inputs: TracerInputs): Record<string, any
   const tracing: Record<string, unknown> = { sampling: inputs.sampling, lightstep };
   // Without tlsSettings the proxy sends plaintext; LightstepTracing refuses secure without a CA on this path,
   // because an empty caCertificates makes the injector mount at "" and, from 1.7, Envoy reject the bootstrap.
-  if (inputs.secure) tracing.tlsSettings = { mode: 'SIMPLE', caCertificates: inputs.cacertPath };
+  // In SIMPLE mode the bootstrap sends tlsSettings.sni and no other server name (pkg/bootstrap/option/convert.go),
+  // so a satellite pool behind a load balancer that routes by SNI is reached only with the host named here.
+  if (inputs.secure) {
+    const host = inputs.address.slice(0, inputs.address.lastIndexOf(':'));
+    tracing.tlsSettings = { mode: 'SIMPLE', caCertificates: inputs.cacertPath, ...(isIP(host) ? {} : { sni: host }) };
+  }
   // Istio trims Envoy's statistics; keeping the tracer's counters lets verify.sh prove that spans were sent.
   const statsInclusion = TracerStatsInclusion.meshConfigFor(inputs.release)?.defaultConfig ?? {};
   return { enableTracing: true, defaultConfig: { tracing, ...statsInclusion } };
@@ -97,9 +108,17 @@ export interface ProxyTracerChoice {
  */
 export function istioOperatorInput(inputs: TracerInputs, meshConfig: Record<string, any>, choice: ProxyTracerChoice, caCertSecretName: string): IstioInstallInput {
   const spec: Record<string, unknown> = {};
+  // istioctl reads the install's namespace from spec.namespace up to 1.23 (operator/pkg/apis/istio/v1alpha1/common.go)
+  // and from values.global.istioNamespace from 1.24 (operator/pkg/render/manifest.go); the profiles set both to
+  // istio-system, so another namespace must be given in both. metadata.namespace alone moves nothing.
+  const customNamespace = inputs.istioNamespace !== DEFAULT_ISTIO_NAMESPACE;
+  if (customNamespace) spec.namespace = inputs.istioNamespace;
   if (inputs.revision !== undefined) spec.revision = inputs.revision;
   spec.meshConfig = meshConfig;
-  const values = mergeValues(choice.tracer ? { global: { proxy: { tracer: choice.tracer } } } : {}, inputs.podSecurityValues ?? {});
+  const global: Record<string, unknown> = {};
+  if (customNamespace) global.istioNamespace = inputs.istioNamespace;
+  if (choice.tracer) global.proxy = { tracer: choice.tracer };
+  const values = mergeValues(Object.keys(global).length > 0 ? { global } : {}, inputs.podSecurityValues ?? {});
   if (Object.keys(values).length > 0) spec.values = values;
   const components: Record<string, unknown> = {};
   if (inputs.cniNamespace !== undefined) components.cni = { enabled: true, namespace: inputs.cniNamespace };
@@ -126,7 +145,12 @@ export function istiodHelmValuesInput(inputs: TracerInputs, meshConfig: Record<s
   if (inputs.revision !== undefined) content.revision = inputs.revision;
   // The sampling rate lives in meshConfig, which overrides the chart's pilot default; its values key moved
   // between releases, so it is not repeated here.
-  Object.assign(content, mergeValues(choice.tracer ? { global: { proxy: { tracer: choice.tracer } } } : {}, inputs.podSecurityValues ?? {}));
+  const global: Record<string, unknown> = {};
+  // The chart names istiod's address in the injected proxies and the mesh's root namespace after
+  // global.istioNamespace (istio-system by default), not after the release namespace.
+  if (inputs.istioNamespace !== DEFAULT_ISTIO_NAMESPACE) global.istioNamespace = inputs.istioNamespace;
+  if (choice.tracer) global.proxy = { tracer: choice.tracer };
+  Object.assign(content, mergeValues(Object.keys(global).length > 0 ? { global } : {}, inputs.podSecurityValues ?? {}));
   content.meshConfig = meshConfig;
   const gatewayNote = choice.gatewayCertificateOverlay
     ? ' The gateway chart mounts no CA certificate: INSTALL.md patches the lightstep-certs volume into the gateway Deployment after the Helm install.'
@@ -174,6 +198,41 @@ export function mergeValues(base: Record<string, any>, extra: Record<string, any
     merged[key] = isMapping(merged[key]) && isMapping(value) ? mergeValues(merged[key], value) : value;
   }
   return merged;
+}
+
+/**
+ * Values of the ingress gateway chart (1.8+), where its defaults do not fit: the revision that labels the gateway's
+ * pods for that revision's injector (and, 1.8-1.11, names its istiod in CA_ADDR); the namespace the archive's gateway
+ * chart reads istiod's address from; and, where Istio's Gateways bind the pod port 8080 (1.19+, as Bookinfo's does),
+ * the Service ports of the `istio/gateway` chart mapped the way istioctl's gateway maps them (80 to 8080, 443 to 8443):
+ * the chart's own map 80 to 80, and istiod binds a Gateway server port that no Service port names as it is
+ * (pilot/pkg/model/gateway.go, resolvePorts), so nothing would reach the 8080 listener. Undefined when the defaults fit.
+ */
+export function gatewayHelmValuesInput(inputs: TracerInputs): IstioInstallInput | undefined {
+  const content: Record<string, unknown> = {};
+  if (inputs.revision !== undefined) content.revision = inputs.revision;
+  const archiveChart = inputs.release.helmChartSource !== HelmChartSource.REPOSITORY;
+  if (archiveChart && inputs.istioNamespace !== DEFAULT_ISTIO_NAMESPACE) content.global = { istioNamespace: inputs.istioNamespace };
+  const httpPort = inputs.release.ingressGatewayPort;
+  if (!archiveChart && httpPort !== HTTP_SERVICE_PORT) {
+    content.service = {
+      ports: [
+        { name: 'status-port', port: 15021, protocol: 'TCP', targetPort: 15021 },
+        { name: 'http2', port: HTTP_SERVICE_PORT, protocol: 'TCP', targetPort: httpPort },
+        { name: 'https', port: 443, protocol: 'TCP', targetPort: httpPort + 443 - HTTP_SERVICE_PORT },
+      ],
+    };
+  }
+  if (Object.keys(content).length === 0) return undefined;
+  const chart = archiveChart ? '$ISTIO_DIR/manifests/charts/gateways/istio-ingress' : 'istio/gateway';
+  return {
+    fileName: GATEWAY_HELM_VALUES_FILE,
+    description: `Helm values for the ingress gateway chart of Istio ${inputs.release}: ` +
+      `helm install ${inputs.ingressGatewayName} ${chart} -n ${inputs.istioNamespace} -f ${GATEWAY_HELM_VALUES_FILE}, after istiod.`,
+    tool: IstioInstallTool.HELM_GATEWAY_CHART,
+    installArgs: [],
+    content,
+  };
 }
 
 /** The certificate volume and its mount, as the ingress gateway Deployment needs them. */

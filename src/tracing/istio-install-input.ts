@@ -6,6 +6,11 @@ export enum IstioInstallTool {
   HELM_ISTIO_CHART = 'helm-istio-chart',
   /** `helm install istiod CHART -f FILE`: the archive's manifests/charts/istio-control/istio-discovery (1.8-1.11), istio/istiod (1.12 and later). */
   HELM_ISTIOD_CHART = 'helm-istiod-chart',
+  /**
+   * `helm install GATEWAY CHART -f FILE`: the archive's manifests/charts/gateways/istio-ingress (1.8-1.11), istio/gateway
+   * (1.12 and later), with the control plane's revision and namespace.
+   */
+  HELM_GATEWAY_CHART = 'helm-gateway-chart',
 }
 
 /**

@@ -5,7 +5,7 @@ import { ConfigurationError, locatedIn } from '../configuration-error';
 import { HelmChartSource, IstioRelease, releaseProp, TracingGeneration } from '../istio-release';
 import { parseAddress } from './_address';
 import {
-  directoryOf, fileNameOf, gatewayCertificatePatchCommands, helmGatewayCertificatePatchCommand, helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput,
+  directoryOf, fileNameOf, gatewayCertificatePatchCommands, gatewayHelmValuesInput, helmGatewayCertificatePatchCommand, helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput,
   nativeTracerMeshConfig, openTelemetryMeshConfig, podSecurityValues, ProxyTracerChoice, TracerInputs, zipkinMeshConfig,
 } from './_install-inputs';
 import { assertDnsLabel, assertNamespaceName } from './_names';
@@ -240,7 +240,7 @@ export class LightstepTracing extends Construct {
           this.meshConfig = openTelemetryMeshConfig(this.providerName, this.collector.serviceFqdn, this.collector.grpcPort);
         }
         this.installInputs = [istioOperatorInput(inputs, this.meshConfig, choice, LightstepCaCertSecret.NAME)];
-        if (this.release.hasIstiodHelmChart) this.installInputs.push(istiodHelmValuesInput(inputs, this.meshConfig, choice));
+        if (this.release.hasIstiodHelmChart) this.installInputs.push(...helmChartInputs(inputs, this.meshConfig, choice));
         this.tokenSetupCommands = this.collector.tokenSetupCommands;
         if (!zipkin) this.addTelemetry(istioNamespace, this.providerName!, sampling);
       } else {
@@ -258,7 +258,7 @@ export class LightstepTracing extends Construct {
           this.meshConfig = nativeTracerMeshConfig(inputs);
           this.installInputs = [istioOperatorInput(inputs, this.meshConfig, choice, LightstepCaCertSecret.NAME)];
           if (this.release.hasIstiodHelmChart) {
-            this.installInputs.push(istiodHelmValuesInput(inputs, this.meshConfig, choice));
+            this.installInputs.push(...helmChartInputs(inputs, this.meshConfig, choice));
             if (mountsGateway) this.helmGatewayPatchCommands = [helmGatewayCertificatePatchCommand(inputs, LightstepCaCertSecret.NAME)];
           }
         }
@@ -369,6 +369,12 @@ export class LightstepTracing extends Construct {
       new TelemetryV1Alpha1(this, 'Telemetry', props);
     }
   }
+}
+
+/** The Helm route's values files: istiod's, and the gateway's when the control plane is not the default one. */
+function helmChartInputs(inputs: TracerInputs, meshConfig: Record<string, any>, choice: ProxyTracerChoice): IstioInstallInput[] {
+  const gateway = gatewayHelmValuesInput(inputs);
+  return [istiodHelmValuesInput(inputs, meshConfig, choice), ...(gateway ? [gateway] : [])];
 }
 
 function validateNamespaces(namespaces: string[]): string[] {

@@ -3,12 +3,15 @@
  * listings derived from them, see its README.md and PROVENANCE.tsv) into the facts the upstream checks need.
  * Every fact is parsed once per release and cached.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as yaml from 'js-yaml';
 
 export const UPSTREAM_DIR = fileURLToPath(new URL('../fixtures/istio-upstream', import.meta.url));
+/** The whole Helm charts (and profiles) of each release, as its archive lays them out (istio-charts/README.md). */
+export const CHARTS_DIR = fileURLToPath(new URL('../fixtures/istio-charts', import.meta.url));
 const GATEWAY_API_DIR = fileURLToPath(new URL('../fixtures/gateway-api', import.meta.url));
 // istio/istio files that decide Pod Security (see its README.md), among them the gateway template of the Gateway API.
 const POD_SECURITY_DIR = fileURLToPath(new URL('../fixtures/istio-pod-security', import.meta.url));
@@ -73,12 +76,7 @@ export class UpstreamRelease {
    * that its templates merge into the top level, so the wrapper's keys are the chart's values.
    */
   public get values(): Record<string, any> {
-    return this.memo('values', () => {
-      const values = (yaml.load(this.text('values.yaml') ?? '') ?? {}) as Record<string, any>;
-      const keys = Object.keys(values);
-      const wrapper = keys.length === 1 && ['defaults', '_internal_defaults_do_not_set'].includes(keys[0]) ? keys[0] : undefined;
-      return wrapper ? values[wrapper] : values;
-    });
+    return this.memo('values', () => unwrapDefaults((yaml.load(this.text('values.yaml') ?? '') ?? {}) as Record<string, any>));
   }
 
   /** values.yaml of the pilot subchart of the istio chart (1.1-1.5): its keys are set as `pilot.<key>`. */
@@ -138,10 +136,37 @@ export class UpstreamRelease {
     });
   }
 
+  /** The files of the release's chart archive (test/fixtures/istio-charts), relative to the release folder. */
+  public get chartFiles(): Set<string> {
+    return this.memo('chartFiles', () => {
+      const listing = execFileSync('tar', ['-tzf', this.chartArchive], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+      return new Set(listing.split('\n').filter(Boolean).map((entry) => entry.replace(/^istio-[^/]+\//, '').replace(/\/$/, '')).filter(Boolean));
+    });
+  }
+
+  /** A file of the release's chart archive, e.g. "manifests/charts/gateway/values.yaml"; undefined where it has none. */
+  public chartFile(file: string): string | undefined {
+    if (!this.chartFiles.has(file)) return undefined;
+    return execFileSync('tar', ['-xzOf', this.chartArchive, `istio-${this.tag}/${file}`], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  }
+
+  /** values.yaml of a chart folder of the archive, its defaults wrapper unwrapped (see `values`); undefined where there is no such chart. */
+  public chartValues(folder: string): Record<string, any> | undefined {
+    return this.memo(`chartValues-${folder}`, () => {
+      const text = this.chartFile(`${folder}/values.yaml`);
+      return text === undefined ? undefined : unwrapDefaults((yaml.load(text) ?? {}) as Record<string, any>);
+    });
+  }
+
+  private get chartArchive(): string {
+    return path.join(CHARTS_DIR, `istio-${this.tag}.tar.gz`);
+  }
+
   /** Every path of the release's source tree that the fixtures prove exists: chart folders and every file read, with their parents. */
   public get paths(): Set<string> {
     return this.memo('paths', () => {
       const paths = new Set<string>((this.text('charts.txt') ?? '').split('\n').filter(Boolean));
+      for (const file of this.chartFiles) paths.add(file);
       for (const row of provenanceRows()) {
         if (row.tag !== this.tag || row.repo !== 'istio/istio' || row.sha === '-') continue;
         let current = row.upstreamPath;
@@ -226,6 +251,13 @@ export const COLLECTOR_MANIFEST: { version: string; components: Set<string> } = 
   }
   return { version: COLLECTOR_RELEASE, components };
 })();
+
+/** A chart's values with its defaults wrapper (`defaults`, later `_internal_defaults_do_not_set`, from 1.21) unwrapped. */
+function unwrapDefaults(values: Record<string, any>): Record<string, any> {
+  const keys = Object.keys(values);
+  const wrapper = keys.length === 1 && ['defaults', '_internal_defaults_do_not_set'].includes(keys[0]) ? keys[0] : undefined;
+  return wrapper ? values[wrapper] : values;
+}
 
 function readIfExists(file: string): string | undefined {
   return fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined;

@@ -11,6 +11,9 @@ import * as yaml from 'js-yaml';
 import { listFiles } from './run-app';
 import { COLLECTOR_MANIFEST, GATEWAY_API_SERVED, resolveMessage, UpstreamRelease } from './istio-upstream';
 
+/** The values file of the ingress gateway chart (src/tracing/_install-inputs.ts writes it for the Helm route). */
+const GATEWAY_VALUES_FILE = 'gateway-helm-values.yaml';
+
 /** What one synthesis produced: the manifests, the Istio install inputs by file name, and INSTALL.md. */
 export interface SynthesizedOutput {
   readonly objects: any[];
@@ -69,12 +72,36 @@ class CheckContext {
         this.checkProto(`${file} spec`, shape, 'operator', 'IstioOperatorSpec');
         if (spec.values) this.checkValues(`${file} spec.values`, spec.values, []);
         if (spec.meshConfig) this.checkProto(`${file} spec.meshConfig`, spec.meshConfig, 'mesh', 'MeshConfig');
+      } else if (file === GATEWAY_VALUES_FILE) {
+        this.checkChartValues(file, content ?? {}, this.gatewayChartFolder(), []);
       } else {
         this.checkValues(file, content ?? {}, []);
       }
     }
     for (const object of this.output.objects.filter((o) => o.kind === 'Telemetry')) {
       this.checkProto(`Telemetry ${object.metadata.namespace}/${object.metadata.name} spec`, object.spec ?? {}, 'telemetry', 'Telemetry');
+    }
+  }
+
+  /** The ingress gateway chart the Helm route installs: the archive's gateways/istio-ingress before 1.12, istio/gateway after. */
+  private gatewayChartFolder(): string {
+    return this.upstream.chartFiles.has('manifests/charts/gateway/values.yaml') ? 'manifests/charts/gateway' : 'manifests/charts/gateways/istio-ingress';
+  }
+
+  /** Every key of `values` is a value of the chart in `folder` (its values.yaml, with the chart's free-form maps and lists taken whole). */
+  private checkChartValues(where: string, values: Record<string, any>, folder: string, keyPath: string[]): void {
+    const chartValues = this.upstream.chartValues(folder);
+    if (!chartValues) {
+      this.problems.push(`${where}: ${this.release} has no chart ${folder}`);
+      return;
+    }
+    for (const [key, value] of Object.entries(values)) {
+      const full = [...keyPath, key];
+      if (!has(chartValues, full)) {
+        this.fail(where, full.join('.'), value, `is not in ${folder}/values.yaml`);
+      } else if (isObject(value) && isObject(lookup(chartValues, full)) && Object.keys(lookup(chartValues, full)).length > 0) {
+        this.checkChartValues(where, value, folder, full);
+      }
     }
   }
 

@@ -1,0 +1,211 @@
+/**
+ * The running part of the fake cluster: the pods of every Deployment and DaemonSet (injected by the release's
+ * own injector template, through the fake injector), the LoadBalancer addresses a cloud gives Services, the
+ * gateway istiod deploys for a Gateway API Gateway, and what the proxies and the collector count when traffic
+ * flows. Whether a pod starts, and whether its spans leave, follows from what the cluster holds when it starts:
+ * the Secrets and ConfigMaps it mounts, the mesh config and tracer settings its proxy got, the token.
+ */
+import { createHash } from 'node:crypto';
+import * as yaml from 'js-yaml';
+import { FakeCluster, KubeObject } from './cluster';
+import { DataPlaneControl } from './world';
+
+/** A pod as the fake runs it, with the facts its proxy or the collector acts on. */
+export interface RunningPod {
+  readonly object: KubeObject;
+  /** The workload's key in the cluster, e.g. "apps/Deployment/default/productpage-v1". */
+  readonly workload: string;
+  /** Logical time the workload created it. */
+  readonly created: number;
+  /**
+   * Logical time its containers started: when the last object it needs existed (kubelet retries a missing Secret
+   * or ConfigMap until it appears), or undefined while one is still missing.
+   */
+  readonly started?: number;
+  /** Why it is not running (kubectl's words), or undefined. */
+  readonly blocked?: string;
+}
+
+/** How a pod of a workload gets its sidecar: the fake injector derived from the release's rendered templates. */
+export interface PodInjector {
+  /** The pod as the API server stores it after the mutating webhooks, or the template as it is when none selects it. */
+  inject(pod: KubeObject, namespace: KubeObject, cluster: FakeCluster): KubeObject;
+  /** The Deployment, Service and ServiceAccount istiod creates for a Gateway API Gateway, if its class is one istiod serves. */
+  gatewayDeployment?(gateway: KubeObject, cluster: FakeCluster): KubeObject[] | undefined;
+}
+
+/** Documentation addresses (RFC 5737), handed out to LoadBalancer Services in the order they appear. */
+const LOAD_BALANCER_RANGE = '203.0.113.';
+
+export class DataPlane implements DataPlaneControl {
+  public readonly pods = new Map<string, RunningPod[]>();
+  private readonly addresses = new Map<string, string>();
+
+  public constructor(private readonly cluster: FakeCluster, private readonly injector: PodInjector) {}
+
+  public reconcile(): void {
+    this.deployGateways();
+    for (const service of this.cluster.list('Service')) this.balance(service);
+    for (const workload of [...this.cluster.list('Deployment'), ...this.cluster.list('DaemonSet')]) this.startPods(workload);
+    // What istiod writes once it runs can unblock pods that wait for it: start them again.
+    if (this.publishRootCertificates()) {
+      for (const workload of [...this.cluster.list('Deployment'), ...this.cluster.list('DaemonSet')]) this.startPods(workload);
+    }
+    this.programGateways();
+  }
+
+  /**
+   * istiod (1.6+) writes its root certificate into a ConfigMap `istio-ca-root-cert` of every namespace
+   * (pilot/pkg/bootstrap/server.go, the namespace controller), which injected proxies and gateways mount.
+   * Returns whether it wrote one.
+   */
+  private publishRootCertificates(): boolean {
+    const istiod = [...this.pods.values()].flat().some((pod) => !pod.blocked && pod.object.metadata.labels?.app === 'istiod');
+    if (!istiod) return false;
+    const missing = this.cluster.list('Namespace').filter((ns) => !this.cluster.get('ConfigMap', ns.metadata.name, 'istio-ca-root-cert'));
+    if (missing.length === 0) return false;
+    this.cluster.apply(missing.map((ns) => ({
+      apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio-ca-root-cert', namespace: ns.metadata.name }, data: { 'root-cert.pem': '(istiod root certificate)' },
+    })), 'istiod');
+    return true;
+  }
+
+  public whyNotAvailable(deployment: KubeObject): string | undefined {
+    const pods = this.pods.get(this.cluster.key(deployment)) ?? [];
+    if (pods.length === 0) return 'no pod was created';
+    return pods.find((pod) => pod.blocked)?.blocked;
+  }
+
+  /** The pods of a namespace, as `kubectl get pods` lists them. */
+  public podsIn(namespace: string): KubeObject[] {
+    return [...this.pods.values()].flat().filter((pod) => pod.object.metadata.namespace === namespace).map((pod) => pod.object);
+  }
+
+  public pod(namespace: string, name: string): RunningPod | undefined {
+    return [...this.pods.values()].flat().find((pod) => pod.object.metadata.namespace === namespace && pod.object.metadata.name === name);
+  }
+
+  /** A cloud's load balancer gives each LoadBalancer Service an address once. */
+  private balance(service: KubeObject): void {
+    if (service.spec?.type !== 'LoadBalancer') return;
+    const key = this.cluster.key(service);
+    if (!this.addresses.has(key)) this.addresses.set(key, `${LOAD_BALANCER_RANGE}${10 + this.addresses.size}`);
+    service.status = { loadBalancer: { ingress: [{ ip: this.addresses.get(key) }] } };
+  }
+
+  /** istiod's gateway controller: the objects of each Gateway API Gateway it serves, created once. */
+  private deployGateways(): void {
+    if (!this.injector.gatewayDeployment) return;
+    for (const gateway of this.cluster.list('Gateway').filter((g) => g.apiVersion.startsWith('gateway.networking.k8s.io/'))) {
+      const objects = this.injector.gatewayDeployment(gateway, this.cluster);
+      if (!objects) continue;
+      const missing = objects.filter((object) => !this.cluster.get(object.kind, object.metadata.namespace, object.metadata.name));
+      if (missing.length) this.cluster.apply(missing, `istiod (Gateway ${gateway.metadata.namespace}/${gateway.metadata.name})`);
+    }
+  }
+
+  /** A served Gateway gets the address of the LoadBalancer Service istiod made for it. */
+  private programGateways(): void {
+    for (const gateway of this.cluster.list('Gateway').filter((g) => g.apiVersion.startsWith('gateway.networking.k8s.io/'))) {
+      const service = this.cluster.list('Service', gateway.metadata.namespace)
+        .find((s) => s.metadata.labels?.['gateway.networking.k8s.io/gateway-name'] === gateway.metadata.name || s.metadata.labels?.['istio.io/gateway-name'] === gateway.metadata.name);
+      const ip = service?.status?.loadBalancer?.ingress?.[0]?.ip;
+      if (ip) gateway.status = { addresses: [{ type: 'IPAddress', value: ip }], conditions: [{ type: 'Programmed', status: 'True' }] };
+    }
+  }
+
+  /** Pods are created when their workload starts or restarts, injected by the webhooks present then; they run once what they need exists. */
+  private startPods(workload: KubeObject): void {
+    const key = this.cluster.key(workload);
+    const created = this.cluster.lastStart(key);
+    if (created === undefined) return;
+    const current = this.pods.get(key);
+    let pods: KubeObject[];
+    if (current && current.length > 0 && current[0].created === created) {
+      pods = current.map((pod) => pod.object);
+    } else {
+      const namespace = this.cluster.get('Namespace', undefined, workload.metadata.namespace);
+      if (!namespace) return;
+      const replicas = workload.kind === 'DaemonSet' ? 1 : (workload.spec?.replicas ?? 1);
+      const template = workload.spec?.template ?? {};
+      pods = [];
+      for (let i = 0; i < replicas; i++) {
+        const name = `${workload.metadata.name}-${suffix(`${key}@${created}`, 10)}-${suffix(`${key}@${created}#${i}`, 5)}`;
+        const pod: KubeObject = {
+          apiVersion: 'v1',
+          kind: 'Pod',
+          metadata: { ...structuredClone(template.metadata ?? {}), name, namespace: workload.metadata.namespace },
+          spec: structuredClone(template.spec ?? {}),
+        };
+        pods.push(this.injector.inject(pod, namespace, this.cluster));
+      }
+    }
+    const running = pods.map((object, index): RunningPod => {
+      const { started, blocked } = this.startOf(object, created);
+      object.status = {
+        phase: blocked ? 'Pending' : 'Running',
+        hostIP: '198.51.100.7',
+        podIP: `10.244.0.${index + 2}`,
+        startTime: this.cluster.timestamp(created),
+        containerStatuses: (object.spec.containers ?? []).map((c: any) => ({ name: c.name, ready: !blocked })),
+      };
+      return { object, workload: key, created, started, blocked };
+    });
+    this.pods.set(key, running);
+    if (workload.kind === 'Deployment') {
+      const ready = running.filter((p) => !p.blocked).length;
+      workload.status = { replicas: running.length, readyReplicas: ready, availableReplicas: ready };
+    }
+  }
+
+  /**
+   * When a pod created at `created` starts: once its service account, the Secrets and ConfigMaps it mounts or reads
+   * without `optional: true`, and the keys it reads exist; blocked, with kubelet's reason, while one is missing.
+   */
+  private startOf(pod: KubeObject, created: number): { started?: number; blocked?: string } {
+    const namespace = pod.metadata.namespace;
+    let started = created;
+    const need = (kind: string, name: string, reason: string): string | undefined => {
+      const object = this.cluster.get(kind, namespace, name);
+      if (!object) return reason;
+      started = Math.max(started, this.cluster.createdAt(this.cluster.key(object)) ?? started);
+      return undefined;
+    };
+    const account = pod.spec.serviceAccountName ?? pod.spec.serviceAccount;
+    const problems: (string | undefined)[] = [];
+    if (account && account !== 'default') problems.push(need('ServiceAccount', account, `error looking up service account ${namespace}/${account}: serviceaccount "${account}" not found`));
+    for (const volume of pod.spec.volumes ?? []) {
+      if (volume.secret && volume.secret.optional !== true) {
+        problems.push(need('Secret', volume.secret.secretName, `MountVolume.SetUp failed for volume "${volume.name}": secret "${volume.secret.secretName}" not found`));
+      }
+      if (volume.configMap && volume.configMap.optional !== true) {
+        problems.push(need('ConfigMap', volume.configMap.name, `MountVolume.SetUp failed for volume "${volume.name}": configmap "${volume.configMap.name}" not found`));
+      }
+    }
+    for (const container of [...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])]) {
+      for (const env of container.env ?? []) {
+        const ref = env.valueFrom?.secretKeyRef;
+        if (!ref || ref.optional === true) continue;
+        const missing = need('Secret', ref.name, `container ${container.name}: secret "${ref.name}" not found (CreateContainerConfigError)`);
+        const secret = this.cluster.get('Secret', namespace, ref.name);
+        problems.push(missing ?? (secret?.data?.[ref.key] === undefined
+          ? `container ${container.name}: couldn't find key ${ref.key} in Secret ${namespace}/${ref.name} (CreateContainerConfigError)` : undefined));
+      }
+    }
+    const blocked = problems.find((problem) => problem !== undefined);
+    return blocked ? { blocked } : { started };
+  }
+
+  /** The mesh config a proxy of `revision` reads, from the istio ConfigMap of the control plane. */
+  public meshConfig(istioNamespace: string, revision?: string): Record<string, any> | undefined {
+    const configMap = this.cluster.get('ConfigMap', istioNamespace, revision ? `istio-${revision}` : 'istio');
+    const text = configMap?.data?.mesh;
+    return typeof text === 'string' ? (yaml.load(text) as Record<string, any>) ?? {} : undefined;
+  }
+}
+
+/** A pod-name suffix as Kubernetes makes them (lower-case consonants and digits), here from a hash, for stable names. */
+function suffix(seed: string, length: number): string {
+  const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+  return [...createHash('sha256').update(seed).digest()].slice(0, length).map((byte) => alphabet[byte % alphabet.length]).join('');
+}

@@ -1,0 +1,182 @@
+/**
+ * Runs a generated INSTALL.md as a user would: every shell block before the clean-up, of one route, in order, in one
+ * `bash -eo pipefail` started in the folder that holds INSTALL.md, with `$HOME/istio-<release>` holding that
+ * release's own charts (test/fixtures/istio-charts) and `bin/istioctl`, and kubectl, helm, istioctl and curl on PATH
+ * answered by a fake cluster (helm renders with the real Helm 3). What the cluster received is returned for checks.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FakeCluster } from './cluster';
+import { FakeClusterReads } from './cluster-reads';
+import { DataPlane, PodInjector } from './data-plane';
+import { gatewayApiCrdStream } from './gateway-api-crds';
+import { helm, HelmState } from './helm';
+import { blocksForRoute, NotesBlock, parseInstallNotes } from './install-notes';
+import { istioctl } from './istioctl';
+import { kubectl } from './kubectl';
+import { MeshTraffic } from './mesh-traffic';
+import { serveTools } from './tool-server';
+import { ToolAnswer, ToolCall, World } from './world';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const BIN = path.join(HERE, 'bin');
+const CHARTS = path.join(HERE, '..', '..', 'fixtures', 'istio-charts');
+const PRODUCT_PAGE = fs.readFileSync(path.join(HERE, '..', '..', 'fixtures', 'verify', 'native', 'pages', 'productpage.html'), 'utf8');
+
+/** The release folders of test/fixtures/istio-charts, e.g. "1.30.3". */
+export function chartReleases(): string[] {
+  return fs.readdirSync(CHARTS).map((file) => /^istio-(\d+\.\d+\.\d+)\.tar\.gz$/.exec(file)?.[1]).filter((tag): tag is string => tag !== undefined);
+}
+
+export interface InstallRunOptions {
+  /** The folder that holds INSTALL.md (a synthesized dist/). It is copied; the copy is what the commands see. */
+  readonly distDir: string;
+  /** The Istio release whose charts `$ISTIO_DIR` holds, e.g. "1.9.9". */
+  readonly release: string;
+  /** The route to take where INSTALL.md offers several ("istioctl", "helm"). */
+  readonly route?: string;
+  /** The real Helm 3 and kubectl (scripts/fetch-tools.js). */
+  readonly tools: { readonly helm: string; readonly kubectl: string };
+  /** Builds the fake injector from the objects the install applied. */
+  readonly injector: (cluster: FakeCluster, istioDir: string) => PodInjector;
+  /** Edits INSTALL.md before the run, e.g. to plant a fault. */
+  readonly editNotes?: (markdown: string) => string;
+}
+
+export interface InstallRun {
+  readonly code: number;
+  readonly output: string;
+  readonly blocks: readonly NotesBlock[];
+  readonly cluster: FakeCluster;
+  readonly dataPlane: DataPlane;
+  readonly traffic: MeshTraffic;
+  readonly log: readonly ToolCall[];
+  /** The dist folder as the commands saw it. */
+  readonly distDir: string;
+  /** Every file the run's shell could read that the user keeps: the dist copy. */
+  readonly workDir: string;
+  /** The block that failed and why, for a red test that says what a user would see. */
+  readonly failure?: string;
+}
+
+export async function runInstall(options: InstallRunOptions): Promise<InstallRun> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'install-run-'));
+  try {
+    const dist = path.join(work, 'dist');
+    fs.cpSync(options.distDir, dist, { recursive: true });
+    const home = path.join(work, 'home');
+    fs.mkdirSync(home);
+    await untar(path.join(CHARTS, `istio-${options.release}.tar.gz`), home);
+    const istioDir = path.join(home, `istio-${options.release}`);
+    fs.mkdirSync(path.join(istioDir, 'bin'), { recursive: true });
+    fs.symlinkSync(path.join(BIN, 'fake-tool'), path.join(istioDir, 'bin', 'istioctl'));
+    const scratch = path.join(work, 'answers');
+    fs.mkdirSync(scratch);
+
+    const notesFile = path.join(dist, 'INSTALL.md');
+    const markdown = (options.editNotes ?? ((m) => m))(fs.readFileSync(notesFile, 'utf8'));
+    fs.writeFileSync(notesFile, markdown);
+    const blocks = blocksForRoute(parseInstallNotes(markdown), options.route);
+
+    const cluster = new FakeCluster();
+    const dataPlane = new DataPlane(cluster, options.injector(cluster, istioDir));
+    const traffic = new MeshTraffic(cluster, dataPlane, PRODUCT_PAGE);
+    const log: ToolCall[] = [];
+    const world: World = {
+      cluster,
+      dataPlane,
+      reads: new FakeClusterReads(cluster, dataPlane, traffic),
+      tools: options.tools,
+      release: options.release,
+      istioDir,
+      remoteKustomizations: gatewayApiCrdStream,
+      log,
+    };
+    const helmState = new HelmState();
+    const handle = (call: ToolCall): ToolAnswer => {
+      log.push(call);
+      switch (call.tool) {
+        case 'kubectl': return kubectl(world, call);
+        case 'helm': return helm(world, helmState, call);
+        case 'istioctl': return istioctl(world, call);
+        case 'curl': return curl(traffic, call);
+        default: return { code: 127, stdout: '', stderr: `${call.tool}: command not found\n` };
+      }
+    };
+    const server = await serveTools(handle, scratch);
+    try {
+      const script = path.join(work, 'install.sh');
+      fs.writeFileSync(script, [
+        'trap \'printf "INSTALL-RUN: block %s failed at: %s\\n" "$__block" "$BASH_COMMAND" >&2\' ERR',
+        ...blocks.flatMap((block, index) => [`__block=${index + 1}`, block.text]),
+        '',
+      ].join('\n'));
+      const result = await runBash(script, dist, {
+        PATH: `${BIN}:${process.env.PATH}`,
+        HOME: home,
+        INSTALL_RUN_PORT: String(server.port),
+        TMPDIR: scratch,
+        LANG: 'C.UTF-8',
+      });
+      const failed = /INSTALL-RUN: block (\d+) failed at: (.*)/.exec(result.output);
+      const failure = result.code === 0 ? undefined : failed
+        ? `block ${failed[1]} (${blocks[Number(failed[1]) - 1].step}${blocks[Number(failed[1]) - 1].section ? ` / ${blocks[Number(failed[1]) - 1].section}` : ''}) failed at: ${failed[2]}\n--- block ---\n${blocks[Number(failed[1]) - 1].text}\n--- output ---\n${result.output}`
+        : `exit ${result.code}\n--- output ---\n${result.output}`;
+      return { code: result.code, output: result.output, blocks, cluster, dataPlane, traffic, log, distDir: dist, workDir: work, failure };
+    } finally {
+      await server.close();
+    }
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function untar(archive: string, into: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('tar', ['-xzf', archive, '-C', into], { stdio: 'ignore' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`tar -xzf ${archive} exited ${code}`))));
+  });
+}
+
+function runBash(script: string, cwd: string, env: Record<string, string>): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    // The user's shell: no token until INSTALL.md's own line exports one.
+    const shellEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
+    delete shellEnv.LIGHTSTEP_ACCESS_TOKEN;
+    const child = spawn('bash', ['-eo', 'pipefail', script], { cwd, env: shellEnv });
+    let output = '';
+    child.stdout.on('data', (chunk) => { output += chunk; });
+    child.stderr.on('data', (chunk) => { output += chunk; });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/** curl from the user's machine: the URL's address and port through the fake cluster's load balancers. */
+function curl(traffic: MeshTraffic, call: ToolCall): ToolAnswer {
+  let url: string | undefined;
+  let outputFile: string | undefined;
+  let host = '*';
+  for (let i = 0; i < call.args.length; i++) {
+    const arg = call.args[i];
+    if (arg === '-o') outputFile = call.args[++i];
+    else if (arg === '-H') host = /^Host:\s*(.*)$/i.exec(call.args[++i])?.[1] ?? host;
+    else if (arg === '--max-time') i++;
+    else if (/^-[sSfL]+$/.test(arg)) continue;
+    else if (arg.startsWith('-')) return { code: 2, stdout: '', stderr: `curl: option ${arg}: is unknown to the fake curl\n` };
+    else url = arg;
+  }
+  const parsed = url ? /^http:\/\/([^/:]*)(?::(\d+))?(\/.*)?$/.exec(url) : null;
+  if (!parsed || parsed[1] === '') return { code: 3, stdout: '', stderr: `curl: (3) URL rejected: Bad hostname (${url})\n` };
+  const page = traffic.fromOutside(parsed[1], Number(parsed[2] ?? 80), parsed[3] ?? '/', host);
+  if (!page) return { code: 7, stdout: '', stderr: `curl: (7) Failed to connect to ${parsed[1]} port ${parsed[2] ?? 80}\n` };
+  if (outputFile) {
+    if (outputFile !== '/dev/null') fs.writeFileSync(path.resolve(call.cwd, outputFile), page.body);
+    return { code: 0, stdout: '' };
+  }
+  return { code: 0, stdout: page.body };
+}
