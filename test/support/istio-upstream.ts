@@ -226,7 +226,8 @@ export class UpstreamRelease {
 export const GATEWAY_API_SERVED: Map<string, Map<string, string[]>> = (() => {
   const served = new Map<string, Map<string, string[]>>();
   for (const line of fs.readFileSync(path.join(GATEWAY_API_DIR, 'crd-versions.txt'), 'utf8').split('\n').filter(Boolean)) {
-    const [tag, , kind, versions] = line.split(' ');
+    const [tag, , kind, versions, , channel] = line.split(' ');
+    if (channel !== undefined) continue; // the experimental channel: the served versions are those of the standard one
     if (!served.has(tag)) served.set(tag, new Map());
     served.get(tag)!.set(kind, versions.split(','));
   }
