@@ -61,6 +61,9 @@ export function buildLightstepBookinfoApp(app: App, config: AppConfig): Lightste
     providerName: config.tracing.providerName,
     // The collector namespace goes with the others: the token Secret is created in it before Istio is installed.
     collector: { namespace: config.tracing.collector.namespace, image: config.tracing.collector.image, createNamespace: false },
+    // Bookinfo's namespace enforces "restricted": its injected pods need Istio CNI, its Gateway API gateway pod a seccomp profile.
+    istioCni: config.bookinfo.enabled && config.bookinfo.restrictedPodSecurity,
+    restrictedGatewayPods: config.bookinfo.enabled && config.bookinfo.restrictedPodSecurity && config.bookinfo.ingress === 'gateway-api',
   })));
   if (tracing.collector) {
     if (applicationNamespaces.includes(tracing.collector.namespace)) {
@@ -121,6 +124,8 @@ const TRACING_PROPS: Readonly<Record<string, string>> = {
   'LightstepTracing.applicationNamespaces': 'bookinfo.namespace',
   'LightstepTracing.collector.namespace': 'tracing.collector.namespace',
   'LightstepTracing.collector.image': 'tracing.collector.image',
+  'LightstepTracing.istioCni': 'bookinfo.restrictedPodSecurity',
+  'LightstepTracing.restrictedGatewayPods': 'bookinfo.restrictedPodSecurity',
   'LightstepCaCertSecret.namespace': 'bookinfo.namespace',
   'LightstepCaCertSecret.key': 'lightstep.cacertPath',
   'OtelCollector.namespace': 'tracing.collector.namespace',

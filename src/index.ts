@@ -2,16 +2,16 @@
 // ConfigurationError, the warning helpers) stays internal and free to change. jsii builds the other
 // languages' bindings from exactly this list.
 export { MeshNamespace, type MeshNamespaceProps } from './mesh-namespace';
-export { IstioRelease, TracingGeneration, HelmChartSource } from './istio-release';
+export { IstioRelease, TracingGeneration, HelmChartSource, GatewayApiChannel } from './istio-release';
 export { MeshAnalysis, type SecretRequirement, type InjectedSecretRequirement, type MeshConfigSource } from './analysis';
 export {
   Bookinfo, type BookinfoProps, BookinfoIngress, type BookinfoIngressProps, BookinfoIngressKind, BookinfoMicroservice, type BookinfoMicroserviceProps,
-  BookinfoRouting, type BookinfoRoutingProps, BookinfoRoutingScenario, BookinfoService,
+  BookinfoRouting, type BookinfoRoutingProps, BookinfoRoutingScenario, BookinfoService, GatewayApiCrds,
 } from './bookinfo';
 export {
   AccessToken, AccessTokenSource,
   CaCertificate, type CaCertificateOptions, type CertificateSummary,
-  type IstioInstallInput, IstioInstallTool,
+  type IstioCniInstall, type IstioInstallInput, IstioInstallTool,
   LightstepCaCertSecret, type LightstepCaCertSecretProps,
   LightstepTracing, type LightstepTracingProps,
   OtelCollector, type OtelCollectorOptions, type OtelCollectorProps,

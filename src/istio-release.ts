@@ -29,6 +29,14 @@ export enum TracingGeneration {
   OPENTELEMETRY = 'opentelemetry',
 }
 
+/** A release channel of the Kubernetes Gateway API CRDs: the experimental one adds fields and kinds to the standard one. */
+export enum GatewayApiChannel {
+  /** `config/crd/standard` of kubernetes-sigs/gateway-api. */
+  STANDARD = 'standard',
+  /** `config/crd/experimental` of kubernetes-sigs/gateway-api. */
+  EXPERIMENTAL = 'experimental',
+}
+
 /** A fact that changes at known Istio releases: each entry holds from its release until the next entry. */
 type Timeline<T> = ReadonlyArray<readonly [since: string, value: T]>;
 
@@ -105,6 +113,34 @@ const RELEASE_TABLE = {
     ['1.26.0', 'v1.3.0'],
     ['1.28.0', 'v1.4.1'],
     ['1.30.0', 'v1.5.1'],
+  ] as Timeline<string | undefined>,
+  // The channel of gatewayApiCrdVersion whose HTTPRoute has parentRefs[].port, which mesh (Service parent) routes use:
+  // experimental only before gateway-api v1.1.0 (config/crd/standard/gateway.networking.k8s.io_httproutes.yaml).
+  gatewayApiMeshRouteChannel: [
+    ['1.0.0', undefined],
+    ['1.16.0', GatewayApiChannel.EXPERIMENTAL],
+    ['1.22.0', GatewayApiChannel.STANDARD],
+  ] as Timeline<GatewayApiChannel | undefined>,
+  // The istiod chart value that turns Istio CNI on for injection, so that the injection template writes istio-validation
+  // instead of istio-init (files/injection-template.yaml): istio_cni.enabled, pilot.cni.enabled from 1.22 (istio_cni
+  // deprecated). None before 1.10: 1.1-1.9 register the sidecar injector with admissionregistration.k8s.io/v1beta1,
+  // which Kubernetes removed in 1.22, so they run on no cluster that enforces Pod Security.
+  istioCniValue: [
+    ['1.0.0', undefined],
+    ['1.10.0', 'istio_cni.enabled'],
+    ['1.22.0', 'pilot.cni.enabled'],
+  ] as Timeline<string | undefined>,
+  // The istiod chart value that gives the pod istiod deploys for a Gateway API Gateway a seccomp profile
+  // (files/kube-gateway.yaml): gateways.securityContext (the whole pod securityContext) in the patches that backported
+  // it, gateways.seccompProfile from 1.23.0; none in the other releases.
+  gatewayPodSecurityValue: [
+    ['1.0.0', undefined],
+    ['1.20.8', 'gateways.securityContext'],
+    ['1.21.0', undefined],
+    ['1.21.4', 'gateways.securityContext'],
+    ['1.22.0', undefined],
+    ['1.22.2', 'gateways.securityContext'],
+    ['1.23.0', 'gateways.seccompProfile'],
   ] as Timeline<string | undefined>,
   // Whether the istio chart of the release archive (1.1-1.5) holds the two gateway templates that Helm 3 cannot
   // render ("can't give argument to non-function $spec.sds" in charts/gateways/templates/role.yaml and
@@ -344,6 +380,31 @@ export class IstioRelease {
   /** The Gateway API CRD release this Istio release builds against, e.g. "v1.2.1"; undefined before 1.16. */
   public get gatewayApiCrdVersion(): string | undefined {
     return this.lookup(RELEASE_TABLE.gatewayApiCrdVersion);
+  }
+
+  /**
+   * The channel of the Gateway API CRDs (`gatewayApiCrdVersion`) that defines every field of a mesh route (an HTTPRoute
+   * whose parent is a Service port): experimental on 1.16-1.21, standard from 1.22; undefined before 1.16.
+   */
+  public get gatewayApiMeshRouteChannel(): GatewayApiChannel | undefined {
+    return this.lookup(RELEASE_TABLE.gatewayApiMeshRouteChannel);
+  }
+
+  /**
+   * The istiod chart value (a dotted path) that turns Istio CNI on for sidecar injection: "istio_cni.enabled", or
+   * "pilot.cni.enabled" from 1.22; undefined before 1.10, whose injector webhook no Pod Security enforcing cluster serves.
+   */
+  public get istioCniValue(): string | undefined {
+    return this.lookup(RELEASE_TABLE.istioCniValue);
+  }
+
+  /**
+   * The istiod chart value (a dotted path) through which the gateway pods istiod deploys for Gateway API Gateways get
+   * a seccomp profile: "gateways.seccompProfile" from 1.23, "gateways.securityContext" on 1.20.8, 1.21.4+ and 1.22.2+;
+   * undefined where there is none.
+   */
+  public get gatewayPodSecurityValue(): string | undefined {
+    return this.lookup(RELEASE_TABLE.gatewayPodSecurityValue);
   }
 
   /**

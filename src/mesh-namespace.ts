@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { registerNamespace } from './_namespace-order';
 import { MeshAnalysis } from './analysis/mesh-analysis';
 import { isDns1123Label, isLabelValue } from './analysis/checks/names';
+import { POD_SECURITY_ENFORCE_LABEL } from './analysis/pod-security';
 import { ConfigurationError, locatedIn } from './configuration-error';
 
 /** Properties of a MeshNamespace. */
@@ -67,7 +68,7 @@ export class MeshNamespace extends Construct {
         name: props.name,
         labels: {
           ...injectionLabels,
-          ...(props.podSecurityEnforce === undefined ? {} : { 'pod-security.kubernetes.io/enforce': props.podSecurityEnforce }),
+          ...(props.podSecurityEnforce === undefined ? {} : { [POD_SECURITY_ENFORCE_LABEL]: props.podSecurityEnforce }),
         },
       },
     });

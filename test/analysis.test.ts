@@ -1,16 +1,9 @@
-import * as fs from 'node:fs';
-import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { MeshAnalysis } from '../src/analysis';
+import { removeTempDirs, testApp } from './support/run-app';
 
-// Testing.app() makes a temporary output folder per app; these tests never synthesize, and remove them all.
-const outdirs: string[] = [];
-afterAll(() => outdirs.forEach((outdir) => fs.rmSync(outdir, { recursive: true, force: true })));
-function testApp(): App {
-  const app = Testing.app();
-  outdirs.push(app.outdir);
-  return app;
-}
+afterAll(removeTempDirs);
 
 /** A chart holding one workload with pods labelled app=web,version=v1 and a Service in front of it. */
 function webChart(namespace = 'shop') {

@@ -14,7 +14,7 @@ import { ForeignOutputError } from '../charts/synthesize';
 import { ConfigurationError } from '../src/configuration-error';
 import { IstioRelease } from '../src/istio-release';
 import {
-  capturingWarnings, expectPreviousOutputUntouched, listFiles, readTree, removeTempDirs, REPO_ROOT, runApp, synthesizeInto, tempDir,
+  capturingWarnings, emptyWorkspace, expectPreviousOutputUntouched, listFiles, readTree, removeTempDirs, REPO_ROOT, runApp, synthesizeInto, tempDir,
   Workspace, workspaceWithPreviousOutput, writeConfig,
 } from './support/run-app';
 
@@ -140,6 +140,20 @@ const CONFIG_CASES: Record<string, ConfigCase> = {
   'config: a CA file with secure: false': {
     config: `istio:\n  release: "1.9"\n${SATELLITE}  secure: false\n  caCertificateFile: ca.pem\n`, caFixture: 'valid-ca.pem',
     key: 'lightstep.caCertificateFile', shows: 'ca.pem"', says: /secure is false/,
+  },
+  'config: plaintext to the public ingest on Istio 1.9 (no transport socket: plaintext HTTP/2 to a TLS port)': {
+    config: 'istio:\n  release: "1.9"\nlightstep:\n  address: ingest.lightstep.com:443\n  secure: false\n', key: 'lightstep.secure', shows: 'false', says: /TLS only/,
+  },
+  'config: plaintext to the EU public ingest on Istio 1.30 (the collector\'s tls.insecure)': {
+    config: 'lightstep:\n  address: ingest.eu.lightstep.com:443\n  secure: false\n', key: 'lightstep.secure', shows: 'false', says: /TLS only/,
+  },
+  'config: restrictedPodSecurity on Istio 1.9 (its injector webhook is v1beta1)': {
+    config: `istio:\n  release: "1.9"\n${SATELLITE}  secure: false\nbookinfo:\n  restrictedPodSecurity: true\n`,
+    key: 'bookinfo.restrictedPodSecurity', shows: 'true', says: /admissionregistration\.k8s\.io\/v1beta1.*Fix: target Istio 1\.10 or later/,
+  },
+  'config: restrictedPodSecurity with the Gateway API ingress on Istio 1.19 (no seccomp profile for the gateway pod)': {
+    config: `istio:\n  release: "1.19"\n${SATELLITE}bookinfo:\n  restrictedPodSecurity: true\n  ingress: gateway-api\n`,
+    key: 'bookinfo.restrictedPodSecurity', shows: 'true', says: /Gateway API Gateway with no seccomp profile.*bookinfo\.ingress: istio-gateway/,
   },
   'config: relative cacertPath': {
     config: `${SATELLITE}  cacertPath: cacert.pem\n`, key: 'lightstep.cacertPath', shows: '"cacert.pem"', says: /absolute/,
@@ -287,6 +301,14 @@ describe('bad input through the app: one message with key, value and fix, and th
     expect(() => expectPreviousOutputUntouched(workspace)).toThrow();
     catalogue.push(`- CA file: expired (warning, synth succeeds): ${warnings[0]}`);
   });
+
+  test('plaintext to port 443 of a satellite is a warning naming lightstep.secure, and the synth succeeds', () => {
+    const workspace = emptyWorkspace();
+    const configFile = writeConfig(workspace, 'istio:\n  release: "1.9"\nlightstep:\n  address: satellite.lightstep:443\n  secure: false\n');
+    const { warnings } = capturingWarnings(() => synthesizeInto(configFile, workspace.outputRoot));
+    expect(warnings).toEqual([expect.stringMatching(/^Warning: .*lightstep\.yaml: lightstep\.secure is false with satellite\.lightstep:443: port 443 usually serves TLS/)]);
+    catalogue.push(`- config: plaintext to port 443 of a satellite (warning, synth succeeds): ${warnings[0]}`);
+  });
 });
 
 describe('bad construct props: a ConfigurationError that names the prop, before anything is synthesized', () => {
@@ -389,7 +411,7 @@ test('a hand-made file with three independent problems, one of them cross-field,
 });
 
 describe('the command line: --config FILE, nothing else', () => {
-  const CONFIG = 'istio:\n  release: "1.9"\nlightstep:\n  address: ingest.lightstep.com:443\n  secure: false\n';
+  const CONFIG = 'istio:\n  release: "1.9"\nlightstep:\n  address: lightstep-satellite.lightstep:8080\n  secure: false\n';
 
   test('--config FILE is used, over LIGHTSTEP_CONFIG, and the success line names it', () => {
     const workspace = workspaceWithPreviousOutput();

@@ -193,8 +193,8 @@ describe('a literal access token', () => {
       const literal = 'literal-test-token-7c21';
       const workspace = emptyWorkspace();
       const configFile = writeConfig(workspace,
-        `istio:\n  release: "${release}"\nlightstep:\n  address: ingest.lightstep.com:443\n  accessToken: ${literal}\n  allowLiteralAccessToken: true\n` +
-        (release === '1.9' ? '  secure: false\n' : ''));
+        `istio:\n  release: "${release}"\nlightstep:\n  address: ${release === '1.9' ? 'lightstep-satellite.lightstep:8080' : 'ingest.lightstep.com:443'}\n` +
+        `  accessToken: ${literal}\n  allowLiteralAccessToken: true\n` + (release === '1.9' ? '  secure: false\n' : ''));
       const { warnings } = capturingWarnings(() => synthesizeInto(configFile, workspace.outputRoot));
       const files = readTextTree(workspace.outputRoot);
       expect(Object.keys(files).filter((file) => files[file].includes(literal))).toContain(fileWithToken);

@@ -28,6 +28,17 @@ export interface MeshConfigSource {
   readonly meshConfig: Record<string, any>;
   /** Which install input carries it, named in errors. */
   readonly source: string;
+  /**
+   * Whether that install input turns Istio CNI on, so that injected pods get no istio-init.
+   * @default false
+   */
+  readonly istioCni?: boolean;
+  /**
+   * Whether that install input gives the pods istiod deploys for Gateway API Gateways a seccomp profile, as Pod
+   * Security "restricted" requires of them.
+   * @default false
+   */
+  readonly restrictedGatewayPods?: boolean;
 }
 
 /** What the relation checks read: the synthesized objects and what constructs registered beside them. */

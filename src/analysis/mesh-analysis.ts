@@ -7,6 +7,7 @@ import { checkGatewayApiRoutes } from './checks/gateway-api';
 import { checkIstioRouting } from './checks/istio-networking';
 import { checkNamesLabelsAndPorts } from './checks/names';
 import { checkNamespaceOrder } from './checks/namespace-order';
+import { checkGatewayPodsForPodSecurity, checkIstioCniForPodSecurity, checkPodSecurity } from './checks/pod-security';
 import { checkMountedSecrets } from './checks/secrets';
 import { checkTelemetryProviders } from './checks/telemetry';
 import { checkSelectorsAndPorts } from './checks/workloads';
@@ -21,6 +22,9 @@ const CHECKS: readonly Check[] = [
   checkNamesLabelsAndPorts,
   checkNamespaceOrder,
   checkSelectorsAndPorts,
+  checkPodSecurity,
+  checkIstioCniForPodSecurity,
+  checkGatewayPodsForPodSecurity,
   checkIstioRouting,
   checkGatewayApiRoutes,
   checkTelemetryProviders,
@@ -51,6 +55,7 @@ export class MeshAnalysis extends Construct {
   private readonly secretRequirements: SecretRequirement[] = [];
   private readonly injectedSecretRequirements: InjectedSecretRequirement[] = [];
   private readonly meshConfigs: MeshConfigSource[] = [];
+  private readonly withoutIstioCni: string[] = [];
   private cached?: CachedFindings;
 
   private constructor(scope: Construct, id: string) {
@@ -73,6 +78,15 @@ export class MeshAnalysis extends Construct {
     this.meshConfigs.push(source);
   }
 
+  /**
+   * Records a warning that holds only while this tree carries no Istio install input at all: when one does, the
+   * analysis itself reports a namespace whose pods need Istio CNI that the install leaves off, and says nothing
+   * once the install turns it on.
+   */
+  public warnUnlessIstioCni(message: string): void {
+    this.withoutIstioCni.push(message);
+  }
+
   /** Secrets registered so far. */
   public get requiredSecrets(): SecretRequirement[] {
     return [...this.secretRequirements];
@@ -89,7 +103,7 @@ export class MeshAnalysis extends Construct {
    * The analysis never prints: an app shows these to its user, e.g. on stderr, before or after synthesizing.
    */
   public warnings(): string[] {
-    return warningsOf(this.node.root);
+    return [...warningsOf(this.node.root), ...(this.meshConfigs.length === 0 ? [...new Set(this.withoutIstioCni)] : [])];
   }
 
   /**

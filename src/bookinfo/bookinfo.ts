@@ -17,6 +17,7 @@ import { BookinfoMicroservice } from './bookinfo-microservice';
 import { BookinfoRouting } from './bookinfo-routing';
 import { BookinfoRoutingScenario } from './bookinfo-routing-scenario';
 import { BookinfoService } from './bookinfo-service';
+import { GatewayApiCrds } from './gateway-api-crds';
 
 /** Props of Bookinfo. */
 export interface BookinfoProps {
@@ -64,7 +65,8 @@ export interface BookinfoProps {
    * Run under Pod Security Admission "restricted": container security contexts as in bookinfo-psa.yaml (capabilities
    * dropped as "ALL"), a RuntimeDefault seccomp profile, and the created Namespace labelled to enforce "restricted".
    *
-   * Sidecar injection then needs the Istio CNI node agent, since istio-init asks for NET_ADMIN and NET_RAW.
+   * Sidecar injection then needs the Istio CNI node agent, since istio-init asks for NET_ADMIN and NET_RAW, and the
+   * Gateway API ingress a seccomp profile for the gateway pod istiod deploys (LightstepTracing istioCni, restrictedGatewayPods).
    * @default false
    */
   readonly restrictedPodSecurity?: boolean;
@@ -125,6 +127,8 @@ export class Bookinfo extends Construct {
   public readonly namespaceObject?: ApiObject;
   /** The microservices, in the order of bookinfo.yaml. */
   public readonly microservices: BookinfoMicroservice[];
+  /** The Gateway API CRDs the cluster needs for this Bookinfo's objects; undefined when it writes no Gateway API object. */
+  public readonly gatewayApiCrds?: GatewayApiCrds;
 
   public constructor(scope: Construct, id: string, props: BookinfoProps = {}) {
     super(scope, id);
@@ -144,7 +148,10 @@ export class Bookinfo extends Construct {
       this.routing = validateEnumValue('Bookinfo.routing', props.routing ?? BookinfoRoutingScenario.NONE, BookinfoRoutingScenario);
       const gatewaySelector = validateSelector('Bookinfo.ingressGatewaySelector', props.ingressGatewaySelector ?? BookinfoIngress.DEFAULT_GATEWAY_SELECTOR);
       const gatewayApi = this.ingress === BookinfoIngressKind.GATEWAY_API;
-      if (gatewayApi) this.release.gatewayApiVersion('Bookinfo.ingress');
+      if (gatewayApi) {
+        // The routing scenario is written as mesh HTTPRoutes (Service parents) when the Gateway API carries the ingress.
+        this.gatewayApiCrds = GatewayApiCrds.forRelease(this.release, this.routing !== BookinfoRoutingScenario.NONE, 'Bookinfo.ingress');
+      }
       assertRoutedVersionsDeployed(this.routing, this.reviewsVersions, 'Bookinfo.routing', 'Bookinfo.reviewsVersions');
       const createNamespace = props.createNamespace ?? true;
       const restrictedPodSecurity = props.restrictedPodSecurity ?? false;
@@ -159,7 +166,9 @@ export class Bookinfo extends Construct {
         addWarning(this, `Bookinfo.revision "${revision}" takes effect only through the Namespace label istio.io/rev, and createNamespace is false: label namespace ${this.namespace} yourself`);
       }
       if (restrictedPodSecurity) {
-        addWarning(this, 'Bookinfo.restrictedPodSecurity: Pod Security "restricted" (and "baseline") reject the istio-init container (NET_ADMIN, NET_RAW); install Istio with its CNI node agent so that injected pods are admitted');
+        MeshAnalysis.of(this).warnUnlessIstioCni('Bookinfo.restrictedPodSecurity: Pod Security "restricted" (and "baseline") reject the istio-init container (NET_ADMIN, NET_RAW); ' +
+          'install Istio with its CNI node agent (LightstepTracing istioCni: true) so that injected pods are admitted' +
+          (this.ingress === BookinfoIngressKind.GATEWAY_API ? ', and give the Gateway API gateway pods a seccomp profile (LightstepTracing restrictedGatewayPods: true)' : ''));
       }
       if (props.ingressGatewaySelector !== undefined && this.ingress !== BookinfoIngressKind.ISTIO_GATEWAY) {
         addWarning(this, `Bookinfo.ingressGatewaySelector applies only to ingress "${BookinfoIngressKind.ISTIO_GATEWAY}"; it is ignored with ingress "${this.ingress}"`);

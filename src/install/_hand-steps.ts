@@ -1,5 +1,5 @@
 import { BookinfoIngressKind } from '../bookinfo/bookinfo-ingress-kind';
-import { HelmChartSource, IstioRelease, TracingGeneration } from '../istio-release';
+import { GatewayApiChannel, HelmChartSource, IstioRelease, TracingGeneration } from '../istio-release';
 
 /** A way to install Istio that the install notes offer. */
 export enum InstallRoute {
@@ -77,10 +77,12 @@ export function handSteps(release: IstioRelease, facts: HandStepFacts = {}): Han
   if (release.gatewaysMountCaCert && withCa) steps.push({ step: HandStep.RESTART_GATEWAY, text: 'restart the ingress gateway' });
   const crdVersion = release.gatewayApiCrdVersion;
   if (crdVersion && (facts.ingress === undefined || facts.ingress === BookinfoIngressKind.GATEWAY_API)) {
+    // Mesh routes need the experimental channel where the standard one lacks parentRefs[].port (1.16-1.21).
+    const experimental = release.gatewayApiMeshRouteChannel === GatewayApiChannel.EXPERIMENTAL ? '; experimental channel with a routing scenario' : '';
     steps.push({
       step: HandStep.GATEWAY_API_CRDS,
       text: `Gateway API CRDs ${crdVersion}`,
-      onlyWith: facts.ingress === undefined ? 'Gateway API ingress only' : undefined,
+      onlyWith: facts.ingress === undefined ? `Gateway API ingress only${experimental}` : undefined,
     });
   }
   return steps;

@@ -17,6 +17,10 @@ export interface TracerInputs {
   readonly literalToken?: string;
   /** Shell expression of the token for `--set`, when it is given at install time. */
   readonly tokenExpression?: string;
+  /** Namespace of the Istio CNI node agent that the IstioOperator installs; none without Istio CNI. */
+  readonly cniNamespace?: string;
+  /** istiod chart values that Pod Security needs (Istio CNI on, a seccomp profile for Gateway API gateway pods), for both install inputs. */
+  readonly podSecurityValues?: Record<string, any>;
 }
 
 export const ISTIO_OPERATOR_FILE = 'istio-operator.yaml';
@@ -114,10 +118,12 @@ export function istioOperatorInput(inputs: TracerInputs, meshConfig: Record<stri
   const global: Record<string, unknown> = {};
   if (customNamespace) global.istioNamespace = inputs.istioNamespace;
   if (choice.tracer) global.proxy = { tracer: choice.tracer };
-  if (Object.keys(global).length > 0) spec.values = { global };
-  if (choice.gatewayCertificateOverlay) {
-    spec.components = { ingressGateways: [ingressGatewayWithCertificate(inputs, caCertSecretName)] };
-  }
+  const values = mergeValues(Object.keys(global).length > 0 ? { global } : {}, inputs.podSecurityValues ?? {});
+  if (Object.keys(values).length > 0) spec.values = values;
+  const components: Record<string, unknown> = {};
+  if (inputs.cniNamespace !== undefined) components.cni = { enabled: true, namespace: inputs.cniNamespace };
+  if (choice.gatewayCertificateOverlay) components.ingressGateways = [ingressGatewayWithCertificate(inputs, caCertSecretName)];
+  if (Object.keys(components).length > 0) spec.components = components;
   return {
     fileName: ISTIO_OPERATOR_FILE,
     description: `IstioOperator for Istio ${inputs.release}: $ISTIO_DIR/bin/istioctl install -f ${ISTIO_OPERATOR_FILE}. ` +
@@ -144,7 +150,7 @@ export function istiodHelmValuesInput(inputs: TracerInputs, meshConfig: Record<s
   // global.istioNamespace (istio-system by default), not after the release namespace.
   if (inputs.istioNamespace !== DEFAULT_ISTIO_NAMESPACE) global.istioNamespace = inputs.istioNamespace;
   if (choice.tracer) global.proxy = { tracer: choice.tracer };
-  if (Object.keys(global).length > 0) content.global = global;
+  Object.assign(content, mergeValues(Object.keys(global).length > 0 ? { global } : {}, inputs.podSecurityValues ?? {}));
   content.meshConfig = meshConfig;
   const gatewayNote = choice.gatewayCertificateOverlay
     ? ' The gateway chart mounts no CA certificate: INSTALL.md patches the lightstep-certs volume into the gateway Deployment after the Helm install.'
@@ -159,6 +165,39 @@ export function istiodHelmValuesInput(inputs: TracerInputs, meshConfig: Record<s
     installArgs: choice.tokenInMeshConfig ? tokenFlag(inputs, 'meshConfig.defaultConfig.tracing.lightstep.accessToken') : [],
     content,
   };
+}
+
+/** The seccomp profile Pod Security "restricted" admits without a profile file on the node. */
+const RUNTIME_DEFAULT_SECCOMP = { type: 'RuntimeDefault' };
+
+/**
+ * The istiod chart values that let Pod Security admit the pods of a release: Istio CNI on for injection (`cniValue`,
+ * see IstioRelease.istioCniValue), and a seccomp profile for the gateway pods istiod deploys for Gateway API Gateways
+ * (`gatewayValue`, see IstioRelease.gatewayPodSecurityValue). gateways.securityContext replaces the gateway template's
+ * whole pod securityContext, so it restates the sysctl the template sets there (ports below 1024 without privileges).
+ */
+export function podSecurityValues(cniValue: string | undefined, gatewayValue: string | undefined): Record<string, any> {
+  const cni = cniValue === undefined ? {} : valueAt(cniValue, true);
+  if (gatewayValue === undefined) return cni;
+  const gateway = gatewayValue.endsWith('.securityContext')
+    ? { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }], seccompProfile: RUNTIME_DEFAULT_SECCOMP }
+    : RUNTIME_DEFAULT_SECCOMP;
+  return mergeValues(cni, valueAt(gatewayValue, gateway));
+}
+
+/** `{a: {b: value}}` for the dotted path "a.b": a Helm value as its values file writes it. */
+export function valueAt(dottedPath: string, value: unknown): Record<string, any> {
+  return dottedPath.split('.').reduceRight<any>((inner, key) => ({ [key]: inner }), value);
+}
+
+/** Helm values `base` with `extra` merged in, mappings merged key by key, `extra` winning elsewhere; neither is changed. */
+export function mergeValues(base: Record<string, any>, extra: Record<string, any>): Record<string, any> {
+  const merged: Record<string, any> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const isMapping = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x);
+    merged[key] = isMapping(merged[key]) && isMapping(value) ? mergeValues(merged[key], value) : value;
+  }
+  return merged;
 }
 
 /**

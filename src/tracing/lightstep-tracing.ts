@@ -2,17 +2,18 @@ import { Construct } from 'constructs';
 import { Telemetry, TelemetryV1Alpha1 } from '../../imports/telemetry.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { ConfigurationError, locatedIn } from '../configuration-error';
-import { IstioRelease, releaseProp, TracingGeneration } from '../istio-release';
+import { HelmChartSource, IstioRelease, releaseProp, TracingGeneration } from '../istio-release';
 import { parseAddress } from './_address';
 import {
   directoryOf, fileNameOf, gatewayCertificatePatchCommands, gatewayHelmValuesInput, helmGatewayCertificatePatchCommand, helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput,
-  nativeTracerMeshConfig, openTelemetryMeshConfig, ProxyTracerChoice, TracerInputs, zipkinMeshConfig,
+  nativeTracerMeshConfig, openTelemetryMeshConfig, podSecurityValues, ProxyTracerChoice, TracerInputs, zipkinMeshConfig,
 } from './_install-inputs';
 import { assertDnsLabel, assertNamespaceName } from './_names';
 import { addWarningOnce } from './_report-once';
-import { assertCaCertificateUsable } from './_tls';
+import { assertCaCertificateUsable, assertPlaintextReachable, plaintextToHttpsPortWarning } from './_tls';
 import { AccessToken, AccessTokenSource } from './access-token';
 import { CaCertificate } from './ca-certificate';
+import { IstioCniInstall } from './istio-cni-install';
 import { IstioInstallInput } from './istio-install-input';
 import { LightstepCaCertSecret } from './lightstep-ca-cert-secret';
 import { OtelCollector, OtelCollectorOptions } from './otel-collector';
@@ -78,11 +79,28 @@ export interface LightstepTracingProps {
    * @default 'lightstep'
    */
   readonly providerName?: string;
+  /**
+   * Install Istio with its CNI node agent (Istio 1.10 and later), which sets up each pod's traffic redirection, so that
+   * the sidecar injector leaves out istio-init, whose NET_ADMIN, NET_RAW and root user Pod Security "baseline" and
+   * "restricted" refuse. The IstioOperator installs the agent; a Helm install adds the chart that `istioCni` names.
+   * @default false
+   */
+  readonly istioCni?: boolean;
+  /**
+   * Give the pods that istiod deploys for Kubernetes Gateway API Gateways the seccomp profile RuntimeDefault, which
+   * Pod Security "restricted" requires of them (Istio 1.20.8, 1.21.4 and later patches, 1.22.2 and later patches, 1.23 and later;
+   * before 1.16 there are no such pods, and nothing to do).
+   * @default false
+   */
+  readonly restrictedGatewayPods?: boolean;
 }
 
 const FIELD = 'LightstepTracing';
 const DEFAULT_CACERT_PATH = '/etc/lightstep/cacert.pem';
 const TELEMETRY_NAME = 'mesh-default';
+// Where every release's istio-cni chart README installs the node agent: its DaemonSet runs with priorityClassName
+// system-node-critical, which Kubernetes admits outside kube-system only with a ResourceQuota the chart leaves off.
+const ISTIO_CNI_NAMESPACE = 'kube-system';
 
 /**
  * Sidecar tracing to LightStep for one Istio release: the install inputs (Helm values or IstioOperator) for
@@ -138,6 +156,8 @@ export class LightstepTracing extends Construct {
   public readonly cacertPath: string;
   /** Istio control plane revision, if any. */
   public readonly revision?: string;
+  /** The Istio CNI node agent the install brings (prop `istioCni`), with the Helm chart that installs it beside istiod; undefined without. */
+  public readonly istioCni?: IstioCniInstall;
 
   public constructor(scope: Construct, id: string, props: LightstepTracingProps) {
     super(scope, id);
@@ -160,6 +180,11 @@ export class LightstepTracing extends Construct {
       assertDnsLabel(`${FIELD}.ingressGatewayName`, ingressGatewayName, 'Deployment name', 'istio-ingressgateway');
       const token = props.accessToken ?? AccessToken.fromEnv();
       assertCaCertificateUsable(`${FIELD}.caCertificate`, secure, props.caCertificate);
+      assertPlaintextReachable(`${FIELD}.secure`, secure, address);
+      const plaintextWarning = plaintextToHttpsPortWarning(`${FIELD}.secure`, secure, address);
+      if (plaintextWarning) addWarningOnce(this, plaintextWarning);
+      const cniValue = props.istioCni ? this.istioCniValue() : undefined;
+      const gatewayPodValue = props.restrictedGatewayPods ? this.gatewayPodSecurityValue() : undefined;
       this.address = `${address.host}:${address.port}`;
       this.secure = secure;
       this.sampling = sampling;
@@ -180,7 +205,18 @@ export class LightstepTracing extends Construct {
         ingressGatewayName,
         literalToken: token.literalValue,
         tokenExpression: token.shellExpression(istioNamespace),
+        cniNamespace: cniValue === undefined ? undefined : ISTIO_CNI_NAMESPACE,
+        podSecurityValues: podSecurityValues(cniValue, gatewayPodValue),
       };
+      if (cniValue !== undefined) {
+        this.istioCni = {
+          namespace: ISTIO_CNI_NAMESPACE,
+          helmChart: this.release.helmChartSource === HelmChartSource.REPOSITORY ? 'istio/cni' : '"$ISTIO_DIR/manifests/charts/istio-cni"',
+          helmReleaseName: 'istio-cni',
+          daemonSetName: 'istio-cni-node',
+          istiodValue: cniValue,
+        };
+      }
 
       const collectorPath = this.generation === TracingGeneration.OPENTELEMETRY || this.generation === TracingGeneration.ZIPKIN;
       this.gatewayPatchCommands = [];
@@ -235,7 +271,9 @@ export class LightstepTracing extends Construct {
 
       for (const input of this.installInputs) {
         const meshConfig = input.content.spec?.meshConfig ?? input.content.meshConfig;
-        if (meshConfig) MeshAnalysis.of(this).addMeshConfig({ meshConfig, source: input.fileName });
+        if (meshConfig) MeshAnalysis.of(this).addMeshConfig({
+          meshConfig, source: input.fileName, istioCni: cniValue !== undefined, restrictedGatewayPods: gatewayPodValue !== undefined,
+        });
       }
     } catch (error) {
       throw locatedIn(error, 'LightstepTracing', this);
@@ -251,6 +289,32 @@ export class LightstepTracing extends Construct {
     return new ConfigurationError(`${FIELD}.caCertificate`, undefined, `a CA certificate is required when secure is true: ${why}`,
       'give the CA certificate that signed the satellite\'s certificate (in the app: lightstep.caCertificateFile), ' +
       'or set secure: false for a satellite that serves plaintext');
+  }
+
+  /** The istiod value that turns Istio CNI on at this release, or a refusal that says why Pod Security cannot be met. */
+  private istioCniValue(): string {
+    const value = this.release.istioCniValue;
+    if (value !== undefined) return value;
+    throw new ConfigurationError(`${FIELD}.istioCni`, true,
+      `Istio ${this.release} cannot run pods under Pod Security "baseline" or "restricted": it registers its sidecar injector with ` +
+      'admissionregistration.k8s.io/v1beta1, which Kubernetes removed in 1.22, so it installs on no cluster that enforces Pod Security ' +
+      '(on by default from Kubernetes 1.23), and without Istio CNI every injected pod gets istio-init (NET_ADMIN, NET_RAW, root)',
+      'target Istio 1.10 or later, or leave Pod Security to a namespace that does not enforce baseline or restricted (in the app: bookinfo.restrictedPodSecurity: false)');
+  }
+
+  /**
+   * The istiod value that gives Gateway API gateway pods a seccomp profile at this release, or a refusal; none before
+   * 1.16, whose istiod implements no Gateway API and so deploys no such pod.
+   */
+  private gatewayPodSecurityValue(): string | undefined {
+    if (this.release.gatewayApiCrdVersion === undefined) return undefined;
+    const value = this.release.gatewayPodSecurityValue;
+    if (value !== undefined) return value;
+    throw new ConfigurationError(`${FIELD}.restrictedGatewayPods`, true,
+      `Istio ${this.release} deploys the pod of a Gateway API Gateway with no seccomp profile, which Pod Security "restricted" requires, ` +
+      'and its gateway template reads no value that would set one (gateways.seccompProfile arrived in 1.23, gateways.securityContext in 1.20.8, 1.21.4 and 1.22.2)',
+      'use the Istio Gateway ingress, whose gateway runs in the Istio namespace (in the app: bookinfo.ingress: istio-gateway), ' +
+      'or target Istio 1.23 or later, or do without "restricted" (in the app: bookinfo.restrictedPodSecurity: false)');
   }
 
   /** Namespaces that got the lightstep.cacert Secret, in creation order. */

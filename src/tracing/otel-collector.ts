@@ -8,7 +8,7 @@ import { ConfigurationError, locatedIn } from '../configuration-error';
 import { parseAddress } from './_address';
 import { assertDnsLabel, assertNamespaceName } from './_names';
 import { addWarningOnce } from './_report-once';
-import { assertCaCertificateUsable } from './_tls';
+import { assertCaCertificateUsable, assertPlaintextReachable } from './_tls';
 import { AccessToken, AccessTokenSource } from './access-token';
 import { CaCertificate } from './ca-certificate';
 import { LightstepCaCertSecret } from './lightstep-ca-cert-secret';
@@ -143,6 +143,7 @@ export class OtelCollector extends Construct {
       const address = parseAddress('OtelCollector.address', props.address);
       const secure = props.secure ?? true;
       assertCaCertificateUsable('OtelCollector.caCertificate', secure, props.caCertificate);
+      assertPlaintextReachable('OtelCollector.secure', secure, address);
       this.image = props.image ?? DEFAULT_COLLECTOR_IMAGE;
       if (typeof this.image !== 'string' || this.image.trim() === '' || /\s/.test(this.image)) {
         throw new ConfigurationError('OtelCollector.image', this.image, 'not a container image reference',
