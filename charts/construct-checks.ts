@@ -13,6 +13,11 @@ const STAND_INS: Readonly<Record<string, (document: Record<string, unknown>) => 
     removeKey(document, 'lightstep.caCertificateFile');
     setKey(document, 'lightstep.secure', false);
   },
+  // Plaintext refused for an address that takes TLS only: keep it plaintext, to an address that would take it, so that
+  // a secure default does not raise a CA problem the file never had.
+  'lightstep.secure': (document) => {
+    setKey(document, 'lightstep.address', 'plaintext-satellite.invalid:9292');
+  },
 };
 
 /**

@@ -213,7 +213,7 @@ describe('warnings', () => {
 
 describe('release strings in the configuration file', () => {
   test('a patch newer than the newest known patch of its line warns once, naming that patch; the summary names the release', () => {
-    const { run, warnings } = runWithConfig('istio:\n  release: "1.9.99"\nlightstep:\n  address: ingest.lightstep.com:443\n  secure: false\n');
+    const { run, warnings } = runWithConfig('istio:\n  release: "1.9.99"\nlightstep:\n  address: lightstep-satellite.lightstep:9292\n  secure: false\n');
     expect(run.status).toBe(0);
     expect(warnings).toEqual([
       expect.stringMatching(/^Warning: lightstep\.yaml: istio\.release: Istio 1\.9\.99 is newer than the newest 1\.9 patch this library knows \(1\.9\.9\): .*target 1\.9\.9$/),
@@ -222,7 +222,7 @@ describe('release strings in the configuration file', () => {
   });
 
   test('"v1.9.3" is refused, naming the key and the text to write', () => {
-    const { run, repo } = runWithConfig('istio:\n  release: "v1.9.3"\nlightstep:\n  address: ingest.lightstep.com:443\n  secure: false\n');
+    const { run, repo } = runWithConfig('istio:\n  release: "v1.9.3"\nlightstep:\n  address: lightstep-satellite.lightstep:9292\n  secure: false\n');
     expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 1, stdout: '' });
     expect(run.stderr).toMatch(/^Error: lightstep\.yaml: istio\.release: not an Istio release as Istio writes it: Istio names its releases without a leading "v" .*\(got "v1\.9\.3"\)\. Fix: write "1\.9\.3"\n$/);
     expect(fs.existsSync(path.join(repo, 'dist'))).toBe(false);

@@ -55,7 +55,7 @@ describe('the channel of every release line with the Gateway API', () => {
   });
 
   test('a release without the Gateway API is refused with the field that chose it', () => {
-    expect(() => GatewayApiCrds.forRelease(IstioRelease.of('1.15'), true, 'Bookinfo.ingress')).toThrow(/^Bookinfo.ingress: Istio 1.15 does not implement the Kubernetes Gateway API/);
+    expect(() => GatewayApiCrds.forRelease(IstioRelease.of('1.15'), true, 'Bookinfo.ingress')).toThrow(/^Bookinfo.ingress: Istio 1.15.7 does not implement the Kubernetes Gateway API/);
   });
 });
 

@@ -167,8 +167,8 @@ describe('the analysis, for constructs composed without the app', () => {
 
   test('LightstepTracing refuses istioCni where Pod Security cannot be met, naming the prop', () => {
     expect(() => new LightstepTracing(new Chart(testApp(), 'c'), 'tracing', { ...tracingProps, address: 'satellite:9292', secure: false, istioRelease: IstioRelease.of('1.9'), istioCni: true }))
-      .toThrow(/^LightstepTracing at c\/tracing: LightstepTracing\.istioCni: Istio 1\.9 cannot run pods under Pod Security/);
+      .toThrow(/^LightstepTracing at c\/tracing: LightstepTracing\.istioCni: Istio 1\.9\.9 cannot run pods under Pod Security/);
     expect(() => new LightstepTracing(new Chart(testApp(), 'c'), 'tracing', { ...tracingProps, istioRelease: IstioRelease.of('1.19'), restrictedGatewayPods: true }))
-      .toThrow(/LightstepTracing\.restrictedGatewayPods: Istio 1\.19 deploys the pod of a Gateway API Gateway with no seccomp profile/);
+      .toThrow(/LightstepTracing\.restrictedGatewayPods: Istio 1\.19\.10 deploys the pod of a Gateway API Gateway with no seccomp profile/);
   });
 });
