@@ -154,7 +154,8 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
     if (routes.length > 1) say(`### 2${String.fromCharCode(97 + index)}. ${ROUTE_TITLES[route]}`, '');
     if (route === InstallRoute.ISTIOCTL) {
       const istioctl = input(IstioInstallTool.ISTIOCTL)!;
-      shell(`"$ISTIO_DIR/bin/istioctl" install -y -f ${relativeInput(facts, istioctl)} ${continued(istioctl.installArgs)}`.trimEnd());
+      shell(`"$ISTIO_DIR/bin/istioctl" install -y -f ${relativeInput(facts, istioctl)} ${continued(istioctl.installArgs)}`.trimEnd(),
+        ...cniReady(tracing));
       if (hasHandStep(steps, HandStep.PATCH_GATEWAY_CA, InstallRoute.ISTIOCTL)) {
         say(`The istioctl of Istio ${release} cannot append to a list in an overlay, so mount the CA Secret into the ingress gateway by hand`,
           '(a later `istioctl install` or upgrade of the gateway undoes this patch: run it again after one):', '');
@@ -264,9 +265,12 @@ function helmInstallRoute(notes: NotesWriter, facts: InstallNotesFacts, steps: R
   const gatewayValues = tracing.installInputs.find((candidate) => candidate.tool === IstioInstallTool.HELM_GATEWAY_CHART);
   const charts = helmCharts(release.helmChartSource);
   const version = release.helmChartSource === HelmChartSource.REPOSITORY ? ` --version ${helmVersion(release.toString())}` : '';
+  const cni = tracing.istioCni;
   const commands = [
     ...(release.helmChartSource === HelmChartSource.REPOSITORY ? ['helm repo add istio https://istio-release.storage.googleapis.com/charts', 'helm repo update'] : []),
     `helm install istio-base ${charts.base} -n ${namespace}${version}`,
+    // The node agent runs before istiod, whose injector then leaves istio-init out of every pod.
+    ...(cni ? [`helm install ${cni.helmReleaseName} ${cni.helmChart} -n ${cni.namespace}${version}`, ...cniReady(tracing)] : []),
     `helm install istiod ${charts.istiod} -n ${namespace}${version} \\`,
     `  -f ${relativeInput(facts, istiod)} ${continued(istiod.installArgs)}`.trimEnd(),
   ];
@@ -344,7 +348,16 @@ function uninstallCommands(facts: InstallNotesFacts, route: InstallRoute, instal
     const values = tracing.installInputs.find((candidate) => candidate.tool === IstioInstallTool.HELM_ISTIO_CHART)!;
     return [`helm template istio "$ISTIO_DIR/install/kubernetes/helm/istio" --namespace ${namespace} -f ${relativeInput(facts, values)} | kubectl delete --ignore-not-found -f -`];
   }
-  return [`helm uninstall -n ${namespace} ${[...(installsGateway ? [tracing.ingressGatewayName] : []), 'istiod', 'istio-base'].join(' ')}`];
+  return [
+    `helm uninstall -n ${namespace} ${[...(installsGateway ? [tracing.ingressGatewayName] : []), 'istiod', 'istio-base'].join(' ')}`,
+    ...(tracing.istioCni ? [`helm uninstall -n ${tracing.istioCni.namespace} ${tracing.istioCni.helmReleaseName}`] : []),
+  ];
+}
+
+/** Waits for the Istio CNI node agent, which must run on the nodes before injected pods are created; nothing without it. */
+function cniReady(tracing: LightstepTracing): string[] {
+  const cni = tracing.istioCni;
+  return cni ? [`kubectl -n ${cni.namespace} rollout status daemonset/${cni.daemonSetName} --timeout=300s`] : [];
 }
 
 /** The base, istiod and ingress gateway charts: folders of the release archive (1.8-1.11) or Istio's Helm repository (1.12+). */

@@ -202,11 +202,17 @@ function deploymentArg(world: World, words: string[], namespace: string | undefi
   const name = resource.includes('/') ? resource.slice(resource.indexOf('/') + 1) : maybeName;
   const kind = world.cluster.kindOfResource(resource.includes('/') ? resource.slice(0, resource.indexOf('/')) : resource);
   const object = kind && name ? world.cluster.get(kind, namespace ?? 'default', name) : undefined;
-  if (!object) throw new ClusterError(`Error from server (NotFound): deployments.apps "${name}" not found`);
+  if (!object) throw new ClusterError(`Error from server (NotFound): ${kind === 'DaemonSet' ? 'daemonsets' : 'deployments'}.apps "${name}" not found`);
   return object;
 }
 
 function rollout(world: World, call: ToolCall, parsed: Parsed, namespace: string | undefined): ToolAnswer {
+  if (parsed.positional[1] === 'status') {
+    const workload = deploymentArg(world, parsed.positional.slice(2), namespace);
+    const blocked = world.dataPlane.whyNotAvailable(workload);
+    if (blocked) return { code: 1, stdout: '', stderr: `error: timed out waiting for the condition (${resourceName(workload)}: ${blocked})\n` };
+    return { code: 0, stdout: `${workload.kind === 'DaemonSet' ? 'daemon set' : 'deployment'} "${workload.metadata.name}" successfully rolled out\n` };
+  }
   if (parsed.positional[1] !== 'restart') throw new ClusterError(`error: the fake cluster does not take kubectl rollout ${parsed.positional[1]}`);
   const object = deploymentArg(world, parsed.positional.slice(2), namespace);
   world.cluster.restart(object, `kubectl ${call.args.join(' ')}`);
