@@ -5,7 +5,7 @@ import { describeObject, labelsMatch, namespaceOf } from '../manifest-set';
 export function checkSelectorsAndPorts({ manifests }: AnalysisInput): string[] {
   const errors: string[] = [];
   for (const pod of manifests.podTemplates) {
-    const selector = pod.owner.manifest.spec?.selector?.matchLabels;
+    const selector = pod.selector;
     if (selector && !labelsMatch(selector, pod.labels)) {
       errors.push(`${describeObject(pod.owner.manifest)}: selector ${JSON.stringify(selector)} does not match its pod template labels ${JSON.stringify(pod.labels)}. Fix: give the template every selector label`);
     }
@@ -27,7 +27,7 @@ export function checkSelectorsAndPorts({ manifests }: AnalysisInput): string[] {
         return declared.length === 0 || declared.some((p) => p.containerPort === target);
       }));
       if (!served) {
-        errors.push(`${describeObject(manifest)}: port ${port.name ?? port.port} targets ${JSON.stringify(target)}, which no selected pod declares. Fix: point targetPort at a containerPort of the pods`);
+        errors.push(`${describeObject(manifest)}: port ${port.port} targets ${JSON.stringify(target)}, which no selected pod declares. Fix: point targetPort at a containerPort of the pods`);
       }
     }
   }
