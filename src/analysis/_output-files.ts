@@ -49,10 +49,11 @@ export interface ChartDependency {
 /** What `App.synth()` of the tree of `root` would write, in apply order. */
 export function outputLayout(root: IConstruct): OutputLayout {
   const { outputType, extension } = outputSettings(root);
-  const { charts, chartNames } = chartsInWriteOrder(root);
+  const tree = readTree(root);
+  const { charts, chartNames } = chartsInWriteOrder(tree);
   const unsorted: Array<WrittenObject & { readonly index: number }> = [];
   for (const chart of charts) {
-    for (const apiObject of objectsInChartOrder(chart)) {
+    for (const apiObject of objectsInChartOrder(chart, tree)) {
       const resourceFile = () => `${`${apiObject.kind}.${apiObject.name}`.replace(/[^0-9A-Za-z_.-]/g, '')}${extension}`;
       const file = outputType === YamlOutputType.FILE_PER_APP ? `app${extension}`
         : outputType === YamlOutputType.FILE_PER_RESOURCE ? resourceFile()
@@ -84,7 +85,7 @@ export function outputLayout(root: IConstruct): OutputLayout {
  */
 export function chartFilesWith(root: IConstruct, added: ChartDependency): Map<Chart, string> | undefined {
   const { outputType, extension } = outputSettings(root);
-  const { chartNames, cyclic } = chartsInWriteOrder(root, added);
+  const { chartNames, cyclic } = chartsInWriteOrder(readTree(root), added);
   return cyclic ? undefined : chartFileNames(chartNames, outputType, extension);
 }
 
@@ -110,18 +111,25 @@ function compareFilePaths(a: string, b: string): number {
   return x.length - y.length;
 }
 
-/** The chart of a construct, undefined for constructs outside any chart (such as the analysis itself). */
-export function chartOf(construct: IConstruct): Chart | undefined {
-  try {
-    return Chart.of(construct);
-  } catch {
-    return undefined;
+/** The constructs of a tree in tree order, and the chart of each (as Chart.of; none outside charts, like the analysis). */
+interface Tree {
+  readonly constructs: IConstruct[];
+  readonly chartOf: (construct: IConstruct) => Chart | undefined;
+}
+
+/** Reads the tree once: Chart.of for every construct would walk up to its chart each time. */
+function readTree(root: IConstruct): Tree {
+  const constructs = root.node.findAll();
+  const charts = new Map<IConstruct, Chart | undefined>();
+  for (const construct of constructs) {
+    const scope = construct.node.scope;
+    charts.set(construct, Chart.isChart(construct) ? construct : scope === undefined ? undefined : charts.get(scope));
   }
+  return { constructs, chartOf: (construct) => charts.get(construct) };
 }
 
 /** Charts in the order cdk8s writes them, and the name of each one's file without the extension. */
-function chartsInWriteOrder(root: IConstruct, added?: ChartDependency): { charts: Chart[]; chartNames: Map<Chart, string>; cyclic: boolean } {
-  const constructs = root.node.findAll();
+function chartsInWriteOrder({ constructs, chartOf }: Tree, added?: ChartDependency): { charts: Chart[]; chartNames: Map<Chart, string>; cyclic: boolean } {
   const chartEdges = new Map<IConstruct, IConstruct[]>();
   let numbered = false;
   const addChartEdge = (from: Chart, to: Chart) => {
@@ -151,7 +159,7 @@ function chartsInWriteOrder(root: IConstruct, added?: ChartDependency): { charts
 }
 
 /** The ApiObjects of a chart in the order its file lists them. */
-function objectsInChartOrder(chart: Chart): ApiObject[] {
+function objectsInChartOrder(chart: Chart, { chartOf }: Tree): ApiObject[] {
   const constructs = chart.node.findAll();
   const expanded = new Map<IConstruct, IConstruct[]>();
   const apiObjectsUnder = (construct: IConstruct) => construct instanceof ApiObject && construct.node.children.length === 0

@@ -71,9 +71,21 @@ export function servedVersions(release: IstioRelease, group: string, kind: strin
   const table = ISTIO_SERVED[group];
   if (!table?.some((served) => served.kinds.includes(kind))) return undefined;
   const versions = table.filter((served) => served.kinds.includes(kind)
-    && within(release.compareTo(IstioRelease.of(served.since)), served.until === undefined ? undefined : release.compareTo(IstioRelease.of(served.until))))
+    && within(release.compareTo(parsed(served.since)), served.until === undefined ? undefined : release.compareTo(parsed(served.until))))
     .map((served) => served.version);
   return { versions, servedBy: `Istio ${release}` };
+}
+
+const parsedReleases = new Map<string, IstioRelease>();
+
+/** The release of a table row, parsed once: the analysis asks for every Istio object of an app. */
+function parsed(release: string): IstioRelease {
+  let value = parsedReleases.get(release);
+  if (!value) {
+    value = IstioRelease.of(release);
+    parsedReleases.set(release, value);
+  }
+  return value;
 }
 
 /** True when a release is at or after `since` (compared: >= 0) and before `until` (compared: < 0, when given). */
