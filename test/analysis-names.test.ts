@@ -274,23 +274,28 @@ describe('the CA Secret mounted the cdk8s-plus way', () => {
 });
 
 describe('no finding repeats an invalid name as if it were fine', () => {
-  test('an invalid volume name and an invalid object name appear only marked as invalid', () => {
+  test('an invalid volume name, object name and namespace appear only quoted and marked, or in their own finding', () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'names-')) });
     outdirs.push(app.outdir);
     const chart = new Chart(app, 'repeat');
     // Secret lightstep.cacert exists in another namespace only: the Secret check reports the volume too.
     new k8s.KubeSecret(chart, 'elsewhere', { metadata: { name: 'lightstep.cacert', namespace: 'other' }, data: { 'cacert.pem': 'eA==' } });
     new k8s.KubeDeployment(chart, 'mounter', {
-      metadata: { name: 'Mounter', namespace: 'shop' },
+      metadata: { name: 'Mounter', namespace: 'Shop' },
       spec: { ...workload, template: podTemplate({ containers: [{ name: 'm', image: 'm' }], volumes: [{ name: 'secret-lightstep.cacert', secret: { secretName: 'lightstep.cacert' } }] }) },
     });
-    new k8s.KubeDeployment(chart, 'again', { metadata: { name: 'Mounter', namespace: 'shop' }, spec: { ...workload, template: podTemplate({ containers: [{ name: 'm', image: 'm' }] }) } });
+    new k8s.KubeDeployment(chart, 'again', { metadata: { name: 'Mounter', namespace: 'Shop' }, spec: { ...workload, template: podTemplate({ containers: [{ name: 'm', image: 'm' }] }) } });
+    new k8s.KubeService(chart, 'nothing', { metadata: { name: 'nothing', namespace: 'Shop' }, spec: { selector: { app: 'none' }, ports: [{ port: 80 }] } });
     const findings = MeshAnalysis.of(chart).analyze();
-    expect(findings.length).toBeGreaterThanOrEqual(4); // two names, the duplicate, the Secret in another namespace
+    // the names, the namespace (three objects), the duplicate, the Secret in another namespace, the selector
+    expect(findings.length).toBeGreaterThanOrEqual(8);
     for (const finding of findings) {
-      const unmarked = finding.replace(/"Mounter" \(an invalid name\)|metadata\.name "Mounter" is not valid|volumes\[0\]\.name "secret-lightstep\.cacert" is not valid/g, '');
-      expect({ finding, unmarked: /Mounter|secret-lightstep\.cacert/.test(unmarked) }).toEqual({ finding, unmarked: false });
+      const unmarked = finding
+        .replace(/"[^"]*"\/"[^"]*" \(an invalid name\)|"[^"]*"\/\w+ \(an invalid name\)|"[^"]*" \(an invalid name\)/g, '')
+        .replace(/(metadata\.name|metadata\.namespace|volumes\[0\]\.name) "[^"]*" is not valid/g, '');
+      expect({ finding, unmarked: /Mounter|Shop|secret-lightstep\.cacert/.test(unmarked) }).toEqual({ finding, unmarked: false });
     }
-    expect(findings.join('\n')).toMatch(/spec\.template\.spec\.volumes\[0\] mounts Secret lightstep\.cacert, which this output creates in other namespaces but not in shop/);
+    expect(findings.join('\n')).toMatch(/spec\.template\.spec\.volumes\[0\] mounts Secret lightstep\.cacert, which this output creates in other namespaces but not in "Shop" \(an invalid name\)/);
+    expect(findings.join('\n')).toMatch(/matches no pod in namespace "Shop" \(an invalid name\)/);
   });
 });

@@ -42,6 +42,11 @@ export function describeObject(manifest: any): string {
   return `${manifest.kind} ${namespace === undefined ? '' : `${shown(namespace, namespaceValid)}/`}${shown(name, nameValid)}${nameValid && namespaceValid ? '' : ' (an invalid name)'}`;
 }
 
+/** The name of an object of `kind` (a namespace: kind Namespace) for messages, quoted and marked when the API server would refuse it. */
+export function describeName(kind: string, name: string): string {
+  return objectNameProblem(kind, name) === undefined ? name : `${JSON.stringify(name)} (an invalid name)`;
+}
+
 /** The namespace an object lands in; objects without one go to "default", as kubectl would send them. */
 export function namespaceOf(manifest: any): string {
   return manifest.metadata?.namespace ?? 'default';

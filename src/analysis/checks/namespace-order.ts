@@ -1,6 +1,6 @@
 import { YamlOutputType } from 'cdk8s';
 import { AnalysisInput } from '../analysis-input';
-import { describeObject, ManifestSet, PlacedObject } from '../manifest-set';
+import { describeName, describeObject, ManifestSet, PlacedObject } from '../manifest-set';
 
 /** How many objects a grouped message names before it only counts the rest. */
 const NAMED_OBJECTS = 3;
@@ -34,7 +34,7 @@ export function checkNamespaceOrder({ manifests }: AnalysisInput): string[] {
 
 function tooEarlyMessage(manifests: ManifestSet, namespaceObject: PlacedObject, objects: PlacedObject[]): string {
   const [first] = objects;
-  const namespace = namespaceObject.manifest.metadata.name;
+  const namespace = describeName('Namespace', namespaceObject.manifest.metadata.name);
   const named = objects.slice(0, NAMED_OBJECTS).map((object) => describeObject(object.manifest)).join(', ');
   const more = objects.length > NAMED_OBJECTS ? ` and ${objects.length - NAMED_OBJECTS} more` : '';
   const what = `${named}${more} (${objects.length === 1 ? `construct ${first.path}` : `chart ${first.chart}`}, file ${first.file})`;

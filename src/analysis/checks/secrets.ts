@@ -1,5 +1,5 @@
 import { AnalysisInput, SecretRequirement } from '../analysis-input';
-import { describeObject } from '../manifest-set';
+import { describeName, describeObject } from '../manifest-set';
 
 const INJECTION_LABEL = 'istio-injection';
 const REVISION_LABEL = 'istio.io/rev';
@@ -38,7 +38,8 @@ export function checkMountedSecrets({ manifests, secretRequirements, injectedSec
       const field = `${pod.specPath}.volumes[${index}]`;
       const secret = manifests.find('Secret', pod.namespace, name);
       if (!secret) {
-        errors.push(`${describeObject(pod.owner.manifest)}: ${field} mounts Secret ${name}, which this output creates in other namespaces but not in ${pod.namespace}. Fix: create it in ${pod.namespace} too`);
+        const namespace = describeName('Namespace', pod.namespace);
+        errors.push(`${describeObject(pod.owner.manifest)}: ${field} mounts Secret ${describeName('Secret', name)}, which this output creates in other namespaces but not in ${namespace}. Fix: create it in ${namespace} too`);
         return;
       }
       for (const item of volume.secret.items ?? []) {

@@ -1,5 +1,5 @@
 import { AnalysisInput } from '../analysis-input';
-import { describeObject, labelsMatch, namespaceOf } from '../manifest-set';
+import { describeName, describeObject, labelsMatch, namespaceOf } from '../manifest-set';
 
 /** Workload selectors against their own templates, and Service selectors and target ports against the pods. */
 export function checkSelectorsAndPorts({ manifests }: AnalysisInput): string[] {
@@ -15,7 +15,7 @@ export function checkSelectorsAndPorts({ manifests }: AnalysisInput): string[] {
     if (!selector || Object.keys(selector).length === 0) continue; // a selector-less Service has manual Endpoints
     const pods = manifests.podsSelectedBy(namespaceOf(manifest), selector);
     if (pods.length === 0) {
-      errors.push(`${describeObject(manifest)}: selector ${JSON.stringify(selector)} matches no pod in namespace ${namespaceOf(manifest)}. Fix: deploy pods with those labels or correct the selector`);
+      errors.push(`${describeObject(manifest)}: selector ${JSON.stringify(selector)} matches no pod in namespace ${describeName('Namespace', namespaceOf(manifest))}. Fix: deploy pods with those labels or correct the selector`);
       continue;
     }
     for (const port of manifest.spec?.ports ?? []) {
