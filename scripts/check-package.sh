@@ -106,7 +106,7 @@ const deployment = new kplus.Deployment(chart, 'payments', {
   metadata: { namespace: 'payments' },
   containers: [{ image: 'example/payments:1.0', portNumber: 8080 }],
 });
-deployment.containers[0].mount('/etc/lightstep', kplus.Volume.fromSecret(chart, 'certs', secret));
+secret.mountInto(deployment.containers[0]);
 const shopSecret = LightstepCaCertSecret.of(chart, 'shop-ca', { namespace: 'shop', certificate: ca });
 new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelease: IstioRelease.of('1.9.3') });
 const tracing = new LightstepTracing(chart, 'tracing', {

@@ -12,7 +12,7 @@ export {
   AccessToken, AccessTokenSource,
   CaCertificate, type CaCertificateOptions, type CertificateSummary,
   type IstioCniInstall, type IstioInstallInput, IstioInstallTool,
-  LightstepCaCertSecret, type LightstepCaCertSecretProps,
+  LightstepCaCertSecret, type LightstepCaCertSecretProps, type LightstepCaCertMountOptions,
   LightstepTracing, type LightstepTracingProps,
   OtelCollector, type OtelCollectorOptions, type OtelCollectorProps,
   TracerStatsInclusion,

@@ -3,7 +3,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { registerNamespace } from './_namespace-order';
 import { MeshAnalysis } from './analysis/mesh-analysis';
-import { isDns1123Label, isLabelValue } from './analysis/checks/names';
+import { isDns1123Label, isLabelValue } from './analysis/_kubernetes-names';
 import { POD_SECURITY_ENFORCE_LABEL } from './analysis/pod-security';
 import { ConfigurationError, locatedIn } from './configuration-error';
 

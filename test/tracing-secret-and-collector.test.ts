@@ -81,7 +81,8 @@ describe('LightstepCaCertSecret', () => {
     const secret = new LightstepCaCertSecret(chart, 'ca', { namespace: 'default', certificate: ca() });
     const deployment = new Deployment(chart, 'app', { metadata: { namespace: 'default' } });
     const container = deployment.addContainer({ image: 'example/app:1.0', envVariables: { CA_PEM: EnvValue.fromSecretValue({ secret, key: secret.key }) } });
-    container.mount('/etc/lightstep', Volume.fromSecret(chart, 'ca-volume', secret), { readOnly: true });
+    // Named: the name cdk8s-plus derives from the Secret's, secret-lightstep.cacert, is no volume name the API server takes.
+    container.mount('/etc/lightstep', Volume.fromSecret(chart, 'ca-volume', secret, { name: 'lightstep-ca' }), { readOnly: true });
     const objects = chart.toJson();
     const pod = find(objects, 'Deployment').spec.template.spec;
     expect(pod.volumes).toEqual([expect.objectContaining({ secret: expect.objectContaining({ secretName: 'lightstep.cacert' }) })]);

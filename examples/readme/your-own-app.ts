@@ -16,17 +16,20 @@ const tracing = new LightstepTracing(chart, 'tracing', {
   applicationNamespaces: ['shop'],
 });
 // Creates Namespace shop, which the output applies before the Secret above puts in it, whatever the order here.
-const bookinfo = new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelease: IstioRelease.of('1.9.3') });
+// Created after the tracing and given no istioRelease, Bookinfo follows its release: one app, one Istio.
+const bookinfo = new Bookinfo(chart, 'bookinfo', { namespace: 'shop' });
 
-// The Secret is a cdk8s-plus ISecret: mount it like any other. `of` returns the namespace's Secret if the app
-// has one already (the tracing construct's for shop, say) instead of writing a second one.
+// `of` returns the namespace's CA Secret if the app has one already (the tracing construct's for shop, say)
+// instead of writing a second one. `mountInto` mounts it read-only at /etc/lightstep, where LightStep tracers
+// read cacert.pem, as the volume lightstep-cacert (kplus.Volume.fromSecret would name it after the Secret,
+// secret-lightstep.cacert, which the API server refuses: volume names take no dots).
 new MeshNamespace(chart, 'payments-namespace', { name: 'payments' });
 const secret = LightstepCaCertSecret.of(chart, 'ca', { namespace: 'payments', certificate: ca });
 const deployment = new kplus.Deployment(chart, 'payments', {
   metadata: { namespace: 'payments' },
   containers: [{ image: 'example/payments:1.0', portNumber: 8080 }],
 });
-deployment.containers[0].mount('/etc/lightstep', kplus.Volume.fromSecret(chart, 'certs', secret));
+secret.mountInto(deployment.containers[0]);
 
 // The synth-time analysis runs first and fails the synth, writing nothing, when the objects do not fit together.
 app.synth();

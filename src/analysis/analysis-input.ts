@@ -1,3 +1,4 @@
+import { ReleaseOfConstruct } from './_app-release';
 import { ManifestSet } from './manifest-set';
 
 /** A Secret that pods in one namespace will mount. */
@@ -47,6 +48,8 @@ export interface AnalysisInput {
   readonly secretRequirements: readonly SecretRequirement[];
   readonly injectedSecretRequirements: readonly InjectedSecretRequirement[];
   readonly meshConfigs: readonly MeshConfigSource[];
+  /** The Istio release each construct of the library writes its objects for, in creation order. */
+  readonly releases: readonly ReleaseOfConstruct[];
 }
 
 /** One family of relation checks: returns one message per problem, each naming the object and the fix. */

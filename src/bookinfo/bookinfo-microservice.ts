@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IstioRelease, releaseProp } from '../istio-release';
+import { IstioRelease } from '../istio-release';
+import { releaseOrFollowed } from './_release';
 import { TracerStatsInclusion } from '../tracing/tracer-stats-inclusion';
 import { BOOKINFO_PORT, sampleService } from './_sample';
 import { BookinfoService } from './bookinfo-service';
@@ -34,7 +35,7 @@ export interface BookinfoMicroserviceProps {
   readonly versions?: string[];
   /**
    * Istio release whose Bookinfo sample decides the image registry.
-   * @default the newest release this library knows
+   * @default the release of the LightstepTracing already in the app, else the newest release this library knows
    */
   readonly istioRelease?: IstioRelease;
   /**
@@ -85,7 +86,7 @@ export class BookinfoMicroservice extends Construct {
       const name = validateEnumValue('BookinfoMicroservice.service', props.service, BookinfoService);
       const sample = sampleService(name);
       const namespace = validateDnsLabel('BookinfoMicroservice.namespace', props.namespace);
-      const release = props.istioRelease === undefined ? IstioRelease.newest() : releaseProp(props.istioRelease, 'BookinfoMicroservice.istioRelease');
+      const release = releaseOrFollowed(this, props.istioRelease, 'BookinfoMicroservice.istioRelease').release;
       const registry = validateImageRegistry('BookinfoMicroservice.imageRegistry', props.imageRegistry ?? release.bookinfoImageRegistry);
       const tag = validateImageTag('BookinfoMicroservice.imageTag', props.imageTag ?? BookinfoMicroservice.DEFAULT_IMAGE_TAG);
       const replicas = validateReplicas('BookinfoMicroservice.replicas', props.replicas ?? 1);

@@ -1,12 +1,14 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IstioRelease, releaseProp } from '../istio-release';
+import { IstioRelease } from '../istio-release';
 import { addWarning } from '../warnings';
+import { recordRelease } from '../analysis/_app-release';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { locatedIn } from '../configuration-error';
 import { MeshNamespace } from '../mesh-namespace';
 import { addWarningOnce } from '../tracing/_report-once';
 import { assertRoutedVersionsDeployed } from './_routes';
+import { releaseOrFollowed } from './_release';
 import { BOOKINFO_PORT, PRODUCT_PAGE_PATH, SAMPLE_SERVICES, sampleService } from './_sample';
 import {
   validateDnsLabel, validateEnumValue, validateImageRegistry, validateImageTag, validateReplicas, validateSelector, validateVersions,
@@ -38,7 +40,7 @@ export interface BookinfoProps {
   readonly revision?: string;
   /**
    * Istio release the objects are written for: apiVersions, ingress gateway port, image registry.
-   * @default the newest release this library knows
+   * @default the release of the LightstepTracing already in the app, else the newest release this library knows
    */
   readonly istioRelease?: IstioRelease;
   /**
@@ -134,7 +136,8 @@ export class Bookinfo extends Construct {
     super(scope, id);
     try {
       this.namespace = validateDnsLabel('Bookinfo.namespace', props.namespace ?? 'default');
-      this.release = props.istioRelease === undefined ? IstioRelease.newest() : releaseProp(props.istioRelease, 'Bookinfo.istioRelease');
+      const release = releaseOrFollowed(this, props.istioRelease, 'Bookinfo.istioRelease');
+      this.release = release.release;
       const newerWarning = this.release.newerThanKnownWarning;
       if (newerWarning) addWarningOnce(this, `Bookinfo.istioRelease: ${newerWarning}`);
       const istioRelease = this.release;
@@ -153,6 +156,7 @@ export class Bookinfo extends Construct {
         this.gatewayApiCrds = GatewayApiCrds.forRelease(this.release, this.routing !== BookinfoRoutingScenario.NONE, 'Bookinfo.ingress');
       }
       assertRoutedVersionsDeployed(this.routing, this.reviewsVersions, 'Bookinfo.routing', 'Bookinfo.reviewsVersions');
+      recordRelease({ release: this.release, construct: this, kind: 'Bookinfo', chosenBy: release.chosenBy, tracing: false });
       const createNamespace = props.createNamespace ?? true;
       const restrictedPodSecurity = props.restrictedPodSecurity ?? false;
 

@@ -1,5 +1,6 @@
 import { Construct } from 'constructs';
 import { Telemetry, TelemetryV1Alpha1 } from '../../imports/telemetry.istio.io';
+import { recordRelease } from '../analysis/_app-release';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { ConfigurationError, locatedIn } from '../configuration-error';
 import { HelmChartSource, IstioRelease, releaseProp, TracingGeneration } from '../istio-release';
@@ -268,6 +269,8 @@ export class LightstepTracing extends Construct {
         }
       }
       this.tokenInstallArgs = this.installInputs[0].installArgs;
+      // The release of the app: a Bookinfo created after this without a release of its own follows it.
+      recordRelease({ release: this.release, construct: this, kind: 'LightstepTracing', chosenBy: 'its istioRelease prop', tracing: true, istioNamespace });
 
       for (const input of this.installInputs) {
         const meshConfig = input.content.spec?.meshConfig ?? input.content.meshConfig;
