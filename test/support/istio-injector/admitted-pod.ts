@@ -42,7 +42,9 @@ export function admittedPod(workload: Json): Json {
       return fromTemplate(workload.spec?.template, `${name}-`, owner('apps/v1', kind, name));
     case 'Job':
       return fromTemplate(workload.spec?.template, `${name}-`, owner('batch/v1', 'Job', name));
+    case 'ReplicationController':
+      return fromTemplate(workload.spec?.template, `${name}-`, owner('v1', 'ReplicationController', name));
     default:
-      throw new GoTemplateError(`cannot make a pod from a ${kind || 'object without kind'}: give a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet or Job`);
+      throw new GoTemplateError(`cannot make a pod from a ${kind || 'object without kind'}: give a Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, ReplicationController or Job`);
   }
 }

@@ -10,8 +10,7 @@ import { compareReleases } from '../istio-upstream';
 import { FunctionMap, GoFunction, GoTemplate, GoSemantics } from './go-template';
 import { goJsonMarshal, goYamlMarshal } from './go-encoding';
 import {
-  ANY, BOOL, GoTemplateError, GoType, GoValue, INT, STRING, STRING_MAP, Value, fromInterface, isNil, mapOf, ptrTo,
-  sliceOf, toJSONData,
+  ANY, BOOL, GoType, GoValue, INT, STRING, STRING_MAP, Value, formatValue, fromInterface, isNil, ptrTo, sliceOf, toJSONData,
 } from './go-value';
 import { CONTAINER, OBJECT_META } from './kube-types';
 import { DURATION, ProtoSchema, durationNanos, formatGoDuration } from './proto-schema';
@@ -73,8 +72,6 @@ function cleanProxyConfig(release: string, config: Record<string, unknown>, defa
   for (const field of fields) {
     if (JSON.stringify(canonical(out[field])) === JSON.stringify(canonical(defaults[field]))) delete out[field];
   }
-  // The zero values jsonpb leaves out anyway.
-  for (const [key, value] of Object.entries(out)) if (value === 0 || value === '' || value === false) delete out[key];
   if (atLeast(release, '1.9') && out.proxyMetadata && Object.keys(out.proxyMetadata as object).length === 0) delete out.proxyMetadata;
   return out;
 }
@@ -289,7 +286,6 @@ function stringMapFunctions(): Record<string, GoFunction> {
 /** fmt.Sprint of one argument, as getAnnotation and excludeInboundPort format theirs. */
 function formatArgument(value: GoValue): string {
   if (value.type.kind === 'ptr' && value.data !== null) return formatArgument(new GoValue(value.type.elem, value.data));
-  const { formatValue } = require('./go-value') as typeof import('./go-value');
   return formatValue(value);
 }
 
@@ -331,4 +327,3 @@ export function gatewayTemplateFunctions(): FunctionMap {
   };
 }
 
-export { GoTemplateError, mapOf };

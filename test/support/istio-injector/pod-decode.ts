@@ -263,7 +263,7 @@ function decodeScalar(shape: Scalar, data: unknown, scalars: 'convert' | 'strict
 }
 
 function zeroOf(shape: Shape): unknown {
-  if (typeof shape !== 'string') return {};
+  if (typeof shape !== 'string') return 'list' in shape || 'map' in shape ? null : {};
   if (shape.startsWith('string')) return '';
   if (shape.startsWith('int')) return 0;
   if (shape.startsWith('bool')) return false;

@@ -23,11 +23,12 @@ export interface SidecarInjectorOptions {
   /** The revision of this injector; unset for the default revision. */
   readonly revision?: string;
   /**
-   * Whether the cluster runs native sidecars (Istio 1.19+ with ENABLE_NATIVE_SIDECARS; from 1.27 istiod detects it
-   * from the nodes, which do not exist here).
-   * @default false
+   * The Kubernetes minor version of the cluster's kubelets. From Istio 1.27, istiod's ENABLE_NATIVE_SIDECARS
+   * defaults to "auto" and it injects native sidecars when every node runs 1.33 or later (DetectNativeSidecar);
+   * 1.19-1.26 read only the env var (default false).
+   * @default none: no node is known, which 1.27+ treats as native-sidecar capable (an empty cluster)
    */
-  readonly nativeSidecars?: boolean;
+  readonly nodeKubeletMinor?: number;
 }
 
 /** The injector's configuration, given directly (as Istio's own tests give it) rather than found among objects. */
@@ -205,11 +206,23 @@ export class SidecarInjector {
     if (webhooks.length === 0) return { pod: admitted, injected: false, webhooks, reason: 'no webhook of this injector selects the pod' };
     const required = this.injectionRequired(admitted, namespace);
     if (!required.required) return { pod: admitted, injected: false, webhooks, reason: required.reason };
-    const request = { proxyEnvs: this.proxyEnvs(webhooks[0].path), nativeSidecars: this.settings.nativeSidecars ?? false };
+    const request = { proxyEnvs: this.proxyEnvs(webhooks[0].path), nativeSidecars: this.nativeSidecars() };
     const injected = atLeast(this.release, '1.9')
       ? injectWithTemplates(this.context, admitted as Json, request)
       : injectLegacy(this.context, admitted as Json, request);
     return { pod: injected, injected: true, webhooks, reason: required.reason };
+  }
+
+  /** Whether istiod injects the proxy as a native sidecar (an init container with restartPolicy Always). */
+  private nativeSidecars(): boolean {
+    const setting = this.context.environment.ENABLE_NATIVE_SIDECARS;
+    if (!atLeast(this.release, '1.19')) return false;
+    if (!atLeast(this.release, '1.27')) return setting !== undefined && /^(1|t|T|TRUE|true|True)$/.test(setting);
+    const mode = setting ?? 'auto';
+    if (mode === 'true') return true;
+    if (mode !== 'auto') return false;
+    const kubelet = this.settings.nodeKubeletMinor;
+    return kubelet === undefined || kubelet >= 33;
   }
 
   /** parseInjectEnvs (1.6+): /inject/cluster/<id>/net/<network>/<key>/<value>... */

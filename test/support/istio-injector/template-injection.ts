@@ -198,7 +198,8 @@ function reapplyOverwrittenContainers(release: string, finalPod: Json, original:
         ?? containersOf(original, key).find((c) => c.name === container.name)
         ?? (atLeast(release, '1.19') && key === 'initContainers' ? containersOf(original, 'containers').find((c) => c.name === container.name) : undefined);
       if (!match) continue;
-      const overlay = clone(match);
+      // The container as the webhook decoded it (Go's encoding writes its empty resources).
+      const overlay = decodeAs(CONTAINER_SHAPE, clone(match), podDecoding(release)) as Json;
       if (overlay.image === 'auto') delete overlay.image;
       (overrides[key] ??= []).push(overlay);
       result = applyOverlay(release, result, { spec: key === 'containers' ? { containers: [overlay] } : { containers: [], initContainers: [overlay] } });
