@@ -126,6 +126,11 @@ export class SidecarInjector {
       .map((spec) => ({ configuration: String(configuration.metadata?.name ?? ''), spec })));
   }
 
+  /** The configuration and Go machinery of this injector, which the Gateway controller fake shares. */
+  public get injectionContext(): InjectionContext {
+    return this.context;
+  }
+
   /** The Istio release this injector is. */
   public get release(): string {
     return this.settings.release;

@@ -83,14 +83,19 @@ export function deploymentMeta(release: string, pod: Json): DeploymentMeta {
   return { meta, typeMeta };
 }
 
-/** ProxyImage (1.13+): <hub>/<global.proxy.image or proxyv2>:<tag>[-<variant>], the variant from values (1.22+), the ProxyConfig's image type or the annotation. */
-export function proxyImage(release: string, values: Json, proxyConfig: Json, annotations: Record<string, string>): string {
+/**
+ * ProxyImage (1.13+): <hub>/<global.proxy.image or proxyv2>:<tag>[-<type>], the image type from values' variant
+ * (1.22+), the ProxyConfig's image, then the sidecar.istio.io/proxyImageType annotation. AgentgatewayImage (1.29+)
+ * is the same with the image "agentgateway" and the gateway.istio.io/agentgatewayImage annotation.
+ */
+export function proxyImage(release: string, values: Json, proxyConfig: Json, annotations: Record<string, string>, agentgateway = false): string {
   const global = (values.global ?? {}) as Json;
-  const tag = global.tag === undefined || global.tag === null ? '' : typeof global.tag === 'number' ? String(global.tag) : String(global.tag);
+  const tag = global.tag === undefined || global.tag === null ? '' : String(global.tag);
   let imageType = atLeast(release, '1.22') ? String(global.variant ?? '') : '';
   if (proxyConfig.image) imageType = String((proxyConfig.image as Json).imageType ?? '');
-  const imageName = global.proxy?.image ? String(global.proxy.image) : 'proxyv2';
-  if (annotations['sidecar.istio.io/proxyImageType'] !== undefined) imageType = annotations['sidecar.istio.io/proxyImageType'];
+  const imageName = agentgateway ? 'agentgateway' : global.proxy?.image ? String(global.proxy.image) : 'proxyv2';
+  const annotation = agentgateway ? 'gateway.istio.io/agentgatewayImage' : 'sidecar.istio.io/proxyImageType';
+  if (annotations[annotation] !== undefined) imageType = annotations[annotation];
   let finalTag = tag;
   if (imageType !== '') {
     for (const known of ['distroless', 'debug']) {
