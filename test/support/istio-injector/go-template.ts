@@ -1134,7 +1134,7 @@ function length(item: Value): number {
   }
 }
 
-function index(item: Value, indices: Value[]): Value {
+function index(go118: boolean, item: Value, indices: Value[]): Value {
   let value: Value = item;
   if (!value) throw new GoTemplateError('index of untyped nil');
   for (const key of indices) {
@@ -1155,7 +1155,12 @@ function index(item: Value, indices: Value[]): Value {
         break;
       }
       case 'map': {
-        const mapKey: GoValue = key ?? zero(value.type.key);
+        // Go 1.18 (prepareArg) refuses a nil key for a map whose keys cannot be nil; earlier releases used the zero key.
+        const keyValue = key && key.type.kind === 'interface' && isNil(key) ? undefined : key;
+        if (!keyValue && go118 && !['interface', 'map', 'slice', 'ptr', 'func'].includes(value.type.key.kind)) {
+          throw new GoTemplateError(`value is nil; should be of type ${value.type.key.name}`);
+        }
+        const mapKey: GoValue = keyValue ?? zero(value.type.key);
         if (!assignable(mapKey.type, value.type.key)) throw new GoTemplateError(`value has type ${mapKey.type.name}; should be ${value.type.key.name}`);
         const data = value.data as Record<string, unknown> | null;
         const k: string = String(mapKey.data);
@@ -1251,7 +1256,7 @@ function builtins(go118: boolean): FunctionMap {
     ge: { call: ([a, b]) => new GoValue(BOOL, !lt(a, b)) },
     not: { params: [ANY], call: ([a]) => new GoValue(BOOL, !isTrue(a)) },
     len: { params: [ANY], call: ([a]) => new GoValue(INT, length(a)) },
-    index: { call: ([item, ...indices]) => index(item, indices) },
+    index: { call: ([item, ...indices]) => index(go118, item, indices) },
     print: { params: [ANY], variadic: true, call: (args) => new GoValue(STRING, sprint(args)) },
     printf: {
       params: [STRING, ANY],
