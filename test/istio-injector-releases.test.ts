@@ -14,6 +14,7 @@ import * as yaml from 'js-yaml';
 import { UPSTREAM_RELEASES, UpstreamRelease, compareReleases } from './support/istio-upstream';
 import { admittedPod } from './support/istio-injector/admitted-pod';
 import { HELM_BIN, RenderOptions, canRender, controlPlaneChart, renderCharts } from './support/istio-injector/helm-render';
+import { atLeast } from './support/istio-injector/releases';
 import { SidecarInjector } from './support/istio-injector/sidecar-injector';
 
 type Json = Record<string, any>;
@@ -29,7 +30,6 @@ const productpage = (yaml.loadAll(fs.readFileSync(BOOKINFO, 'utf8')) as Json[])
   .find((object) => object?.kind === 'Deployment' && object.metadata?.name === 'productpage-v1')!;
 const NAMESPACE = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bookinfo', labels: { 'istio-injection': 'enabled' } } };
 
-const atLeast = (tag: string, minimum: string) => compareReleases(tag, minimum) >= 0;
 const usesLightstep = (tag: string) => !atLeast(tag, '1.15');
 
 /** Values that turn the LightStep tracer on, where each generation of the charts reads them. */

@@ -5,17 +5,16 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { UPSTREAM_DIR, compareReleases } from '../istio-upstream';
+import { UPSTREAM_DIR } from '../istio-upstream';
 import { FunctionMap, GoSemantics, GoTemplate } from './go-template';
 import { GoTemplateError, Value } from './go-value';
 import { injectorFunctions } from './injector-functions';
 import { Json, MeshProtos, parseYamlObject } from './mesh-config';
 import { ProtoSchema } from './proto-schema';
 import { LabelSelector } from './webhook-match';
+import { atLeast } from './releases';
 
 const NETWORKING_DIR = path.resolve(UPSTREAM_DIR, '../istio-api-networking');
-
-export const atLeast = (release: string, minimum: string) => compareReleases(release, minimum) >= 0;
 
 /** The injector ConfigMap's `config`, as the release's Config struct reads it. */
 export interface InjectorConfig {

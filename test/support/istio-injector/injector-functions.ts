@@ -6,7 +6,6 @@
  * parseDryTemplate: `Funcs(sprig.TxtFuncMap()).Funcs(funcMap)`); `render` (1.2-1.13) re-runs a template on the same
  * data. The gateway controller of 1.16-1.17 (pilot/pkg/config/kube/gateway/templates.go) has its own small map.
  */
-import { compareReleases } from '../istio-upstream';
 import { FunctionMap, GoFunction, GoTemplate, GoSemantics } from './go-template';
 import { goJsonMarshal, goYamlMarshal } from './go-encoding';
 import {
@@ -15,8 +14,7 @@ import {
 import { CONTAINER, OBJECT_META } from './kube-types';
 import { DURATION, ProtoSchema, durationNanos, formatGoDuration } from './proto-schema';
 import { SPRIG_FUNCTIONS } from './sprig';
-
-const atLeast = (release: string, minimum: string) => compareReleases(release, minimum) >= 0;
+import { atLeast, availableFrom } from './releases';
 
 /** What the functions need besides their arguments. */
 export interface InjectorFunctionContext {
@@ -82,7 +80,7 @@ function canonical(value: unknown): unknown {
   return value ?? null;
 }
 
-/** omitNil (1.28+): nil values removed from maps and slices, recursively; a map or slice left empty becomes nil. */
+/** omitNil (1.28.6+, 1.29.1+, 1.30+): nil values removed from maps and slices, recursively; a map or slice left empty becomes nil. */
 function omitNil(data: unknown): unknown {
   if (data === null || data === undefined) return null;
   if (Array.isArray(data)) {
@@ -244,7 +242,8 @@ function istioFunctions(context: InjectorFunctionContext): Record<string, GoFunc
     };
   }
   if (atLeast(release, '1.21')) functions.mergeMaps = { params: [STRING_MAP], variadic: true, call: (maps) => new GoValue(STRING_MAP, maps.length === 0 ? null : mergeMaps(maps)) };
-  if (atLeast(release, '1.28')) functions.omitNil = { params: [ANY], call: ([value]) => fromInterface(omitNil(toJSONData(value))) };
+  // omitNil came with 1.30 and was backported to 1.28.6 and 1.29.1.
+  if (availableFrom(release, ['1.28.6', '1.29.1', '1.30.0'])) functions.omitNil = { params: [ANY], call: ([value]) => fromInterface(omitNil(toJSONData(value))) };
   if (atLeast(release, '1.30')) {
     functions.otelResourceAttributes = {
       params: [ptrTo(context.schema.message('istio.mesh.v1alpha1.MeshConfig')), STRING_MAP, STRING_MAP, STRING, CONTAINERS],

@@ -8,13 +8,15 @@
 import { createHash } from 'node:crypto';
 import { GoTemplateError } from './go-value';
 import { goJsonMarshal } from './go-encoding';
-import { InjectionContext, atLeast } from './injection-context';
-/** Kubernetes objects as JSON data. */
-type Json = Record<string, any>;
+import { InjectionContext } from './injection-context';
+import { atLeast } from './releases';
 import { INJECTION_SPEC_SHAPE, POD_SECURITY_CONTEXT_SHAPE, decodeAs, kubernetesApiMinor, loadGoYaml } from './pod-decode';
 import { quantityMilliValue } from './quantity';
 import { deploymentMeta, templateData } from './template-data';
 import { InjectionRequest } from './template-injection';
+
+/** Kubernetes objects as JSON data. */
+type Json = Record<string, any>;
 
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 const LEGACY_STATUS = { initContainers: ['istio-init', 'enable-core-dump'], containers: ['istio-proxy'], volumes: ['istio-certs', 'istio-envoy'], imagePullSecrets: [] as string[] };

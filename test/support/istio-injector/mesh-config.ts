@@ -8,13 +8,11 @@
  * Data is proto3 JSON (lowerCamel names, durations as "45s", enums by name), as the templates' Go types read it.
  */
 import * as yaml from 'js-yaml';
-import { compareReleases } from '../istio-upstream';
-import { GoTemplateError } from './go-value';
+import { GoTemplateError, GoValue, StructType, ptrTo } from './go-value';
 import { ProtoSchema } from './proto-schema';
+import { atLeast } from './releases';
 
 export type Json = Record<string, unknown>;
-
-const atLeast = (release: string, minimum: string) => compareReleases(release, minimum) >= 0;
 
 /** DefaultProxyConfig() of `release`, as proto JSON. */
 export function defaultProxyConfig(release: string): Json {
@@ -118,8 +116,8 @@ export function defaultMeshConfig(release: string): Json {
   }
   if (atLeast(release, '1.11')) {
     mesh.defaultProviders = atLeast(release, '1.12') ? {} : { accessLogging: ['envoy'] };
-    const providers = [{ name: 'envoy', envoyFileAccessLog: { path: '/dev/stdout' } }];
-    if (atLeast(release, '1.12')) providers.unshift({ name: 'prometheus', prometheus: {} } as never, { name: 'stackdriver', stackdriver: {} } as never);
+    const providers: Json[] = [{ name: 'envoy', envoyFileAccessLog: { path: '/dev/stdout' } }];
+    if (atLeast(release, '1.12')) providers.unshift({ name: 'prometheus', prometheus: {} }, { name: 'stackdriver', stackdriver: {} });
     mesh.extensionProviders = providers;
   }
   if (atLeast(release, '1.14')) mesh.dnsRefreshRate = '60s';
@@ -150,14 +148,14 @@ export class MeshProtos {
     if (!atLeast(this.release, '1.9')) {
       // 1.1-1.8: the whole YAML applied onto the defaults, then the resulting proxy config re-encoded (zero values
       // drop out) and applied onto DefaultProxyConfig().
-      const merged = this.schema.apply(meshType, this.schema.normalize({ kind: 'ptr', name: '', elem: meshType }, defaults) as Json, patch, this.mergeNested);
-      const reencoded = this.schema.toJsonpb({ type: { kind: 'ptr', name: '', elem: proxyType }, data: merged.defaultConfig ?? null } as never);
+      const merged = this.schema.apply(meshType, this.schema.normalize(ptrTo(meshType), defaults) as Json, patch, this.mergeNested);
+      const reencoded = this.schema.toJsonpb(new GoValue(ptrTo(proxyType), merged.defaultConfig ?? null));
       merged.defaultConfig = this.schema.apply(proxyType, this.proxyDefaults(), reencoded, true);
       return merged;
     }
     // 1.9+: every field but defaultConfig is an override; defaultConfig merges onto DefaultProxyConfig().
     const { defaultConfig: proxyPatch, defaultProviders, extensionProviders, ...rest } = patch;
-    const base = this.schema.normalize({ kind: 'ptr', name: '', elem: meshType }, defaults) as Json;
+    const base = this.schema.normalize(ptrTo(meshType), defaults) as Json;
     const merged = this.schema.apply(meshType, base, rest, this.mergeNested);
     merged.defaultConfig = proxyPatch === undefined ? base.defaultConfig : this.mergeProxyConfig(base.defaultConfig as Json, proxyPatch);
     if (defaultProviders !== undefined) {
@@ -198,14 +196,14 @@ export class MeshProtos {
 
   /** DefaultProxyConfig() of the release in normalized proto JSON. */
   public proxyDefaults(): Json {
-    return this.schema.normalize({ kind: 'ptr', name: '', elem: this.proxyConfigType }, defaultProxyConfig(this.release)) as Json;
+    return this.schema.normalize(ptrTo(this.proxyConfigType), defaultProxyConfig(this.release)) as Json;
   }
 }
 
-function fieldType(struct: { fields: () => readonly { json: string; type: unknown }[] }, json: string) {
-  const field = struct.fields().find((candidate) => candidate.json === json);
-  const type = field?.type as { kind: string; elem?: unknown } | undefined;
-  return type?.kind === 'ptr' ? type.elem as never : undefined;
+/** The message type of a message-valued field of `struct`. */
+function fieldType(struct: StructType, json: string): StructType | undefined {
+  const type = struct.fields().find((candidate) => candidate.json === json)?.type;
+  return type?.kind === 'ptr' && type.elem.kind === 'struct' ? type.elem : undefined;
 }
 
 /** YAML as Go's sigs.k8s.io/yaml reads it into JSON: an object, or an error that names what was read. */

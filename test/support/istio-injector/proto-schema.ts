@@ -14,7 +14,7 @@
  * golang/protobuf's (1.14 on: a field present in the JSON replaces the field).
  */
 import {
-  ANY, BOOL, EnumType, FLOAT32, FLOAT64, GoMethod, GoTemplateError, GoType, GoValue, INT32, INT64, STRING, StructField,
+  BOOL, EnumType, FLOAT32, FLOAT64, GoMethod, GoTemplateError, GoType, GoValue, INT32, INT64, STRING, StructField,
   StructType, UINT32, UINT64, fromData, mapOf, ptrTo, sliceOf, zero,
 } from './go-value';
 
@@ -498,6 +498,3 @@ function isProtoDefault(value: GoValue): boolean {
     default: return data === null || data === undefined;
   }
 }
-
-/** The JSON value of interface data for protoToJSON of non-proto structs. */
-export const INTERFACE = ANY;

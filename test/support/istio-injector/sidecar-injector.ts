@@ -6,13 +6,16 @@
  * injector's policy injects the pod, and the pod that is stored, by running that release's own templates with the
  * data and the merge rules of that release's injector. See README.md in this folder.
  */
+import { validateAnnotations } from './annotation-validation';
 import { GoTemplateError } from './go-value';
-import { InjectionContext, atLeast } from './injection-context';
+import { InjectionContext } from './injection-context';
+import { atLeast } from './releases';
 import { injectLegacy } from './legacy-injection';
-/** Kubernetes objects as JSON data. */
-type Json = Record<string, any>;
 import { injectWithTemplates } from './template-injection';
 import { LabelSelector, namespaceLabels, rulesMatchPodCreate, selectorIsEmpty, selectorMatches } from './webhook-match';
+
+/** Kubernetes objects as JSON data. */
+type Json = Record<string, any>;
 
 /** A Kubernetes object as an install applies it. */
 export type KubeObject = Record<string, any>;
@@ -166,7 +169,8 @@ export class SidecarInjector {
     if (atLeast(release, '1.12') && labels['sidecar.istio.io/inject'] !== undefined) value = labels['sidecar.istio.io/inject'];
     let useDefault = false;
     let inject = false;
-    if (atLeast(release, '1.28')) {
+    // From 1.27 only "true" and "false" count; other values fall back to the policy.
+    if (atLeast(release, '1.27')) {
       if (value === 'true') inject = true;
       else if (value !== 'false') useDefault = true;
     } else {
@@ -211,6 +215,8 @@ export class SidecarInjector {
     if (webhooks.length === 0) return { pod: admitted, injected: false, webhooks, reason: 'no webhook of this injector selects the pod' };
     const required = this.injectionRequired(admitted, namespace);
     if (!required.required) return { pod: admitted, injected: false, webhooks, reason: required.reason };
+    const name = `${admitted.metadata.namespace}/${admitted.metadata.name ?? admitted.metadata.generateName ?? ''}`;
+    validateAnnotations(this.release, name, admitted.metadata.annotations ?? {});
     const request = { proxyEnvs: this.proxyEnvs(webhooks[0].path), nativeSidecars: this.nativeSidecars() };
     const injected = atLeast(this.release, '1.9')
       ? injectWithTemplates(this.context, admitted as Json, request)

@@ -4,13 +4,11 @@
  * derives from the pod (webhook.go inject() 1.1-1.7, kube.GetDeployMetaFromPod 1.8+) and the proxy image name
  * (inject.go ProxyImage, 1.13+).
  */
-import { compareReleases } from '../istio-upstream';
 import { ANY_MAP, BOOL, GoType, GoValue, INT, INT64, STRING, StructField, StructType, ptrTo } from './go-value';
 import { NAMESPACED_NAME, OBJECT_META, POD_SPEC, TYPE_META } from './kube-types';
 import { MeshProtos } from './mesh-config';
 import { quantityMilliValue } from './quantity';
-
-const atLeast = (release: string, minimum: string) => compareReleases(release, minimum) >= 0;
+import { atLeast } from './releases';
 
 type Json = Record<string, any>;
 

@@ -7,12 +7,14 @@
  */
 import { GoTemplateError } from './go-value';
 import { goJsonMarshal } from './go-encoding';
-import { InjectionContext, atLeast } from './injection-context';
-/** Kubernetes objects as JSON data. */
-type Json = Record<string, any>;
+import { InjectionContext } from './injection-context';
+import { atLeast } from './releases';
 import { CONTAINER_SHAPE, DecodeOptions, POD_SHAPE, decodeAs, inGoFieldOrder, keepFieldsUnknownToRelease, kubernetesApiMinor, loadGoYaml } from './pod-decode';
 import { strategicMergePod } from './strategic-merge';
 import { deploymentMeta, templateData } from './template-data';
+
+/** Kubernetes objects as JSON data. */
+type Json = Record<string, any>;
 
 /** Per-request inputs the webhook gets besides the pod. */
 export interface InjectionRequest {
@@ -60,7 +62,7 @@ function previousStatus(pod: Json): Json | undefined {
 }
 
 /** stripPod: a re-injected pod loses what the previous injection added. */
-function stripPod(context: InjectionContext, pod: Json, statusPort: number): Json {
+function stripPod(pod: Json, statusPort: number): Json {
   const status = previousStatus(pod);
   if (!status) return pod;
   const stripped = clone(pod);
@@ -73,7 +75,6 @@ function stripPod(context: InjectionContext, pod: Json, statusPort: number): Jso
     for (const key of ['prometheus.io/scrape', 'prometheus.io/path', 'prometheus.io/port']) delete annotations[key];
   }
   delete annotations['sidecar.istio.io/status'];
-  void context;
   return stripped;
 }
 
@@ -141,12 +142,12 @@ export function injectWithTemplates(context: InjectionContext, original: Json, r
   let network = String(global.network ?? '');
   if (proxyEnvs.ISTIO_META_CLUSTER_ID) cluster = proxyEnvs.ISTIO_META_CLUSTER_ID;
   if (proxyEnvs.ISTIO_META_NETWORK) network = proxyEnvs.ISTIO_META_NETWORK;
-  const networkLabel = atLeast(release, '1.11') ? 'topology.istio.io/network' : 'topology.istio.io/network';
-  if (labels[networkLabel] !== undefined) network = labels[networkLabel];
+  // From 1.10 the pod's own network label wins (extractClusterAndNetwork).
+  if (atLeast(release, '1.10') && labels['topology.istio.io/network'] !== undefined) network = labels['topology.istio.io/network'];
   if (cluster !== '') proxyEnvs.ISTIO_META_CLUSTER_ID = cluster;
   if (network !== '') proxyEnvs.ISTIO_META_NETWORK = network;
 
-  const stripped = reinsertOverrides(stripPod(context, original, statusPort));
+  const stripped = reinsertOverrides(stripPod(original, statusPort));
   const data = templateData(release, context.protos, {
     pod: stripped,
     deployment: deploymentMeta(release, original),
