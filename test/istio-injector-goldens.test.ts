@@ -15,7 +15,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as yaml from 'js-yaml';
 import { admittedPod } from './support/istio-injector/admitted-pod';
-import { HELM_BIN, canRender, renderChart, withReleaseFiles } from './support/istio-injector/helm-render';
+import { renderChart, withReleaseFiles } from './support/istio-injector/helm-render';
 import { SidecarInjector } from './support/istio-injector/sidecar-injector';
 
 type Json = Record<string, any>;
@@ -80,13 +80,8 @@ function withoutLegacyTestIgnores(pod: Json): Json {
 
 const DEFAULT_NAMESPACE = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default', labels: { 'istio-injection': 'enabled' } } };
 
-function requireHelm(tag: string): void {
-  if (!canRender(tag)) throw new Error(`these goldens need Helm 3 at ${HELM_BIN} (set HELM_BIN) and the Istio ${tag} charts archive`);
-}
-
 /** The injector ConfigMap of the release's `istio` chart (1.1-1.5) with default values, as TestHelmInject made it. */
 function helmInjectorConfigMap(tag: string): Json {
-  requireHelm(tag);
   // The gateways sub-chart of 1.1.0-1.4.7 and 1.5.0 does not render with Helm 3; the injector ConfigMap does not use it.
   const objects = renderChart(tag, { chart: 'install/kubernetes/helm/istio', args: ['--set', 'gateways.enabled=false', '--show-only', 'templates/sidecar-injector-configmap.yaml'] });
   const configMap = objects.find((object) => object.kind === 'ConfigMap' && object.metadata?.name === 'istio-sidecar-injector');
@@ -96,7 +91,6 @@ function helmInjectorConfigMap(tag: string): Json {
 
 /** The istio-discovery chart (1.6+) rendered with the `default` profile's values (hub, tag, values, meshConfig). */
 function profileInstall(tag: string): Json[] {
-  requireHelm(tag);
   const profile = withReleaseFiles(tag, ['manifests/profiles'], (root) => yaml.load(fs.readFileSync(path.join(root, 'manifests/profiles/default.yaml'), 'utf8')) as Json);
   const values: Json = JSON.parse(JSON.stringify(profile.spec.values ?? {}));
   values.global = { ...(values.global ?? {}), hub: profile.spec.hub, tag: profile.spec.tag };

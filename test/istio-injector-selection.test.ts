@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as yaml from 'js-yaml';
 import { admittedPod } from './support/istio-injector/admitted-pod';
 import { GoTemplateError } from './support/istio-injector/go-value';
-import { HELM_BIN, canRender, controlPlaneChart, renderChart } from './support/istio-injector/helm-render';
+import { controlPlaneChart, renderChart } from './support/istio-injector/helm-render';
 import { atLeast } from './support/istio-injector/releases';
 import { KubeObject, SidecarInjector } from './support/istio-injector/sidecar-injector';
 import { selectorMatches } from './support/istio-injector/webhook-match';
@@ -146,8 +146,6 @@ describe('label selectors as the API server evaluates them', () => {
   });
 });
 
-const helmMissing = !canRender('1.4.10') || !canRender('1.12.9') || !canRender('1.22.8') || !canRender('1.30.3');
-
 function install(tag: string, values: Json = {}): KubeObject[] {
   // The 1.4 gateways sub-chart does not render with Helm 3; the injector does not need it.
   const extra = atLeast(tag, '1.6') ? {} : { gateways: { enabled: false } };
@@ -173,7 +171,6 @@ describe('Istio 1.4.10: the truth table of the 1.3/1.4 "Automatic Sidecar Inject
   ];
   const injectors = new Map<string, SidecarInjector>();
   beforeAll(() => {
-    if (helmMissing) throw new Error(`Helm (${HELM_BIN}) or the Istio charts are missing: set HELM_BIN to a Helm 3.17.3 binary`);
     for (const policy of ['enabled', 'disabled']) {
       injectors.set(policy, SidecarInjector.fromAppliedObjects(install('1.4.10', { global: { proxy: { autoInject: policy } } }), { release: '1.4.10' }));
     }
@@ -206,7 +203,6 @@ describe.each(['1.12.9', '1.22.8', '1.30.3'])('Istio %s: the webhooks and inject
   let byDefault: SidecarInjector;
   let canaryObjects: KubeObject[];
   beforeAll(() => {
-    if (helmMissing) throw new Error(`Helm (${HELM_BIN}) or the Istio charts are missing: set HELM_BIN to a Helm 3.17.3 binary`);
     plain = SidecarInjector.fromAppliedObjects(install(tag), { release: tag });
     byDefault = SidecarInjector.fromAppliedObjects(install(tag, { sidecarInjectorWebhook: { enableNamespacesByDefault: true } }), { release: tag });
     canaryObjects = install(tag, { revision: 'canary' });

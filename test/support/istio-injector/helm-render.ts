@@ -1,21 +1,41 @@
 /**
- * Renders an Istio release's own Helm charts (../shared/reference/istio-charts/istio-<tag>.tar.gz, see its README)
- * with a real Helm 3, for tests of the fake injector: the chart folder is unpacked into a temporary folder that is
+ * Renders an Istio release's own Helm charts (test/fixtures/istio-charts/istio-<tag>.tar.gz, see its README) with a
+ * real Helm 3, for tests of the fake injector: the chart folders are unpacked into a temporary folder that is
  * removed again, and `helm template` prints the objects an install would apply.
- * The Helm binary is `$HELM_BIN`, by default /tmp/helmtry/helm/helm (Helm 3.17.3).
+ * Helm is `$HELM_BIN` when set, else the install runs' (`$CDK8S_ISTIO_LIGHTSTEP_HELM`), else the pinned Helm 3.17.3
+ * that scripts/fetch-tools.js brings once per machine.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
+import { CHARTS_DIR, UpstreamRelease } from '../istio-upstream';
 
-export const HELM_BIN = process.env.HELM_BIN ?? '/tmp/helmtry/helm/helm';
-export const ISTIO_CHARTS_DIR = process.env.ISTIO_CHARTS_DIR ?? '/work/shared/reference/istio-charts';
+let helm: string | undefined;
 
-/** Whether the Helm binary and the chart archive of `tag` are there (tests that need them are skipped otherwise). */
-export function canRender(tag: string): boolean {
-  return fs.existsSync(HELM_BIN) && fs.existsSync(path.join(ISTIO_CHARTS_DIR, `istio-${tag}.tar.gz`));
+/** The Helm binary the renders run; fetched and checked on first use when no environment variable names one. */
+export function helmBinary(): string {
+  if (helm) return helm;
+  const named = process.env.HELM_BIN || process.env.CDK8S_ISTIO_LIGHTSTEP_HELM;
+  if (named) {
+    if (!fs.existsSync(named)) throw new Error(`no Helm binary at ${named} (HELM_BIN or CDK8S_ISTIO_LIGHTSTEP_HELM)`);
+    return (helm = named);
+  }
+  try {
+    const tools = createRequire(import.meta.url)('../../../scripts/fetch-tools.js') as { ensureTools: () => { helm: string } };
+    return (helm = tools.ensureTools().helm);
+  } catch (error) {
+    throw new Error(`no Helm 3 to render Istio's charts: ${(error as Error).message} (set HELM_BIN to a Helm 3.17.3 binary)`);
+  }
+}
+
+/** The chart archive of `tag`; throws naming the folder when the fixtures do not have that release. */
+function chartArchive(tag: string): string {
+  const archive = path.join(CHARTS_DIR, `istio-${tag}.tar.gz`);
+  if (!fs.existsSync(archive)) throw new Error(`no charts archive of Istio ${tag} in ${CHARTS_DIR} (its README lists the releases kept)`);
+  return archive;
 }
 
 /** The chart folder that installs the control plane: the istio chart (1.1-1.5), istio-discovery (1.6+). */
@@ -46,7 +66,7 @@ export interface RenderOptions {
 export function withReleaseFiles<T>(tag: string, folders: readonly string[], use: (root: string) => T): T {
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-chart-'));
   try {
-    execFileSync('tar', ['xzf', path.join(ISTIO_CHARTS_DIR, `istio-${tag}.tar.gz`), '-C', temp, ...folders.map((folder) => `istio-${tag}/${folder}`)]);
+    execFileSync('tar', ['xzf', chartArchive(tag), '-C', temp, ...folders.map((folder) => `istio-${tag}/${folder}`)]);
     return use(path.join(temp, `istio-${tag}`));
   } finally {
     fs.rmSync(temp, { recursive: true, force: true });
@@ -69,16 +89,18 @@ function parseObjects(output: string): Array<Record<string, any>> {
   return yaml.loadAll(output).filter((object): object is Record<string, any> => object !== null && typeof object === 'object');
 }
 
+/** The folders (or files) among `folders` that the release's chart archive has. */
 function existingFolders(tag: string, folders: readonly string[]): string[] {
-  const listing = execFileSync('tar', ['tzf', path.join(ISTIO_CHARTS_DIR, `istio-${tag}.tar.gz`)], { maxBuffer: 64 * 1024 * 1024 }).toString().split('\n');
-  return folders.filter((folder) => listing.some((entry) => entry === `istio-${tag}/${folder}` || entry.startsWith(`istio-${tag}/${folder}/`)));
+  chartArchive(tag);
+  const files = [...UpstreamRelease.of(tag).chartFiles];
+  return folders.filter((folder) => files.some((file) => file === folder || file.startsWith(`${folder}/`)));
 }
 
 /** `helm template` of a chart folder of the release: the rendered objects. */
 export function renderChart(tag: string, options: RenderOptions): Array<Record<string, any>> {
   const folders = existingFolders(tag, [options.chart, ...(options.alsoUnpack ?? []), ...(options.valueFiles ?? [])]);
   return withReleaseFiles(tag, folders, (root) => {
-    const output = execFileSync(HELM_BIN, templateArgs(root, options, path.join(root, 'values.override.yaml')), { maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    const output = execFileSync(helmBinary(), templateArgs(root, options, path.join(root, 'values.override.yaml')), { maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] }).toString();
     return parseObjects(output);
   });
 }
@@ -91,11 +113,11 @@ export async function renderCharts(tag: string, renders: readonly RenderOptions[
   const folders = existingFolders(tag, renders.flatMap((options) => [options.chart, ...(options.alsoUnpack ?? []), ...(options.valueFiles ?? [])]));
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'istio-chart-'));
   try {
-    execFileSync('tar', ['xzf', path.join(ISTIO_CHARTS_DIR, `istio-${tag}.tar.gz`), '-C', temp, ...[...new Set(folders)].map((folder) => `istio-${tag}/${folder}`)]);
+    execFileSync('tar', ['xzf', chartArchive(tag), '-C', temp, ...[...new Set(folders)].map((folder) => `istio-${tag}/${folder}`)]);
     const root = path.join(temp, `istio-${tag}`);
     return await Promise.all(renders.map((options, index) => new Promise<Array<Record<string, any>>>((resolve, reject) => {
       const args = templateArgs(root, options, path.join(temp, `values-${index}.yaml`));
-      execFile(HELM_BIN, args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
+      execFile(helmBinary(), args, { maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
         if (error) reject(new Error(`helm template of Istio ${tag} ${options.chart} failed: ${stderr || error.message}`));
         else resolve(parseObjects(stdout));
       });
