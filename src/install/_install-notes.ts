@@ -263,12 +263,13 @@ function helmInstallRoute(notes: NotesWriter, facts: InstallNotesFacts, steps: R
   const namespace = tracing.istioNamespace;
   const istiod = tracing.installInputs.find((candidate) => candidate.tool === IstioInstallTool.HELM_ISTIOD_CHART)!;
   const gatewayValues = tracing.installInputs.find((candidate) => candidate.tool === IstioInstallTool.HELM_GATEWAY_CHART);
+  const baseValues = tracing.installInputs.find((candidate) => candidate.tool === IstioInstallTool.HELM_BASE_CHART);
   const charts = helmCharts(release.helmChartSource);
   const version = release.helmChartSource === HelmChartSource.REPOSITORY ? ` --version ${helmVersion(release.toString())}` : '';
   const cni = tracing.istioCni;
   const commands = [
     ...(release.helmChartSource === HelmChartSource.REPOSITORY ? ['helm repo add istio https://istio-release.storage.googleapis.com/charts', 'helm repo update'] : []),
-    `helm install istio-base ${charts.base} -n ${namespace}${version}`,
+    `helm install istio-base ${charts.base} -n ${namespace}${version}${baseValues ? ` -f ${relativeInput(facts, baseValues)}` : ''}`,
     // The node agent runs before istiod, whose injector then leaves istio-init out of every pod.
     ...(cni ? [`helm install ${cni.helmReleaseName} ${cni.helmChart} -n ${cni.namespace}${version}`, ...cniReady(tracing)] : []),
     `helm install istiod ${charts.istiod} -n ${namespace}${version} \\`,

@@ -27,6 +27,7 @@ export const ISTIO_OPERATOR_FILE = 'istio-operator.yaml';
 export const ISTIO_HELM_VALUES_FILE = 'istio-helm-values.yaml';
 export const ISTIOD_HELM_VALUES_FILE = 'istiod-helm-values.yaml';
 export const GATEWAY_HELM_VALUES_FILE = 'gateway-helm-values.yaml';
+export const BASE_HELM_VALUES_FILE = 'base-helm-values.yaml';
 /** The port of the ingress gateway Service that clients use for plain HTTP (its `http2` port). */
 const HTTP_SERVICE_PORT = 80;
 /** The namespace every Istio chart and profile assumes unless told otherwise. */
@@ -198,6 +199,27 @@ export function mergeValues(base: Record<string, any>, extra: Record<string, any
     merged[key] = isMapping(merged[key]) && isMapping(value) ? mergeValues(merged[key], value) : value;
   }
   return merged;
+}
+
+/**
+ * Values of the base chart (1.8+), where its defaults do not fit: the namespace its service accounts and the default
+ * validating webhook live in (global.istioNamespace, istio-system by default), and from 1.12 the revision whose istiod
+ * that webhook calls (defaultRevision: "default", which no istiod answers when only a revision is installed).
+ * Undefined when the defaults fit.
+ */
+export function baseHelmValuesInput(inputs: TracerInputs): IstioInstallInput | undefined {
+  const content: Record<string, unknown> = {};
+  if (inputs.revision !== undefined && inputs.release.helmChartSource === HelmChartSource.REPOSITORY) content.defaultRevision = inputs.revision;
+  if (inputs.istioNamespace !== DEFAULT_ISTIO_NAMESPACE) content.global = { istioNamespace: inputs.istioNamespace };
+  if (Object.keys(content).length === 0) return undefined;
+  const chart = inputs.release.helmChartSource === HelmChartSource.REPOSITORY ? 'istio/base' : '$ISTIO_DIR/manifests/charts/base';
+  return {
+    fileName: BASE_HELM_VALUES_FILE,
+    description: `Helm values for the base chart of Istio ${inputs.release}: helm install istio-base ${chart} -n ${inputs.istioNamespace} -f ${BASE_HELM_VALUES_FILE}, before istiod.`,
+    tool: IstioInstallTool.HELM_BASE_CHART,
+    installArgs: [],
+    content,
+  };
 }
 
 /**

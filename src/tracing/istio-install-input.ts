@@ -11,6 +11,11 @@ export enum IstioInstallTool {
    * (1.12 and later), with the control plane's revision and namespace.
    */
   HELM_GATEWAY_CHART = 'helm-gateway-chart',
+  /**
+   * `helm install istio-base CHART -f FILE`: the archive's manifests/charts/base (1.8-1.11), istio/base (1.12 and
+   * later), with the control plane's namespace and revision.
+   */
+  HELM_BASE_CHART = 'helm-base-chart',
 }
 
 /**

@@ -6,7 +6,7 @@ import { ConfigurationError, locatedIn } from '../configuration-error';
 import { HelmChartSource, IstioRelease, releaseProp, TracingGeneration } from '../istio-release';
 import { parseAddress } from './_address';
 import {
-  directoryOf, fileNameOf, gatewayCertificatePatchCommands, gatewayHelmValuesInput, helmGatewayCertificatePatchCommand, helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput,
+  directoryOf, fileNameOf, gatewayCertificatePatchCommands, gatewayHelmValuesInput, baseHelmValuesInput, helmGatewayCertificatePatchCommand, helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput,
   nativeTracerMeshConfig, openTelemetryMeshConfig, podSecurityValues, ProxyTracerChoice, TracerInputs, zipkinMeshConfig,
 } from './_install-inputs';
 import { assertDnsLabel, assertNamespaceName } from './_names';
@@ -376,8 +376,9 @@ export class LightstepTracing extends Construct {
 
 /** The Helm route's values files: istiod's, and the gateway's when the control plane is not the default one. */
 function helmChartInputs(inputs: TracerInputs, meshConfig: Record<string, any>, choice: ProxyTracerChoice): IstioInstallInput[] {
+  const base = baseHelmValuesInput(inputs);
   const gateway = gatewayHelmValuesInput(inputs);
-  return [istiodHelmValuesInput(inputs, meshConfig, choice), ...(gateway ? [gateway] : [])];
+  return [...(base ? [base] : []), istiodHelmValuesInput(inputs, meshConfig, choice), ...(gateway ? [gateway] : [])];
 }
 
 function validateNamespaces(namespaces: string[]): string[] {

@@ -13,6 +13,8 @@ import { COLLECTOR_MANIFEST, GATEWAY_API_SERVED, resolveMessage, UpstreamRelease
 
 /** The values file of the ingress gateway chart (src/tracing/_install-inputs.ts writes it for the Helm route). */
 const GATEWAY_VALUES_FILE = 'gateway-helm-values.yaml';
+/** The values file of the base chart, written for a control plane outside istio-system or of a revision. */
+const BASE_VALUES_FILE = 'base-helm-values.yaml';
 
 /** What one synthesis produced: the manifests, the Istio install inputs by file name, and INSTALL.md. */
 export interface SynthesizedOutput {
@@ -74,6 +76,8 @@ class CheckContext {
         if (spec.meshConfig) this.checkProto(`${file} spec.meshConfig`, spec.meshConfig, 'mesh', 'MeshConfig');
       } else if (file === GATEWAY_VALUES_FILE) {
         this.checkChartValues(file, content ?? {}, this.gatewayChartFolder(), []);
+      } else if (file === BASE_VALUES_FILE) {
+        this.checkChartValues(file, content ?? {}, 'manifests/charts/base', []);
       } else {
         this.checkValues(file, content ?? {}, []);
       }

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { listFiles } from '../run-app';
 import { FakeCluster, KubeObject } from './cluster';
-import { RunningPod } from './data-plane';
+import { proxyContainerOf, RunningPod } from './data-plane';
 import { InstallRun } from './run-install';
 
 /** What the user asked for, read from the configuration file. */
@@ -31,8 +31,8 @@ export function appliedSetProblems(run: InstallRun, asked: AskedFor): string[] {
   const problems: string[] = [];
   const { cluster } = run;
   const pods = [...run.dataPlane.pods.values()].flat();
-  const istiod = cluster.list('Deployment').find((d) => ['istiod', 'istio-pilot'].includes(d.spec?.template?.metadata?.labels?.app)
-    && (asked.revision === undefined || d.metadata.name.endsWith(`-${asked.revision}`)));
+  // istiod (1.6+) or istio-pilot (1.1-1.5), with the revision's suffix when there is one.
+  const istiod = cluster.list('Deployment').find((d) => ['istiod', 'istio-pilot'].some((name) => d.metadata.name === (asked.revision ? `${name}-${asked.revision}` : name)));
   const meshConfigMap = cluster.get('ConfigMap', asked.istioNamespace, asked.revision ? `istio-${asked.revision}` : 'istio');
   if (!istiod) problems.push(`no control plane Deployment${asked.revision ? ` of revision ${asked.revision}` : ''} was installed`);
   else if (istiod.metadata.namespace !== asked.istioNamespace) problems.push(`the control plane runs in ${istiod.metadata.namespace}, not in istio.namespace ${asked.istioNamespace}`);
@@ -42,7 +42,8 @@ export function appliedSetProblems(run: InstallRun, asked: AskedFor): string[] {
   }
   const mesh = (yaml.load(meshConfigMap.data?.mesh ?? '') ?? {}) as Record<string, any>;
   problems.push(...tracerProblems(cluster, mesh, asked));
-  problems.push(...injectionProblems(cluster, pods, asked));
+  // The CA is mounted into proxies only where they run LightStep's own tracer (the mesh config says so).
+  problems.push(...injectionProblems(cluster, pods, asked, mesh.defaultConfig?.tracing?.lightstep !== undefined));
   problems.push(...secretOrderProblems(cluster, pods));
   problems.push(...tokenProblems(run, asked));
   return problems;
@@ -110,32 +111,35 @@ export function selects(selector: Record<string, any> | undefined, labels: Recor
  * sidecar (and the gateway, when it traces with the CA) mounts lightstep.cacert at the directory of the path the
  * tracer reads, keyed by its file name.
  */
-function injectionProblems(cluster: FakeCluster, pods: RunningPod[], asked: AskedFor): string[] {
+function injectionProblems(cluster: FakeCluster, pods: RunningPod[], asked: AskedFor, proxiesReadTheCa: boolean): string[] {
   const problems: string[] = [];
   const webhooks = cluster.list('MutatingWebhookConfiguration').flatMap((c) => (c.webhooks ?? []).map((w: any) => ({ config: c.metadata.name, ...w })));
   for (const pod of pods) {
     const { object } = pod;
     const namespace = cluster.get('Namespace', undefined, object.metadata.namespace);
     const labels = object.metadata.labels ?? {};
-    const wanted = object.metadata.namespace === asked.bookinfoNamespace || labels['sidecar.istio.io/inject'] === 'true';
+    const optedOut = labels['sidecar.istio.io/inject'] === 'false' || object.metadata.annotations?.['sidecar.istio.io/inject'] === 'false';
+    const wanted = (object.metadata.namespace === asked.bookinfoNamespace || labels['sidecar.istio.io/inject'] === 'true') && !optedOut;
     if (!wanted) continue;
     const selected = webhooks.filter((w) => selects(w.namespaceSelector, namespace?.metadata.labels) && selects(w.objectSelector, labels));
     const name = `pod ${object.metadata.namespace}/${object.metadata.name}`;
     if (selected.length === 0) { problems.push(`${name} must be injected, and no mutating webhook selects it`); continue; }
     const service = selected[0].clientConfig?.service;
     if (service && !cluster.get('Service', service.namespace, service.name)) problems.push(`${name}: webhook ${selected[0].name} calls Service ${service.namespace}/${service.name}, which does not exist`);
-    const proxy = (object.spec.containers ?? []).find((c: any) => c.name === 'istio-proxy');
+    const proxy = proxyContainerOf(object);
     if (!proxy) { problems.push(`${name} has no istio-proxy container`); continue; }
     if (pod.blocked) problems.push(`${name} does not run: ${pod.blocked}`);
   }
-  if (asked.cacertPath && asked.secure) {
+  if (asked.cacertPath && asked.secure && proxiesReadTheCa) {
     const directory = asked.cacertPath.slice(0, asked.cacertPath.lastIndexOf('/') + 1);
     const key = asked.cacertPath.slice(asked.cacertPath.lastIndexOf('/') + 1);
     for (const pod of pods) {
       const { object } = pod;
-      const proxy = (object.spec.containers ?? []).find((c: any) => c.name === 'istio-proxy');
+      const proxy = proxyContainerOf(object);
       if (!proxy || object.metadata.namespace === 'kube-system') continue;
-      const tracesWithCa = object.metadata.namespace === asked.bookinfoNamespace || (asked.istioGatewayIngress && object.metadata.labels?.istio === 'ingressgateway');
+      // Gateways of 1.1-1.3 trace with Zipkin whatever the sidecars do: their rendered arguments say which tracer runs.
+      const zipkinOnly = (proxy.args ?? []).includes('--zipkinAddress') && !(proxy.args ?? []).includes('--lightstepAddress');
+      const tracesWithCa = !zipkinOnly && (object.metadata.namespace === asked.bookinfoNamespace || (asked.istioGatewayIngress && object.metadata.labels?.istio === 'ingressgateway'));
       if (!tracesWithCa) continue;
       const mount = (proxy.volumeMounts ?? []).find((m: any) => `${m.mountPath.replace(/\/$/, '')}/` === directory);
       const volume = mount && (object.spec.volumes ?? []).find((v: any) => v.name === mount.name);
@@ -184,8 +188,10 @@ function tokenProblems(run: InstallRun, asked: AskedFor): string[] {
   for (const object of run.cluster.all()) {
     const text = JSON.stringify(object);
     if (!forms.some((form) => text.includes(form))) continue;
-    const istioConfigMap = object.kind === 'ConfigMap' && object.metadata.namespace === asked.istioNamespace && /^istio(-sidecar-injector)?(-[a-z0-9-]+)?$/.test(object.metadata.name);
-    if (object.kind === 'Secret' || (istioConfigMap && handedToIstio)) continue;
+    // Istio keeps a token it was handed in the objects it renders (mesh config, injector values, 1.4-1.5 gateway args).
+    const createdBy = run.cluster.events.find((event) => event.key === run.cluster.key(object) && event.action === 'created')?.by ?? '';
+    const renderedByIstio = handedToIstio && object.metadata.namespace === asked.istioNamespace && !/^kubectl apply -[fk] (?!STDIN)/.test(createdBy);
+    if (object.kind === 'Secret' || renderedByIstio) continue;
     problems.push(`the access token is in ${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name}`);
   }
   return problems;

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as yaml from 'js-yaml';
+import { admittedPod } from '../istio-injector/admitted-pod';
 import { FakeCluster, KubeObject } from './cluster';
 import { DataPlaneControl } from './world';
 
@@ -32,6 +33,15 @@ export interface PodInjector {
   inject(pod: KubeObject, namespace: KubeObject, cluster: FakeCluster): KubeObject;
   /** The Deployment, Service and ServiceAccount istiod creates for a Gateway API Gateway, if its class is one istiod serves. */
   gatewayDeployment?(gateway: KubeObject, cluster: FakeCluster): KubeObject[] | undefined;
+}
+
+/**
+ * The pod's Istio proxy: the `istio-proxy` container, or the native sidecar of that name (an init container that keeps
+ * running, restartPolicy Always), which the injector writes from Istio 1.27 where the nodes support it.
+ */
+export function proxyContainerOf(pod: KubeObject): Record<string, any> | undefined {
+  return (pod.spec?.containers ?? []).find((c: any) => c.name === 'istio-proxy')
+    ?? (pod.spec?.initContainers ?? []).find((c: any) => c.name === 'istio-proxy' && c.restartPolicy === 'Always');
 }
 
 /** Documentation addresses (RFC 5737), handed out to LoadBalancer Services in the order they appear. */
@@ -108,8 +118,9 @@ export class DataPlane implements DataPlaneControl {
   /** A served Gateway gets the address of the LoadBalancer Service istiod made for it. */
   private programGateways(): void {
     for (const gateway of this.cluster.list('Gateway').filter((g) => g.apiVersion.startsWith('gateway.networking.k8s.io/'))) {
+      // The Service istiod made for it: owned by the Gateway (its name changed from `<gateway>` to `<gateway>-istio` in 1.18).
       const service = this.cluster.list('Service', gateway.metadata.namespace)
-        .find((s) => s.metadata.labels?.['gateway.networking.k8s.io/gateway-name'] === gateway.metadata.name || s.metadata.labels?.['istio.io/gateway-name'] === gateway.metadata.name);
+        .find((s) => (s.metadata.ownerReferences ?? []).some((owner: any) => owner.kind === 'Gateway' && owner.name === gateway.metadata.name));
       const ip = service?.status?.loadBalancer?.ingress?.[0]?.ip;
       if (ip) gateway.status = { addresses: [{ type: 'IPAddress', value: ip }], conditions: [{ type: 'Programmed', status: 'True' }] };
     }
@@ -128,17 +139,13 @@ export class DataPlane implements DataPlaneControl {
       const namespace = this.cluster.get('Namespace', undefined, workload.metadata.namespace);
       if (!namespace) return;
       const replicas = workload.kind === 'DaemonSet' ? 1 : (workload.spec?.replicas ?? 1);
-      const template = workload.spec?.template ?? {};
       pods = [];
       for (let i = 0; i < replicas; i++) {
-        const name = `${workload.metadata.name}-${suffix(`${key}@${created}`, 10)}-${suffix(`${key}@${created}#${i}`, 5)}`;
-        const pod: KubeObject = {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: { ...structuredClone(template.metadata ?? {}), name, namespace: workload.metadata.namespace },
-          spec: structuredClone(template.spec ?? {}),
-        };
-        pods.push(this.injector.inject(pod, namespace, this.cluster));
+        // The webhooks see the pod the controller sends (generateName, owner); the API server names it afterwards.
+        const pod = this.injector.inject(admittedPod(workload), namespace, this.cluster);
+        pod.metadata.name = `${pod.metadata.generateName}${suffix(`${key}@${created}#${i}`, 5)}`;
+        delete pod.metadata.generateName;
+        pods.push(pod);
       }
     }
     const running = pods.map((object, index): RunningPod => {

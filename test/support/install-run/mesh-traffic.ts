@@ -13,7 +13,7 @@
  */
 import * as yaml from 'js-yaml';
 import { FakeCluster, KubeObject } from './cluster';
-import { DataPlane, RunningPod } from './data-plane';
+import { DataPlane, proxyContainerOf, RunningPod } from './data-plane';
 
 /** The page productpage serves. */
 export interface Page {
@@ -32,6 +32,12 @@ export interface CollectorCounters {
   accepted: Record<string, number>;
   sent: number;
   failed: number;
+}
+
+/** The control plane revision that injected a pod; the default one labels its pods `istio.io/rev: default`. */
+function revisionOf(pod: RunningPod): string | undefined {
+  const revision = pod.object.metadata.labels?.['istio.io/rev'];
+  return revision === 'default' ? undefined : revision;
 }
 
 const LABELS_MATCH = (selector: Record<string, string> | undefined, labels: Record<string, string> | undefined) =>
@@ -153,7 +159,7 @@ export class MeshTraffic {
 
   /** `count` spans made by the proxy of `pod`, reported as its configuration says. */
   private span(pod: RunningPod, count: number): void {
-    const proxy = (pod.object.spec.containers ?? []).find((c: any) => c.name === 'istio-proxy');
+    const proxy = proxyContainerOf(pod.object);
     if (!proxy) return;
     const tracer = this.tracerOf(pod);
     if (!tracer) return;
@@ -190,7 +196,7 @@ export class MeshTraffic {
    * from the Telemetry that selects an extension provider of the mesh config.
    */
   private tracerOf(pod: RunningPod): { kind: 'lightstep'; readable: boolean } | { kind: 'collector'; service: string; port: number; receiver: string } | undefined {
-    const proxy = pod.object.spec.containers.find((c: any) => c.name === 'istio-proxy');
+    const proxy = proxyContainerOf(pod.object)!;
     const args: string[] = proxy.args ?? [];
     const argument = (flag: string) => {
       const index = args.indexOf(flag);
@@ -215,10 +221,17 @@ export class MeshTraffic {
     return undefined;
   }
 
+  /**
+   * The ProxyConfig the proxy starts with: the PROXY_CONFIG the injector rendered into its environment (the mesh's
+   * defaultConfig with the pod's `proxy.istio.io/config` applied), else the mesh config of its control plane.
+   */
   private proxyConfigOf(pod: RunningPod): Record<string, any> | undefined {
+    const proxy = proxyContainerOf(pod.object)!;
+    const rendered = (proxy?.env ?? []).find((e: any) => e.name === 'PROXY_CONFIG')?.value;
+    if (typeof rendered === 'string' && rendered.trim() !== '') return JSON.parse(rendered) as Record<string, any>;
     const istioNamespace = this.istioNamespaceOf(pod);
     if (!istioNamespace) return undefined;
-    const mesh = this.dataPlane.meshConfig(istioNamespace, pod.object.metadata.labels?.['istio.io/rev']);
+    const mesh = this.dataPlane.meshConfig(istioNamespace, revisionOf(pod));
     const annotation = pod.object.metadata.annotations?.['proxy.istio.io/config'];
     const fromAnnotation = annotation ? (yaml.load(annotation) as Record<string, any>) : {};
     return { ...(mesh?.defaultConfig ?? {}), ...fromAnnotation };
@@ -226,7 +239,7 @@ export class MeshTraffic {
 
   /** The namespace of the control plane that injected the pod, from the discovery address the injector gave its proxy. */
   private istioNamespaceOf(pod: RunningPod): string | undefined {
-    const proxy = pod.object.spec.containers.find((c: any) => c.name === 'istio-proxy');
+    const proxy = proxyContainerOf(pod.object)!;
     const discovery = [...(proxy.args ?? []), ...(proxy.env ?? []).map((e: any) => `${e.value ?? ''}`)].join(' ');
     const match = /istiod(?:-[a-z0-9-]+)?\.([a-z0-9-]+)\.svc|istio-pilot\.([a-z0-9-]+)(?::|\.svc)/.exec(discovery);
     return match?.[1] ?? match?.[2];
@@ -236,7 +249,7 @@ export class MeshTraffic {
   private telemetryProvider(pod: RunningPod): { kind: 'collector'; service: string; port: number; receiver: string } | undefined {
     const istioNamespace = this.istioNamespaceOf(pod);
     if (!istioNamespace) return undefined;
-    const mesh = this.dataPlane.meshConfig(istioNamespace, pod.object.metadata.labels?.['istio.io/rev']);
+    const mesh = this.dataPlane.meshConfig(istioNamespace, revisionOf(pod));
     if (!mesh) return undefined;
     const rootNamespace = mesh.rootNamespace ?? 'istio-system';
     const telemetry = this.cluster.list('Telemetry', rootNamespace).find((t) => !t.spec?.selector && !t.spec?.targetRef && !t.spec?.targetRefs);

@@ -26,6 +26,11 @@ const BIN = path.join(HERE, 'bin');
 const CHARTS = path.join(HERE, '..', '..', 'fixtures', 'istio-charts');
 const PRODUCT_PAGE = fs.readFileSync(path.join(HERE, '..', '..', 'fixtures', 'verify', 'native', 'pages', 'productpage.html'), 'utf8');
 
+/** The access token the user types where INSTALL.md says `<your LightStep access token>`. */
+export const INSTALL_RUN_TOKEN = 'lsat-install-run-token-5d2c81';
+/** INSTALL.md's placeholder for the token, the one line a user edits besides ISTIO_DIR. */
+const TOKEN_PLACEHOLDER = '<your LightStep access token>';
+
 /** The release folders of test/fixtures/istio-charts, e.g. "1.30.3". */
 export function chartReleases(): string[] {
   return fs.readdirSync(CHARTS).map((file) => /^istio-(\d+\.\d+\.\d+)\.tar\.gz$/.exec(file)?.[1]).filter((tag): tag is string => tag !== undefined);
@@ -83,9 +88,11 @@ export async function runInstall(options: InstallRunOptions): Promise<InstallRun
     const notesFile = path.join(dist, 'INSTALL.md');
     const markdown = (options.editNotes ?? ((m) => m))(fs.readFileSync(notesFile, 'utf8'));
     fs.writeFileSync(notesFile, markdown);
+    // The user puts their token where the notes leave a placeholder; ISTIO_DIR already names $HOME/istio-<release>.
+    const typed = (text: string) => text.split(TOKEN_PLACEHOLDER).join(INSTALL_RUN_TOKEN);
     const blocks = options.commands !== undefined
-      ? [{ step: 'the commands given', text: options.commands }]
-      : blocksForRoute(parseInstallNotes(markdown), options.route);
+      ? [{ step: 'the commands given', text: typed(options.commands) }]
+      : blocksForRoute(parseInstallNotes(markdown), options.route).map((block) => ({ ...block, text: typed(block.text) }));
 
     const cluster = new FakeCluster();
     const dataPlane = new DataPlane(cluster, options.injector(cluster, istioDir));

@@ -32,15 +32,29 @@ export interface InjectorConfig {
 
 const protoCache = new Map<string, MeshProtos>();
 
+/**
+ * The release folder of test/fixtures/istio-upstream whose mesh protos stand for `release`: its own, else the
+ * nearest patch of the same minor line (the boundary patches 1.4.6-1.4.8, 1.5.0-1.5.1, 1.12.0 and 1.24.0 have their
+ * charts as fixtures but not their protos; istio/api adds mesh config fields in minor releases, not in patches).
+ */
+function protoFolder(release: string): string {
+  if (fs.existsSync(path.join(UPSTREAM_DIR, release, 'proxy.proto'))) return release;
+  const [major, minor, patch] = release.split('.').map(Number);
+  const sameLine = fs.readdirSync(UPSTREAM_DIR).filter((tag) => tag.startsWith(`${major}.${minor}.`) && fs.existsSync(path.join(UPSTREAM_DIR, tag, 'proxy.proto')));
+  sameLine.sort((a, b) => Math.abs(Number(a.split('.')[2]) - patch) - Math.abs(Number(b.split('.')[2]) - patch));
+  return sameLine[0] ?? release;
+}
+
 /** The mesh protos of a release folder of test/fixtures/istio-upstream (proxy.proto, config.proto, networking). */
 export function meshProtos(release: string): MeshProtos {
   let protos = protoCache.get(release);
   if (!protos) {
     const read = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined);
+    const folder = protoFolder(release);
     const files = [
-      read(path.join(UPSTREAM_DIR, release, 'proxy.proto')),
-      read(path.join(UPSTREAM_DIR, release, 'config.proto')),
-      read(path.join(NETWORKING_DIR, release, 'destination_rule.proto')),
+      read(path.join(UPSTREAM_DIR, folder, 'proxy.proto')),
+      read(path.join(UPSTREAM_DIR, folder, 'config.proto')),
+      read(path.join(NETWORKING_DIR, folder, 'destination_rule.proto')),
     ].filter((text): text is string => text !== undefined);
     if (files.length < 2) throw new GoTemplateError(`no mesh .proto files for Istio ${release} in ${UPSTREAM_DIR}/${release}: give a release folder of the fixtures`);
     protos = new MeshProtos(release, new ProtoSchema(files));

@@ -1,0 +1,126 @@
+/**
+ * Every INSTALL.md executed as a user pastes it (test/support/install-run): for every release of the chart fixtures
+ * and every route its notes offer, with a real Helm 3 rendering that release's own charts, then what the cluster
+ * received checked as one set. A failing run prints the block, the command and the output.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { appliedSetProblems, AskedFor } from './support/install-run/applied-set';
+import { istioPodInjector } from './support/istio-injector/pod-injector';
+import { parseInstallNotes } from './support/install-run/install-notes';
+import { chartReleases, INSTALL_RUN_TOKEN, InstallRun, runInstall } from './support/install-run/run-install';
+import { capturingWarnings, emptyWorkspace, removeTempDirs, synthesizeInto, writeConfig } from './support/run-app';
+
+const CA = path.resolve('test/fixtures/certs/valid-ca.pem');
+const TOKEN = INSTALL_RUN_TOKEN;
+const tools = { helm: process.env.CDK8S_ISTIO_LIGHTSTEP_HELM!, kubectl: process.env.CDK8S_ISTIO_LIGHTSTEP_KUBECTL! };
+afterAll(removeTempDirs);
+
+interface Case {
+  readonly release: string;
+  readonly config: string;
+  readonly asked: AskedFor;
+}
+
+/** A configuration file for a release, and what it asks for. */
+function configFor(release: string, extra: { namespace?: string; revision?: string; ingress?: string; bookinfoNamespace?: string } = {}): Case {
+  const lines = [
+    'istio:', `  release: "${release}"`,
+    ...(extra.namespace ? [`  namespace: ${extra.namespace}`] : []),
+    ...(extra.revision ? [`  revision: ${extra.revision}`] : []),
+    'lightstep:', '  address: lightstep-satellite.lightstep:9292', `  caCertificateFile: ${JSON.stringify(CA)}`,
+    'bookinfo:', `  namespace: ${extra.bookinfoNamespace ?? 'default'}`, ...(extra.ingress ? [`  ingress: ${extra.ingress}`] : []),
+  ];
+  return {
+    release,
+    config: `${lines.join('\n')}\n`,
+    asked: {
+      address: 'lightstep-satellite.lightstep:9292', secure: true, cacertPath: '/etc/lightstep/cacert.pem',
+      istioNamespace: extra.namespace ?? 'istio-system', revision: extra.revision, bookinfoNamespace: extra.bookinfoNamespace ?? 'default',
+      token: TOKEN, istioGatewayIngress: (extra.ingress ?? 'istio-gateway') === 'istio-gateway',
+    },
+  };
+}
+
+/** Synthesizes a case into a fresh dist folder. */
+function synthesized(c: Case): string {
+  const workspace = emptyWorkspace();
+  const file = writeConfig(workspace, c.config);
+  capturingWarnings(() => synthesizeInto(file, workspace.outputRoot));
+  return workspace.outputRoot;
+}
+
+function routesOf(dist: string): (string | undefined)[] {
+  const routes = parseInstallNotes(fs.readFileSync(path.join(dist, 'INSTALL.md'), 'utf8')).routes;
+  return routes.length ? [...routes] : [undefined];
+}
+
+async function install(c: Case, dist: string, route: string | undefined, editNotes?: (markdown: string) => string): Promise<InstallRun> {
+  return runInstall({ distDir: dist, release: c.release, route, tools, injector: () => istioPodInjector(c.release), editNotes });
+}
+
+/** Runs every route of a case and expects each to pass, with an applied set that passes its checks. */
+async function expectInstalls(c: Case): Promise<void> {
+  const dist = synthesized(c);
+  for (const route of routesOf(dist)) {
+    const run = await install(c, dist, route);
+    try {
+      if (run.failure) throw new Error(`Istio ${c.release}${route ? `, route ${route}` : ''}: ${run.failure}`);
+      expect({ route, problems: appliedSetProblems(run, c.asked) }).toEqual({ route, problems: [] });
+      // verify.sh, step 6, only reads the cluster.
+      const verifyBlock = run.blocks.findIndex((block) => block.text.trim() === './verify.sh') + 1;
+      const verifyCalls = run.log.filter((call) => call.block === verifyBlock);
+      expect(verifyCalls.length).toBeGreaterThan(5);
+      expect(verifyCalls.filter((call) => call.tool !== 'curl' && !(call.tool === 'kubectl' && /^(-n \S+ )?(get|exec) /.test(`${call.args.join(' ')} `))))
+        .toEqual([]);
+    } finally {
+      run.dispose();
+    }
+  }
+}
+
+describe('INSTALL.md runs to the end, every route, and the cluster gets a working set', () => {
+  test.each(chartReleases())('Istio %s', async (release) => {
+    await expectInstalls(configFor(release));
+  }, 120_000);
+});
+
+describe('a custom Istio namespace and revision reach istioctl and Helm', () => {
+  test.each(['1.9.9', '1.12.9', '1.22.8', '1.30.3'])('Istio %s, istio.namespace istio-control, istio.revision 1-x', async (release) => {
+    await expectInstalls(configFor(release, { namespace: 'istio-control', revision: '1-x' }));
+  }, 120_000);
+});
+
+describe('the Gateway API ingress installs and routes', () => {
+  test.each(['1.16.1', '1.22.8', '1.30.3'])('Istio %s', async (release) => {
+    await expectInstalls(configFor(release, { ingress: 'gateway-api', bookinfoNamespace: 'bookinfo' }));
+  }, 120_000);
+});
+
+describe('planted faults fail the run or the checks', () => {
+  test('the ingress gateway restarted before kubectl apply creates its CA Secret (1.9.9): the gateway runs without its CA', async () => {
+    const c = configFor('1.9.9');
+    const dist = synthesized(c);
+    const run = await install(c, dist, 'istioctl', (markdown) => {
+      const restart = /^# the ingress gateway started before.*\n.*rollout restart.*\n/m.exec(markdown)![0];
+      return markdown.replace(restart, '').replace('kubectl apply -f manifests/\n', `${restart}kubectl apply -f manifests/\n`);
+    });
+    try {
+      expect(appliedSetProblems(run, c.asked)).toContainEqual(expect.stringMatching(/^pod istio-system\/istio-ingressgateway-\S+ started \(t=\d+\) before Secret lightstep.cacert existed/));
+    } finally {
+      run.dispose();
+    }
+  }, 120_000);
+
+  test('the token copied into a ConfigMap of the collector namespace (1.30.3) is found there', async () => {
+    const c = configFor('1.30.3');
+    const dist = synthesized(c);
+    const run = await install(c, dist, 'istioctl', (markdown) => markdown.replace('## 3. Apply the manifests\n',
+      '## 3. Apply the manifests\n\n```sh\nkubectl -n observability create configmap copy --from-literal=token="$LIGHTSTEP_ACCESS_TOKEN" --dry-run=client -o yaml | kubectl apply -f -\n```\n'));
+    try {
+      expect(appliedSetProblems(run, c.asked)).toContain('the access token is in ConfigMap observability/copy');
+    } finally {
+      run.dispose();
+    }
+  }, 120_000);
+});
