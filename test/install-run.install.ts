@@ -74,7 +74,7 @@ async function expectInstalls(c: Case): Promise<void> {
       expect(verifyCalls.filter((call) => call.tool !== 'curl' && !(call.tool === 'kubectl' && /^(-n \S+ )?(get|exec) /.test(`${call.args.join(' ')} `))))
         .toEqual([]);
     } finally {
-      run.dispose();
+      await run.dispose();
     }
   }
 }
@@ -108,7 +108,7 @@ describe('planted faults fail the run or the checks', () => {
     try {
       expect(appliedSetProblems(run, c.asked)).toContainEqual(expect.stringMatching(/^pod istio-system\/istio-ingressgateway-\S+ started \(t=\d+\) before Secret lightstep.cacert existed/));
     } finally {
-      run.dispose();
+      await run.dispose();
     }
   }, 120_000);
 
@@ -120,7 +120,7 @@ describe('planted faults fail the run or the checks', () => {
     try {
       expect(appliedSetProblems(run, c.asked)).toContain('the access token is in ConfigMap observability/copy');
     } finally {
-      run.dispose();
+      await run.dispose();
     }
   }, 120_000);
 });

@@ -41,7 +41,7 @@ test('the walkthrough of the original LightStep task runs as printed, clean-up i
       expect(run.cluster.list('Deployment').map((d) => `${d.metadata.namespace}/${d.metadata.name}`)).toEqual([]);
       expect(run.cluster.get('Namespace', undefined, 'default')?.metadata.labels?.['istio-injection']).toBeUndefined();
     } finally {
-      run.dispose();
+      await run.dispose();
     }
   } finally {
     fs.rmSync(clone, { recursive: true, force: true });

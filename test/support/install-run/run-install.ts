@@ -67,8 +67,13 @@ export interface InstallRun {
   readonly workDir: string;
   /** The block that failed and why, for a red test that says what a user would see. */
   readonly failure?: string;
-  /** Removes the run's folders (the dist copy, the release's files). */
-  dispose(): void;
+  /**
+   * Runs more shell text in the dist folder against the same cluster, e.g. verify.sh after a change to the cluster;
+   * its calls carry the returned block number.
+   */
+  shell(commands: string, env?: Record<string, string>): Promise<{ code: number; output: string; block: number }>;
+  /** Stops the run's fake tools and removes its folders (the dist copy, the release's files). */
+  dispose(): Promise<void>;
 }
 
 export async function runInstall(options: InstallRunOptions): Promise<InstallRun> {
@@ -120,30 +125,39 @@ export async function runInstall(options: InstallRunOptions): Promise<InstallRun
       }
     };
     const server = await serveTools(handle, scratch);
-    try {
-      const script = path.join(work, 'install.sh');
+    const env = { PATH: `${BIN}:${process.env.PATH}`, HOME: home, INSTALL_RUN_PORT: String(server.port), TMPDIR: scratch, LANG: 'C.UTF-8' };
+    let scripts = 0;
+    /** Runs shell text in the dist folder against this run's cluster, each block numbered for the calls it makes. */
+    const runBlocks = async (toRun: readonly NotesBlock[], firstNumber: number, extraEnv: Record<string, string>) => {
+      const script = path.join(work, `script-${++scripts}.sh`);
       fs.writeFileSync(script, [
         'trap \'printf "INSTALL-RUN: block %s failed at: %s\\n" "$__block" "$BASH_COMMAND" >&2\' ERR',
-        ...blocks.flatMap((block, index) => [`__block=${index + 1}`, `export INSTALL_RUN_BLOCK=${index + 1}`, block.text]),
+        ...toRun.flatMap((block, index) => [`__block=${firstNumber + index}`, `export INSTALL_RUN_BLOCK=${firstNumber + index}`, block.text]),
         '',
       ].join('\n'));
-      const result = await runBash(script, dist, {
-        PATH: `${BIN}:${process.env.PATH}`,
-        HOME: home,
-        INSTALL_RUN_PORT: String(server.port),
-        TMPDIR: scratch,
-        LANG: 'C.UTF-8',
-      });
+      return runBash(script, dist, { ...env, ...extraEnv });
+    };
+    try {
+      const result = await runBlocks(blocks, 1, {});
       const failed = /INSTALL-RUN: block (\d+) failed at: (.*)/.exec(result.output);
       const failure = result.code === 0 ? undefined : failed
         ? `block ${failed[1]} (${blocks[Number(failed[1]) - 1].step}${blocks[Number(failed[1]) - 1].section ? ` / ${blocks[Number(failed[1]) - 1].section}` : ''}) failed at: ${failed[2]}\n--- block ---\n${blocks[Number(failed[1]) - 1].text}\n--- output ---\n${result.output}`
         : `exit ${result.code}\n--- output ---\n${result.output}`;
+      let after = blocks.length;
       return {
         code: result.code, output: result.output, blocks, cluster, dataPlane, traffic, log, distDir: dist, workDir: work, failure,
-        dispose: () => fs.rmSync(work, { recursive: true, force: true }),
+        shell: async (commands: string, extraEnv: Record<string, string> = {}) => {
+          const outcome = await runBlocks([{ step: 'after the install', text: commands }], ++after, extraEnv);
+          return { ...outcome, block: after };
+        },
+        dispose: async () => {
+          await server.close();
+          fs.rmSync(work, { recursive: true, force: true });
+        },
       };
-    } finally {
+    } catch (error) {
       await server.close();
+      throw error;
     }
   } catch (error) {
     fs.rmSync(work, { recursive: true, force: true });
