@@ -4,7 +4,7 @@
  */
 import { ConfigurationError } from '../src/configuration-error';
 import { HelmChartSource, IstioRelease, TracingGeneration } from '../src/istio-release';
-import { compareReleases, GATEWAY_API_SERVED, UPSTREAM_RELEASES, UpstreamRelease } from './support/istio-upstream';
+import { compareReleases, GATEWAY_API_SERVED, GO_MOD_BOUNDARY_RELEASES, UPSTREAM_RELEASES, UpstreamRelease } from './support/istio-upstream';
 
 /** The generation a release's own files allow: the LightStep tracer where the proxy has it, else OpenTelemetry, else Zipkin. */
 function generationFromUpstream(upstream: UpstreamRelease): TracingGeneration {
@@ -64,6 +64,15 @@ describe.each(UPSTREAM_RELEASES)('Istio %s: the table agrees with the release\'s
   test('overlays append with index -1 only where istioctl handles it', () => {
     const treeGo = upstream.overlayTreeGo;
     if (treeGo) expect(release.overlayAppendsWithMinusOne).toBe(/if idx >= len\(lst\) \|\| idx < 0 \{/.test(treeGo.text));
+  });
+});
+
+describe('the Gateway API CRDs of a boundary patch are the ones its go.mod pins', () => {
+  test.each(GO_MOD_BOUNDARY_RELEASES)('Istio %s', (tag) => {
+    const pinned = UpstreamRelease.of(tag).gatewayApiTag;
+    expect(pinned).toBeDefined();
+    expect(IstioRelease.of(tag).gatewayApiCrdVersion).toBe(pinned);
+    expect(GATEWAY_API_SERVED.get(pinned!)?.get('Gateway')).toContain('v1');
   });
 });
 
