@@ -2,6 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { orderNamespacesFirst } from '../_namespace-order';
 import { warningsOf } from '../warnings';
 import { AnalysisInput, Check, InjectedSecretRequirement, MeshConfigSource, SecretRequirement } from './analysis-input';
+import { checkAmbientNamespaces } from './checks/ambient';
 import { checkDuplicateObjects } from './checks/duplicates';
 import { checkGatewayApiRoutes } from './checks/gateway-api';
 import { checkIstioRouting } from './checks/istio-networking';
@@ -25,6 +26,7 @@ const CHECKS: readonly Check[] = [
   checkGatewayApiRoutes,
   checkTelemetryProviders,
   checkMountedSecrets,
+  checkAmbientNamespaces,
 ];
 
 /** Findings of one analysis, and the shape of the tree they were computed on. */

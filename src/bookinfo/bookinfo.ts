@@ -1,10 +1,12 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ConfigurationError, locatedIn } from '../configuration-error';
+import { DataplaneMode } from '../dataplane-mode';
 import { IstioRelease, releaseProp } from '../istio-release';
 import { addWarning } from '../warnings';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
-import { locatedIn } from '../configuration-error';
 import { MeshNamespace } from '../mesh-namespace';
+import { Waypoint } from '../waypoint';
 import { addWarningOnce } from '../tracing/_report-once';
 import { assertRoutedVersionsDeployed } from './_routes';
 import { BOOKINFO_PORT, PRODUCT_PAGE_PATH, SAMPLE_SERVICES, sampleService } from './_sample';
@@ -26,10 +28,18 @@ export interface BookinfoProps {
    */
   readonly namespace?: string;
   /**
-   * Create the Namespace, labelled for sidecar injection.
+   * Create the Namespace, labelled for sidecar injection (or for the ambient data plane).
    * @default true
    */
   readonly createNamespace?: boolean;
+  /**
+   * How the pods join the mesh: injected sidecars, or the ambient data plane (Istio 1.22 and later), where the
+   * namespace is labelled `istio.io/dataplane-mode: ambient` and `istio.io/use-waypoint: waypoint`, and a `Waypoint`
+   * serves every Service, so that each hop yields L7 spans; the ingress is then the Gateway API's. With
+   * createNamespace false, label the namespace so yourself (`MeshNamespace` with dataplaneMode ambient does).
+   * @default DataplaneMode.SIDECAR
+   */
+  readonly dataplaneMode?: DataplaneMode;
   /**
    * Istio revision whose control plane injects the sidecars: labels the Namespace `istio.io/rev` instead of `istio-injection`.
    * @default no revision: the default control plane, through `istio-injection: enabled`
@@ -69,7 +79,7 @@ export interface BookinfoProps {
   readonly restrictedPodSecurity?: boolean;
   /**
    * Which API brings outside traffic to productpage.
-   * @default BookinfoIngressKind.ISTIO_GATEWAY
+   * @default BookinfoIngressKind.ISTIO_GATEWAY with sidecars, BookinfoIngressKind.GATEWAY_API in ambient mode
    */
   readonly ingress?: BookinfoIngressKind;
   /**
@@ -87,6 +97,30 @@ export interface BookinfoProps {
    * @default false
    */
   readonly mutualTls?: boolean;
+}
+
+/**
+ * What ambient mode rules out, before anything is built: the Istio Gateway ingress (the ambient profile installs no
+ * ingress gateway: components.ingressGateways istio-ingressgateway enabled: false in manifests/profiles/ambient.yaml),
+ * a revision label (which injects sidecars), and the sidecars' mutual TLS DestinationRules (ztunnel carries every
+ * connection of an ambient pod over mutual TLS itself).
+ */
+function assertAmbientFits(ingress: BookinfoIngressKind, revision: string | undefined, mutualTls: boolean): void {
+  if (ingress === BookinfoIngressKind.ISTIO_GATEWAY) {
+    throw new ConfigurationError('Bookinfo.ingress', ingress,
+      'the ambient profile installs no istio-ingressgateway (manifests/profiles/ambient.yaml disables it), so an Istio Gateway would bind to nothing',
+      `use ingress "${BookinfoIngressKind.GATEWAY_API}" (istiod deploys a gateway for it) or "${BookinfoIngressKind.NONE}", or set Bookinfo.dataplaneMode to sidecar`);
+  }
+  if (revision !== undefined) {
+    throw new ConfigurationError('Bookinfo.revision', revision,
+      'the namespace label istio.io/rev makes that revision\'s injector add sidecars, and a pod with a sidecar leaves the ambient data plane',
+      'remove revision in ambient mode, or set Bookinfo.dataplaneMode to sidecar');
+  }
+  if (mutualTls) {
+    throw new ConfigurationError('Bookinfo.mutualTls', true,
+      'in ambient mode ztunnel carries every connection between the pods over mutual TLS (HBONE); destination-rule-all-mtls.yaml is for sidecars, whose TLS it sets',
+      'remove mutualTls in ambient mode, or set Bookinfo.dataplaneMode to sidecar');
+  }
 }
 
 /**
@@ -124,6 +158,10 @@ export class Bookinfo extends Construct {
   public readonly namespaceObject?: ApiObject;
   /** The microservices, in the order of bookinfo.yaml. */
   public readonly microservices: BookinfoMicroservice[];
+  /** How the pods join the mesh. */
+  public readonly dataplaneMode: DataplaneMode;
+  /** The waypoint that serves every Service in ambient mode; undefined with sidecars. */
+  public readonly waypoint?: Waypoint;
 
   public constructor(scope: Construct, id: string, props: BookinfoProps = {}) {
     super(scope, id);
@@ -139,7 +177,16 @@ export class Bookinfo extends Construct {
       const replicas = validateReplicas('Bookinfo.replicas', props.replicas ?? 1);
       const reviews = sampleService(BookinfoService.REVIEWS);
       this.reviewsVersions = validateVersions('Bookinfo.reviewsVersions', props.reviewsVersions ?? [...reviews.versions], reviews.versions);
-      this.ingress = validateEnumValue('Bookinfo.ingress', props.ingress ?? BookinfoIngressKind.ISTIO_GATEWAY, BookinfoIngressKind);
+      this.dataplaneMode = validateEnumValue('Bookinfo.dataplaneMode', props.dataplaneMode ?? DataplaneMode.SIDECAR, DataplaneMode);
+      const ambient = this.dataplaneMode === DataplaneMode.AMBIENT;
+      if (ambient) {
+        this.release.assertSupportsAmbient('Bookinfo.dataplaneMode');
+        const beta = this.release.ambientBetaWarning;
+        if (beta) addWarningOnce(this, `Bookinfo.dataplaneMode: ${beta}`);
+      }
+      const defaultIngress = ambient ? BookinfoIngressKind.GATEWAY_API : BookinfoIngressKind.ISTIO_GATEWAY;
+      this.ingress = validateEnumValue('Bookinfo.ingress', props.ingress ?? defaultIngress, BookinfoIngressKind);
+      if (ambient) assertAmbientFits(this.ingress, revision, props.mutualTls ?? false);
       this.routing = validateEnumValue('Bookinfo.routing', props.routing ?? BookinfoRoutingScenario.NONE, BookinfoRoutingScenario);
       const gatewaySelector = validateSelector('Bookinfo.ingressGatewaySelector', props.ingressGatewaySelector ?? BookinfoIngress.DEFAULT_GATEWAY_SELECTOR);
       const gatewayApi = this.ingress === BookinfoIngressKind.GATEWAY_API;
@@ -148,10 +195,13 @@ export class Bookinfo extends Construct {
       const createNamespace = props.createNamespace ?? true;
       const restrictedPodSecurity = props.restrictedPodSecurity ?? false;
 
+      const waypointName = ambient ? Waypoint.DEFAULT_NAME : undefined;
       if (createNamespace) {
         this.namespaceObject = new MeshNamespace(this, 'Namespace', {
           name: this.namespace,
           revision,
+          dataplaneMode: this.dataplaneMode,
+          waypoint: waypointName,
           podSecurityEnforce: restrictedPodSecurity ? 'restricted' : undefined,
         }).apiObject;
       } else if (revision !== undefined) {
@@ -175,6 +225,10 @@ export class Bookinfo extends Construct {
         restrictedPodSecurity,
       }));
       this.deploymentNames = this.microservices.flatMap((microservice) => microservice.deployments.map((deployment) => deployment.name));
+      if (ambient) {
+        // One waypoint for the namespace, which its label istio.io/use-waypoint binds every Service to.
+        this.waypoint = new Waypoint(this, 'Waypoint', { namespace: this.namespace, name: waypointName, istioRelease });
+      }
 
       if (this.ingress !== BookinfoIngressKind.NONE) {
         const ingress = new BookinfoIngress(this, 'Ingress', { namespace: this.namespace, kind: this.ingress, istioRelease, gatewaySelector });

@@ -11,6 +11,10 @@ export enum IstioInstallTool {
    * (1.12 and later), with the control plane's revision and namespace.
    */
   HELM_GATEWAY_CHART = 'helm-gateway-chart',
+  /** `helm install istio-cni istio/cni -f FILE`: the Istio CNI node agent of the ambient data plane (1.22 and later). */
+  HELM_CNI_CHART = 'helm-cni-chart',
+  /** `helm install ztunnel istio/ztunnel -f FILE`: the per-node proxy of the ambient data plane (1.22 and later). */
+  HELM_ZTUNNEL_CHART = 'helm-ztunnel-chart',
 }
 
 /**

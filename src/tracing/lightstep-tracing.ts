@@ -2,10 +2,11 @@ import { Construct } from 'constructs';
 import { Telemetry, TelemetryV1Alpha1 } from '../../imports/telemetry.istio.io';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { ConfigurationError, locatedIn } from '../configuration-error';
+import { DataplaneMode } from '../dataplane-mode';
 import { IstioRelease, releaseProp, TracingGeneration } from '../istio-release';
 import { parseAddress } from './_address';
 import {
-  directoryOf, fileNameOf, gatewayCertificatePatchCommands, gatewayHelmValuesInput, helmGatewayCertificatePatchCommand, helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput,
+  ambientNodeChartInputs, DEFAULT_ISTIO_NAMESPACE, directoryOf, fileNameOf, gatewayCertificatePatchCommands, gatewayHelmValuesInput, helmGatewayCertificatePatchCommand, helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput,
   nativeTracerMeshConfig, openTelemetryMeshConfig, ProxyTracerChoice, TracerInputs, zipkinMeshConfig,
 } from './_install-inputs';
 import { assertDnsLabel, assertNamespaceName } from './_names';
@@ -78,16 +79,26 @@ export interface LightstepTracingProps {
    * @default 'lightstep'
    */
   readonly providerName?: string;
+  /**
+   * The data plane the mesh runs: sidecars, or ambient mode (Istio 1.22 and later; Beta in 1.22-1.23), installed with
+   * the `ambient` profile (istiod, the Istio CNI node agent, ztunnel), where waypoints and gateways make the spans.
+   * @default DataplaneMode.SIDECAR
+   */
+  readonly dataplaneMode?: DataplaneMode;
 }
 
 const FIELD = 'LightstepTracing';
+/** The profile istioctl and the charts enable ambient mode with (manifests/profiles/ambient.yaml, files/profile-ambient.yaml). */
+const AMBIENT_PROFILE = 'ambient';
+
 const DEFAULT_CACERT_PATH = '/etc/lightstep/cacert.pem';
 const TELEMETRY_NAME = 'mesh-default';
 
 /**
- * Sidecar tracing to LightStep for one Istio release: the install inputs (Helm values or IstioOperator) for
+ * Istio tracing to LightStep for one Istio release: the install inputs (Helm values or IstioOperator) for
  * that release's generation, the CA Secrets its pods mount, and, from Istio 1.15, the OpenTelemetry collector
- * (receiving Zipkin on 1.15.0-1.16.0, OTLP with a Telemetry resource from 1.16.1). The access token never
+ * (receiving Zipkin on 1.15.0-1.16.0, OTLP with a Telemetry resource from 1.16.1). With sidecars every sidecar and
+ * gateway reports spans; in ambient mode (1.22 and later) the waypoints and gateways do. The access token never
  * enters a generated file unless given with `AccessToken.fromLiteralUnsafe`.
  */
 export class LightstepTracing extends Construct {
@@ -138,6 +149,8 @@ export class LightstepTracing extends Construct {
   public readonly cacertPath: string;
   /** Istio control plane revision, if any. */
   public readonly revision?: string;
+  /** The data plane the mesh runs. */
+  public readonly dataplaneMode: DataplaneMode;
 
   public constructor(scope: Construct, id: string, props: LightstepTracingProps) {
     super(scope, id);
@@ -156,6 +169,10 @@ export class LightstepTracing extends Construct {
       const applicationNamespaces = validateNamespaces(props.applicationNamespaces ?? ['default']);
       const cacertPath = validateCacertPath(props.cacertPath ?? DEFAULT_CACERT_PATH);
       validateRevision(props.revision, this.generation);
+      this.dataplaneMode = validateDataplaneMode(props.dataplaneMode ?? DataplaneMode.SIDECAR);
+      const ambient = this.dataplaneMode === DataplaneMode.AMBIENT;
+      if (ambient) this.assertAmbientFits(istioNamespace, props.revision);
+
       const ingressGatewayName = props.ingressGatewayName ?? 'istio-ingressgateway';
       assertDnsLabel(`${FIELD}.ingressGatewayName`, ingressGatewayName, 'Deployment name', 'istio-ingressgateway');
       const token = props.accessToken ?? AccessToken.fromEnv();
@@ -180,6 +197,7 @@ export class LightstepTracing extends Construct {
         ingressGatewayName,
         literalToken: token.literalValue,
         tokenExpression: token.shellExpression(istioNamespace),
+        profile: ambient ? AMBIENT_PROFILE : undefined,
       };
 
       const collectorPath = this.generation === TracingGeneration.OPENTELEMETRY || this.generation === TracingGeneration.ZIPKIN;
@@ -204,7 +222,12 @@ export class LightstepTracing extends Construct {
           this.meshConfig = openTelemetryMeshConfig(this.providerName, this.collector.serviceFqdn, this.collector.grpcPort);
         }
         this.installInputs = [istioOperatorInput(inputs, this.meshConfig, choice, LightstepCaCertSecret.NAME)];
-        if (this.release.hasIstiodHelmChart) this.installInputs.push(...helmChartInputs(inputs, this.meshConfig, choice));
+        if (ambient) {
+          // The ambient profile installs no ingress gateway, so the gateway chart's values serve nothing.
+          this.installInputs.push(istiodHelmValuesInput(inputs, this.meshConfig, choice), ...ambientNodeChartInputs(inputs));
+        } else if (this.release.hasIstiodHelmChart) {
+          this.installInputs.push(...helmChartInputs(inputs, this.meshConfig, choice));
+        }
         this.tokenSetupCommands = this.collector.tokenSetupCommands;
         if (!zipkin) this.addTelemetry(istioNamespace, this.providerName!, sampling);
       } else {
@@ -251,6 +274,31 @@ export class LightstepTracing extends Construct {
     return new ConfigurationError(`${FIELD}.caCertificate`, undefined, `a CA certificate is required when secure is true: ${why}`,
       'give the CA certificate that signed the satellite\'s certificate (in the app: lightstep.caCertificateFile), ' +
       'or set secure: false for a satellite that serves plaintext');
+  }
+
+  /**
+   * What ambient mode rules out here, and the Beta warning of 1.22-1.23. The Istio CNI node agent recognises ztunnel's
+   * pods by the namespace istio-system (SYSTEM_NAMESPACE, cni/pkg/nodeagent/options.go), which its chart lets no one
+   * change before 1.27; 1.22's istiod trusts only the ztunnel of istio-system or kube-system (CA_TRUSTED_NODE_ACCOUNTS of
+   * the ambient profile). A revision reaches a namespace through istio.io/rev, which also turns sidecar injection on
+   * (the rev.namespace.sidecar-injector.istio.io webhook), and the one ztunnel of a node serves one control plane.
+   */
+  private assertAmbientFits(istioNamespace: string, revision: string | undefined): void {
+    // Every release with ambient mode (1.22+) takes the OpenTelemetry collector path, the only one this mode is set up on.
+    this.release.assertSupportsAmbient(`${FIELD}.dataplaneMode`);
+    const beta = this.release.ambientBetaWarning;
+    if (beta) addWarningOnce(this, `${FIELD}.dataplaneMode: ${beta}`);
+    if (istioNamespace !== DEFAULT_ISTIO_NAMESPACE) {
+      throw new ConfigurationError(`${FIELD}.istioNamespace`, istioNamespace,
+        `ambient mode needs Istio in ${DEFAULT_ISTIO_NAMESPACE}: the Istio CNI node agent finds ztunnel only there (SYSTEM_NAMESPACE, which the istio/cni chart cannot change before 1.27), ` +
+        'and the ztunnel and istiod charts must then be told of each other\'s namespace',
+        `remove ${FIELD}.istioNamespace (Istio goes to ${DEFAULT_ISTIO_NAMESPACE}), or set ${FIELD}.dataplaneMode to sidecar`);
+    }
+    if (revision !== undefined) {
+      throw new ConfigurationError(`${FIELD}.revision`, revision,
+        'in ambient mode a namespace selects a revision with istio.io/rev, which also turns sidecar injection on for it, and the one ztunnel of each node serves one control plane',
+        `remove ${FIELD}.revision in ambient mode, or set ${FIELD}.dataplaneMode to sidecar`);
+    }
   }
 
   /** Namespaces that got the lightstep.cacert Secret, in creation order. */
@@ -338,6 +386,13 @@ function validateRevision(revision: string | undefined, generation: TracingGener
     throw new ConfigurationError(`${FIELD}.revision`, revision, 'Istio 1.1-1.5 have no control plane revisions',
       'remove revision, or target Istio 1.6 or later');
   }
+}
+
+function validateDataplaneMode(mode: DataplaneMode): DataplaneMode {
+  if (!Object.values(DataplaneMode).includes(mode)) {
+    throw new ConfigurationError(`${FIELD}.dataplaneMode`, mode, 'not a data plane mode', `use one of ${Object.values(DataplaneMode).map((m) => `"${m}"`).join(', ')}`);
+  }
+  return mode;
 }
 
 function validateProviderName(name: string): string {
