@@ -21,6 +21,6 @@ export {
 } from './tracing';
 export {
   VerifyScript, type VerifyScriptSources, type VerifyScriptProps, type VerifyCaCertSecret, type VerifyIngressGateway,
-  type VerifyBookinfo, type VerifyCollector, type VerifyTelemetry,
+  type VerifyBookinfo, type VerifyCollector, type VerifyTelemetry, type VerifyAmbient,
 } from './verify';
 export { LightstepInstallGuide, type LightstepInstallGuideProps, type InstallFile } from './install';
