@@ -59,6 +59,8 @@ export function buildLightstepBookinfoApp(app: App, config: AppConfig): Lightste
     // The collector namespace goes with the others: the token Secret is created in it before Istio is installed.
     collector: { namespace: config.tracing.collector.namespace, image: config.tracing.collector.image, createNamespace: false },
     dataplaneMode,
+    // In ambient mode the waypoint and the ingress gateway run in Bookinfo's namespace: under "restricted" they need a seccomp profile.
+    restrictedWaypoints: ambient && config.bookinfo.enabled && config.bookinfo.restrictedPodSecurity ? true : undefined,
   })));
 
   for (const name of applicationNamespaces) {
@@ -129,6 +131,7 @@ const TRACING_PROPS: Readonly<Record<string, string>> = {
   'LightstepTracing.sampling': 'tracing.sampling',
   'LightstepTracing.providerName': 'tracing.providerName',
   'LightstepTracing.dataplaneMode': 'istio.dataplaneMode',
+  'LightstepTracing.restrictedWaypoints': 'bookinfo.restrictedPodSecurity',
   'LightstepTracing.applicationNamespaces': 'bookinfo.namespace',
   'LightstepTracing.collector.namespace': 'tracing.collector.namespace',
   'LightstepTracing.collector.image': 'tracing.collector.image',

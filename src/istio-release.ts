@@ -153,6 +153,12 @@ const RELEASE_TABLE = {
     ['1.0.0', false],
     ['1.24.0', true],
   ] as Timeline<boolean>,
+  // The istiod value that gives the waypoint pod (files/waypoint.yaml of the istiod chart) a seccomp profile: read there
+  // from 1.23.0; 1.22 waypoint pods have no seccomp profile (and run as root in 1.22.0).
+  waypointSeccompValue: [
+    ['1.0.0', undefined],
+    ['1.23.0', 'gateways.seccompProfile'],
+  ] as Timeline<string | undefined>,
   // Whether a waypoint names its spans after the destination Service's hostname instead of after itself: 1.28.0 took
   // `svc.Hostname` as the span's service (pilot/pkg/networking/core/tracing.go, istio/istio#57024); 1.30.0 went back to
   // the proxy's own cluster name ("Span service name must identify the producer of the span").
@@ -372,6 +378,14 @@ export class IstioRelease {
   /** Whether istiod writes the Service condition `istio.io/WaypointBound` (1.24 and later). */
   public get hasWaypointBoundCondition(): boolean {
     return this.lookup(RELEASE_TABLE.waypointBoundCondition);
+  }
+
+  /**
+   * The istiod chart value (a dotted path) that gives waypoint pods a seccomp profile, which Pod Security "restricted"
+   * requires: "gateways.seccompProfile" from 1.23; undefined before.
+   */
+  public get waypointSeccompValue(): string | undefined {
+    return this.lookup(RELEASE_TABLE.waypointSeccompValue);
   }
 
   /**

@@ -55,6 +55,12 @@ describe.each(CHART_RELEASES)('Istio %s: the ambient rows of the release table a
     }
   });
 
+  test('the waypoint\'s seccomp value is the one its template reads', () => {
+    const value = release.waypointSeccompValue;
+    if (value === undefined) expect(waypointTemplate).not.toMatch(/\.Values\.gateways\.seccompProfile/);
+    else expect(waypointTemplate).toContain(`.Values.${value}`);
+  });
+
   test('the CNI node agent\'s ambient switch is where the chart renders it', () => {
     if (release.ambientStatus === AmbientStatus.NONE) return;
     const configMap = upstream.chartFile('manifests/charts/istio-cni/templates/configmap-cni.yaml') ?? '';
@@ -190,6 +196,21 @@ describe('ambient mode refuses what cannot work, in the configuration\'s words',
     expect(error.message).toMatch(message);
   });
 
+  test('Pod Security "restricted" on 1.22, whose waypoint pod has no seccomp profile to give', () => {
+    const error = refusal(ambientConfig('1.22.8', { bookinfo: '  restrictedPodSecurity: true' }));
+    expect(error.problems.map((problem) => problem.field)).toEqual(['bookinfo.restrictedPodSecurity']);
+    expect(error.message).toMatch(/waypoint pod of Istio 1\.22\.8 has no seccomp profile.*gateways\.seccompProfile arrived in 1\.23/);
+  });
+
+  test('Pod Security "restricted" on 1.23 and later sets the release\'s own value in both install inputs', () => {
+    const workspace = emptyWorkspace();
+    capturingWarnings(() => synthesizeInto(writeConfig(workspace, ambientConfig('1.24.6', { bookinfo: '  restrictedPodSecurity: true' })), workspace.outputRoot));
+    const output = readOutputFolder(workspace.outputRoot);
+    expect(output.installInputs['istiod-helm-values.yaml'].gateways).toEqual({ seccompProfile: { type: 'RuntimeDefault' } });
+    expect(output.installInputs['istio-operator.yaml'].spec.values.gateways).toEqual({ seccompProfile: { type: 'RuntimeDefault' } });
+    expect(upstreamProblems(output, UpstreamRelease.of('1.24.6'))).toEqual([]);
+  });
+
   test('an unknown data plane mode', () => {
     const error = refusal(ambientConfig('1.24.6').replace('dataplaneMode: ambient', 'dataplaneMode: sidecarless'));
     expect(error.message).toMatch(/istio\.dataplaneMode: must be one of sidecar, ambient/);
@@ -210,6 +231,15 @@ describe('the constructs', () => {
     expect(() => new MeshNamespace(chart(), 'ns', { name: 'shop', dataplaneMode: DataplaneMode.AMBIENT, revision: 'canary' }))
       .toThrow(/MeshNamespace\.revision: istio\.io\/rev makes the revision's injector add sidecars/);
     expect(() => new MeshNamespace(chart(), 'ns', { name: 'shop', waypoint: 'waypoint' })).toThrow(/MeshNamespace\.waypoint: a waypoint serves only namespaces of the ambient data plane/);
+  });
+
+  test('restrictedWaypoints needs ambient mode, and a release whose waypoint template reads a seccomp profile', () => {
+    const tracing = (release: string, dataplaneMode?: DataplaneMode) => () => new LightstepTracing(chart(), 'tracing', {
+      istioRelease: IstioRelease.of(release), address: 'ingest.lightstep.com:443', dataplaneMode, restrictedWaypoints: true,
+    });
+    expect(tracing('1.24.6')).toThrow(/LightstepTracing\.restrictedWaypoints: waypoints exist only in ambient mode/);
+    expect(tracing('1.22.8', DataplaneMode.AMBIENT)).toThrow(/LightstepTracing\.restrictedWaypoints: the waypoint pod of Istio 1\.22\.8 has no seccomp profile/);
+    expect(tracing('1.23.6', DataplaneMode.AMBIENT)().installInputs[0].content.spec.values).toEqual({ gateways: { seccompProfile: { type: 'RuntimeDefault' } } });
   });
 
   test('Waypoint refuses a release before 1.22', () => {

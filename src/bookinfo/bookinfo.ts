@@ -102,10 +102,10 @@ export interface BookinfoProps {
 /**
  * What ambient mode rules out, before anything is built: the Istio Gateway ingress (the ambient profile installs no
  * ingress gateway: components.ingressGateways istio-ingressgateway enabled: false in manifests/profiles/ambient.yaml),
- * a revision label (which injects sidecars), and the sidecars' mutual TLS DestinationRules (ztunnel carries every
- * connection of an ambient pod over mutual TLS itself).
+ * a revision label (which injects sidecars), the sidecars' mutual TLS DestinationRules (ztunnel carries every connection
+ * of an ambient pod over mutual TLS itself), and Pod Security "restricted" where the waypoint pod cannot meet it.
  */
-function assertAmbientFits(ingress: BookinfoIngressKind, revision: string | undefined, mutualTls: boolean): void {
+function assertAmbientFits(ingress: BookinfoIngressKind, revision: string | undefined, restricted: boolean, mutualTls: boolean, release: IstioRelease): void {
   if (ingress === BookinfoIngressKind.ISTIO_GATEWAY) {
     throw new ConfigurationError('Bookinfo.ingress', ingress,
       'the ambient profile installs no istio-ingressgateway (manifests/profiles/ambient.yaml disables it), so an Istio Gateway would bind to nothing',
@@ -120,6 +120,12 @@ function assertAmbientFits(ingress: BookinfoIngressKind, revision: string | unde
     throw new ConfigurationError('Bookinfo.mutualTls', true,
       'in ambient mode ztunnel carries every connection between the pods over mutual TLS (HBONE); destination-rule-all-mtls.yaml is for sidecars, whose TLS it sets',
       'remove mutualTls in ambient mode, or set Bookinfo.dataplaneMode to sidecar');
+  }
+  if (restricted && release.waypointSeccompValue === undefined) {
+    throw new ConfigurationError('Bookinfo.restrictedPodSecurity', true,
+      `the waypoint pod of Istio ${release} has no seccomp profile and no value to give it one (files/waypoint.yaml reads gateways.seccompProfile from 1.23), ` +
+      'so Pod Security "restricted" would refuse it',
+      'target Istio 1.23 or later, or set Bookinfo.restrictedPodSecurity to false');
   }
 }
 
@@ -186,7 +192,7 @@ export class Bookinfo extends Construct {
       }
       const defaultIngress = ambient ? BookinfoIngressKind.GATEWAY_API : BookinfoIngressKind.ISTIO_GATEWAY;
       this.ingress = validateEnumValue('Bookinfo.ingress', props.ingress ?? defaultIngress, BookinfoIngressKind);
-      if (ambient) assertAmbientFits(this.ingress, revision, props.mutualTls ?? false);
+      if (ambient) assertAmbientFits(this.ingress, revision, props.restrictedPodSecurity ?? false, props.mutualTls ?? false, this.release);
       this.routing = validateEnumValue('Bookinfo.routing', props.routing ?? BookinfoRoutingScenario.NONE, BookinfoRoutingScenario);
       const gatewaySelector = validateSelector('Bookinfo.ingressGatewaySelector', props.ingressGatewaySelector ?? BookinfoIngress.DEFAULT_GATEWAY_SELECTOR);
       const gatewayApi = this.ingress === BookinfoIngressKind.GATEWAY_API;
@@ -207,7 +213,10 @@ export class Bookinfo extends Construct {
       } else if (revision !== undefined) {
         addWarning(this, `Bookinfo.revision "${revision}" takes effect only through the Namespace label istio.io/rev, and createNamespace is false: label namespace ${this.namespace} yourself`);
       }
-      if (restrictedPodSecurity) {
+      if (restrictedPodSecurity && ambient) {
+        addWarning(this, `Bookinfo.restrictedPodSecurity: Pod Security "restricted" admits the pods istiod deploys in ${this.namespace} (the waypoint and the ingress gateway) ` +
+          `only with a seccomp profile: install Istio with ${this.release.waypointSeccompValue}.type RuntimeDefault (LightstepTracing.restrictedWaypoints)`);
+      } else if (restrictedPodSecurity) {
         addWarning(this, 'Bookinfo.restrictedPodSecurity: Pod Security "restricted" (and "baseline") reject the istio-init container (NET_ADMIN, NET_RAW); install Istio with its CNI node agent so that injected pods are admitted');
       }
       if (props.ingressGatewaySelector !== undefined && this.ingress !== BookinfoIngressKind.ISTIO_GATEWAY) {

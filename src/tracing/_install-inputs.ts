@@ -18,6 +18,8 @@ export interface TracerInputs {
   readonly tokenExpression?: string;
   /** The install profile every chart and istioctl start from, e.g. "ambient"; undefined for the default one. */
   readonly profile?: string;
+  /** istiod chart values that let Pod Security "restricted" admit the waypoint pods istiod deploys (ambient mode). */
+  readonly waypointPodSecurityValues?: Record<string, any>;
 }
 
 export const ISTIO_OPERATOR_FILE = 'istio-operator.yaml';
@@ -113,7 +115,7 @@ export function istioOperatorInput(inputs: TracerInputs, meshConfig: Record<stri
   const global: Record<string, unknown> = {};
   if (customNamespace) global.istioNamespace = inputs.istioNamespace;
   if (choice.tracer) global.proxy = { tracer: choice.tracer };
-  const values: Record<string, unknown> = {};
+  const values: Record<string, unknown> = { ...(inputs.waypointPodSecurityValues ?? {}) };
   if (Object.keys(global).length > 0) values.global = global;
   if (Object.keys(values).length > 0) spec.values = values;
   if (choice.gatewayCertificateOverlay) {
@@ -141,6 +143,7 @@ export function istiodHelmValuesInput(inputs: TracerInputs, meshConfig: Record<s
   // under these values by the chart's zzz_profile.yaml.
   if (inputs.profile !== undefined) content.profile = inputs.profile;
   if (inputs.revision !== undefined) content.revision = inputs.revision;
+  Object.assign(content, inputs.waypointPodSecurityValues ?? {});
   // The sampling rate lives in meshConfig, which overrides the chart's pilot default; its values key moved
   // between releases, so it is not repeated here.
   const global: Record<string, unknown> = {};

@@ -85,12 +85,19 @@ export interface LightstepTracingProps {
    * @default DataplaneMode.SIDECAR
    */
   readonly dataplaneMode?: DataplaneMode;
+  /**
+   * Give the waypoint pods (and the Gateway API gateway pods) that istiod deploys in ambient mode the seccomp profile
+   * RuntimeDefault, which Pod Security "restricted" requires of them (Istio 1.23 and later, `gateways.seccompProfile`).
+   * @default false
+   */
+  readonly restrictedWaypoints?: boolean;
 }
 
 const FIELD = 'LightstepTracing';
 /** The profile istioctl and the charts enable ambient mode with (manifests/profiles/ambient.yaml, files/profile-ambient.yaml). */
 const AMBIENT_PROFILE = 'ambient';
-
+/** The seccomp profile Pod Security "restricted" admits without a profile file on the node. */
+const RUNTIME_DEFAULT_SECCOMP = { type: 'RuntimeDefault' };
 const DEFAULT_CACERT_PATH = '/etc/lightstep/cacert.pem';
 const TELEMETRY_NAME = 'mesh-default';
 
@@ -172,7 +179,11 @@ export class LightstepTracing extends Construct {
       this.dataplaneMode = validateDataplaneMode(props.dataplaneMode ?? DataplaneMode.SIDECAR);
       const ambient = this.dataplaneMode === DataplaneMode.AMBIENT;
       if (ambient) this.assertAmbientFits(istioNamespace, props.revision);
-
+      if (props.restrictedWaypoints && !ambient) {
+        throw new ConfigurationError(`${FIELD}.restrictedWaypoints`, true, 'waypoints exist only in ambient mode',
+          `set ${FIELD}.dataplaneMode to ambient, or remove restrictedWaypoints`);
+      }
+      const waypointSeccomp = props.restrictedWaypoints ? this.waypointSeccompValue() : undefined;
       const ingressGatewayName = props.ingressGatewayName ?? 'istio-ingressgateway';
       assertDnsLabel(`${FIELD}.ingressGatewayName`, ingressGatewayName, 'Deployment name', 'istio-ingressgateway');
       const token = props.accessToken ?? AccessToken.fromEnv();
@@ -198,6 +209,7 @@ export class LightstepTracing extends Construct {
         literalToken: token.literalValue,
         tokenExpression: token.shellExpression(istioNamespace),
         profile: ambient ? AMBIENT_PROFILE : undefined,
+        waypointPodSecurityValues: waypointSeccomp === undefined ? undefined : valueAt(waypointSeccomp, RUNTIME_DEFAULT_SECCOMP),
       };
 
       const collectorPath = this.generation === TracingGeneration.OPENTELEMETRY || this.generation === TracingGeneration.ZIPKIN;
@@ -301,6 +313,15 @@ export class LightstepTracing extends Construct {
     }
   }
 
+  /** The istiod value that gives waypoint pods a seccomp profile at this release, or a refusal that says why there is none. */
+  private waypointSeccompValue(): string {
+    const value = this.release.waypointSeccompValue;
+    if (value !== undefined) return value;
+    throw new ConfigurationError(`${FIELD}.restrictedWaypoints`, true,
+      `the waypoint pod of Istio ${this.release} has no seccomp profile, which Pod Security "restricted" requires, and its template (files/waypoint.yaml) reads no value that would set one (gateways.seccompProfile arrived in 1.23)`,
+      'target Istio 1.23 or later, or do without "restricted" in the waypoint\'s namespace');
+  }
+
   /** Namespaces that got the lightstep.cacert Secret, in creation order. */
   public get secretNamespaces(): string[] {
     return this.secrets.map((secret) => secret.namespace);
@@ -393,6 +414,11 @@ function validateDataplaneMode(mode: DataplaneMode): DataplaneMode {
     throw new ConfigurationError(`${FIELD}.dataplaneMode`, mode, 'not a data plane mode', `use one of ${Object.values(DataplaneMode).map((m) => `"${m}"`).join(', ')}`);
   }
   return mode;
+}
+
+/** `{a: {b: value}}` for the dotted path "a.b": a Helm value as its values file writes it. */
+function valueAt(dottedPath: string, value: unknown): Record<string, any> {
+  return dottedPath.split('.').reduceRight<any>((inner, key) => ({ [key]: inner }), value);
 }
 
 function validateProviderName(name: string): string {
