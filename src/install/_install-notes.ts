@@ -190,7 +190,7 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
   if (bookinfo?.waypoint) {
     // istiod binds Services to a waypoint only once the waypoint's Gateway has an address (its Deployment is ready).
     const waypoint = `gateways.gateway.networking.k8s.io ${bookinfo.waypoint.name}`;
-    applyCommands.push(`# wait until the waypoint ${bookinfo.waypoint.name} has an address: only then does istiod send the Services' traffic through it`,
+    applyCommands.push(`# wait until the waypoint (Gateway ${bookinfo.waypoint.name}) has an address: only then does istiod send the Services' traffic through it`,
       `for _ in $(seq 1 60); do [ -n "$(kubectl -n ${bookinfo.namespace} get ${waypoint} -o jsonpath='{.status.addresses[0].value}')" ] && break; sleep 5; done`);
   }
   if (tracing.collector) applyCommands.push(`kubectl -n ${tracing.collector.namespace} wait --for=condition=available deployment --all --timeout=300s`);
@@ -388,7 +388,7 @@ function helmCharts(source: HelmChartSource): { base: string; istiod: string; ga
 /** What step 1 says of a namespace it creates: how its pods join the mesh. */
 function namespaceDescription(namespace: MeshNamespace): string {
   if (namespace.dataplaneMode === DataplaneMode.AMBIENT) {
-    return `ambient data plane${namespace.waypoint ? `, Services served by the waypoint ${namespace.waypoint}` : ''}`;
+    return `ambient data plane${namespace.waypoint ? `, its Services served by the waypoint \`${namespace.waypoint}\`` : ''}`;
   }
   return namespace.sidecarInjection ? 'sidecar injection on' : 'sidecar injection off';
 }

@@ -116,15 +116,15 @@ function waypointChecks(a: AmbientModel): string[] {
       `    bound=$(k -n "$BOOKINFO_NS" get service "$svc" -o jsonpath=${q(`{.status.conditions[?(@.type=="${WAYPOINT_BOUND_CONDITION}")].status}`)})`,
       `    why=$(k -n "$BOOKINFO_NS" get service "$svc" -o jsonpath=${q(`{.status.conditions[?(@.type=="${WAYPOINT_BOUND_CONDITION}")].message}`)})`,
       '    if [ "$bound" = True ]; then',
-      `      ok "Service $svc is bound to the waypoint $WAYPOINT (${WAYPOINT_BOUND_CONDITION}: True)"`,
+      `      ok "Service $svc is bound to the waypoint $BOOKINFO_NS/$WAYPOINT (${WAYPOINT_BOUND_CONDITION}: True)"`,
       '    else',
       '      unbound="$unbound $svc"',
-      `      problem "Service $svc is labelled for the waypoint $WAYPOINT, but istiod has not bound it (${WAYPOINT_BOUND_CONDITION}: \${bound:-no condition}\${why:+, \$why})" "kubectl -n $BOOKINFO_NS describe service $svc; the waypoint must be programmed (see above)"`,
+      `      problem "Service $svc is labelled for the waypoint $BOOKINFO_NS/$WAYPOINT, but istiod has not bound it (${WAYPOINT_BOUND_CONDITION}: \${bound:-no condition}\${why:+, \$why})" "kubectl -n $BOOKINFO_NS describe service $svc; the waypoint must be programmed (see above)"`,
       '    fi',
     ]
     : [
       // 1.22-1.23 write no binding status: the labels are all there is to read.
-      `    ok "Service $svc uses the waypoint $WAYPOINT (label ${USE_WAYPOINT_LABEL})"`,
+      `    ok "Service $svc uses the waypoint $BOOKINFO_NS/$WAYPOINT (label ${USE_WAYPOINT_LABEL})"`,
     ];
   return [
     `wp_class=$(k -n "$BOOKINFO_NS" get ${gateway} -o jsonpath='{.spec.gatewayClassName}')`,
