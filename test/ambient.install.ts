@@ -1,0 +1,107 @@
+/**
+ * INSTALL.md of an ambient mesh, run under the install harness (test/support/install-run): every shell block of each
+ * route, in order, with the real Helm rendering the release's own charts (istio/base, istio/istiod, istio/cni,
+ * istio/ztunnel, or istioctl's ambient profile), then the fake cluster's CNI node agent, ztunnel, istiod's waypoint
+ * Deployment and the traffic through the Gateway API ingress; step 6 runs verify.sh against that cluster. Then the
+ * applied set is checked as one: ztunnel, the CNI agent in ambient mode, an ambient istiod whose mesh config defines
+ * the provider the Telemetry names, the waypoint serving every Bookinfo Service, and spans from the waypoint.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as yaml from 'js-yaml';
+import { interimInjector } from './support/install-run/interim-injector';
+import { InstallRun, runInstall } from './support/install-run/run-install';
+import { capturingWarnings, emptyWorkspace, removeTempDirs, synthesizeInto, writeConfig } from './support/run-app';
+
+const tools = { helm: process.env.CDK8S_ISTIO_LIGHTSTEP_HELM!, kubectl: process.env.CDK8S_ISTIO_LIGHTSTEP_KUBECTL! };
+afterAll(removeTempDirs);
+
+/** The app's output for an ambient mesh on `release`, with Bookinfo in its own namespace; `change` may edit the folder. */
+function ambientDist(release: string, change: (dist: string) => void = () => undefined): string {
+  const workspace = emptyWorkspace();
+  const config = writeConfig(workspace, [
+    'istio:', `  release: "${release}"`, '  dataplaneMode: ambient',
+    'lightstep:', '  address: ingest.lightstep.com:443',
+    'bookinfo:', '  namespace: bookinfo', '',
+  ].join('\n'));
+  capturingWarnings(() => synthesizeInto(config, workspace.outputRoot));
+  change(workspace.outputRoot);
+  return workspace.outputRoot;
+}
+
+function install(release: string, route: string, dist = ambientDist(release)): Promise<InstallRun> {
+  return runInstall({ distDir: dist, release, route, tools, injector: (cluster) => interimInjector(cluster) });
+}
+
+const get = (run: InstallRun, kind: string, namespace: string | undefined, name: string): any => run.cluster.get(kind, namespace, name);
+const env = (container: any, name: string) => (container?.env ?? []).find((e: any) => e.name === name)?.value;
+
+describe.each([
+  ['1.24.6', 'helm'], ['1.24.6', 'istioctl'], ['1.30.3', 'helm'], ['1.30.3', 'istioctl'],
+])('Istio %s, INSTALL.md route %s', (release, route) => {
+  let run: InstallRun;
+  beforeAll(async () => { run = await install(release, route); }, 300_000);
+
+  test('every block runs, verify.sh included, and it proves spans left the mesh', () => {
+    if (run.code !== 0) throw new Error(run.failure);
+    if (process.env.PRINT_RUN) process.stdout.write(run.output);
+    expect(run.output).toContain('Spans left the mesh. In LightStep, select the service waypoint.bookinfo');
+    expect(run.output).not.toMatch(/^PROBLEM/m);
+  });
+
+  test('the applied set holds ztunnel and the CNI node agent in ambient mode, from the release\'s own charts', () => {
+    const ztunnel = get(run, 'DaemonSet', 'istio-system', 'ztunnel');
+    const cni = get(run, 'DaemonSet', 'istio-system', 'istio-cni-node');
+    expect(ztunnel?.status?.numberReady).toBe(1);
+    expect(cni?.status?.numberReady).toBe(1);
+    expect(get(run, 'ConfigMap', 'istio-system', 'istio-cni-config')?.data?.AMBIENT_ENABLED).toBe('true');
+  });
+
+  test('istiod runs in ambient mode, and its mesh config defines the provider the Telemetry names, beside the profile\'s HBONE metadata', () => {
+    const istiod = get(run, 'Deployment', 'istio-system', 'istiod');
+    expect(env(istiod.spec.template.spec.containers.find((c: any) => c.name === 'discovery'), 'PILOT_ENABLE_AMBIENT')).toBe('true');
+    const mesh = yaml.load(get(run, 'ConfigMap', 'istio-system', 'istio').data.mesh) as any;
+    expect(mesh.defaultConfig.proxyMetadata.ISTIO_META_ENABLE_HBONE).toBe('true');
+    const telemetry = get(run, 'Telemetry', 'istio-system', 'mesh-default');
+    const provider = mesh.extensionProviders.find((p: any) => p.name === telemetry.spec.tracing[0].providers[0].name);
+    expect(provider.opentelemetry).toEqual({ service: 'otel-collector.observability.svc.cluster.local', port: 4317 });
+  });
+
+  test('the waypoint is deployed and programmed, and istiod binds every Bookinfo Service to it', () => {
+    const waypoint = get(run, 'Gateway', 'bookinfo', 'waypoint');
+    expect(waypoint.spec.gatewayClassName).toBe('istio-waypoint');
+    expect(waypoint.status.conditions).toContainEqual({ type: 'Programmed', status: 'True' });
+    expect(get(run, 'Deployment', 'bookinfo', 'waypoint')?.status?.readyReplicas).toBe(1);
+    for (const service of ['productpage', 'details', 'reviews', 'ratings']) {
+      expect(get(run, 'Service', 'bookinfo', service).status.conditions).toContainEqual(expect.objectContaining({
+        type: 'istio.io/WaypointBound', status: 'True', message: 'Successfully attached to waypoint bookinfo/waypoint',
+      }));
+    }
+  });
+
+  test('every Bookinfo pod is captured, none has a sidecar; the spans come from the waypoint and the ingress gateway only', () => {
+    const pods = run.dataPlane.podsIn('bookinfo').filter((pod) => pod.metadata.labels?.app && ['productpage', 'details', 'reviews', 'ratings'].includes(pod.metadata.labels.app));
+    expect(pods).toHaveLength(6);
+    for (const pod of pods) {
+      expect(pod.metadata.annotations?.['ambient.istio.io/redirection']).toBe('enabled');
+      expect(pod.spec.containers.map((c: any) => c.name)).not.toContain('istio-proxy');
+    }
+    const reporters = [...run.traffic.reported.keys()].map((key) => key.replace(/-[a-z0-9]+-[a-z0-9]+$/, ''));
+    expect([...new Set(reporters)].sort()).toEqual(['bookinfo/bookinfo-gateway-istio', 'bookinfo/waypoint']);
+  });
+});
+
+describe('verify.sh names the missing waypoint', () => {
+  test('without the waypoint Gateway, spans can only come from the ingress gateway, and the script says which waypoint is missing', async () => {
+    const dist = ambientDist('1.30.3', (root) => {
+      const file = path.join(root, 'manifests', '0002-bookinfo.k8s.yaml');
+      const documents = fs.readFileSync(file, 'utf8').split(/^---\n/m).filter((doc) => !/gatewayClassName: istio-waypoint/.test(doc));
+      fs.writeFileSync(file, documents.join('---\n'));
+    });
+    const run = await install('1.30.3', 'helm', dist);
+    expect(run.code).toBe(1);
+    expect(run.output).toContain('PROBLEM  no waypoint: Gateway waypoint (class istio-waypoint) does not exist in namespace bookinfo');
+    expect(run.output).toContain('Spans can only come from the ingress gateway (bookinfo-gateway-istio.bookinfo): no waypoint serves details, ratings, reviews, productpage (the waypoint Gateway bookinfo/waypoint does not exist).');
+    expect(run.output).toMatch(/WaypointBound: False, waypoint "bookinfo\/waypoint" is not ready/);
+  }, 300_000);
+});
