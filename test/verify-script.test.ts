@@ -92,7 +92,7 @@ describe('verify.sh is a clean, read-only bash script', () => {
   });
 
   it('says where to look in LightStep for this release', () => {
-    for (const [, script] of scripts) expect(script).toContain('select the service productpage.default');
+    for (const [, script] of scripts) expect(script).toContain("LS_SERVICE='productpage.default'");
   });
 });
 

@@ -169,6 +169,7 @@ export function ambientVerdict(a: AmbientModel): string[] {
   return [
     'if [ -n "$waypoint_gap" ]; then',
     `  printf '%s\\n' "${source}: no waypoint serves ${a.services.join(', ')} ($waypoint_gap)."`,
+    ...(a.ingressSpanService === undefined ? [] : ['  LS_SERVICE=$INGRESS_SPAN_SERVICE']),
     'fi',
   ];
 }
