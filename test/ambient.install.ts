@@ -91,17 +91,73 @@ describe.each([
   });
 });
 
-describe('verify.sh names the missing waypoint', () => {
-  test('without the waypoint Gateway, spans can only come from the ingress gateway, and the script says which waypoint is missing', async () => {
+/** What verify.sh printed in a run: from its first section to its verdict, without the harness's own lines. */
+function verifyOutput(run: InstallRun): string {
+  const start = run.output.indexOf('\n== Istio');
+  return run.output.slice(start + 1).split('\n').filter((line) => !line.startsWith('INSTALL-RUN:')).join('\n');
+}
+
+/** The output of the runs with a fault, for the README's table of what verify.sh says in ambient mode. */
+const faultOutputs: string[] = [];
+const withoutLine = (pattern: RegExp) => (markdown: string) => {
+  const edited = markdown.split('\n').filter((line) => !pattern.test(line)).join('\n');
+  if (edited === markdown) throw new Error(`INSTALL.md has no line ${pattern}`);
+  return edited;
+};
+
+describe('verify.sh names what breaks an ambient mesh', () => {
+  let missingWaypoint: InstallRun;
+  beforeAll(async () => {
     const dist = ambientDist('1.30.3', (root) => {
       const file = path.join(root, 'manifests', '0002-bookinfo.k8s.yaml');
       const documents = fs.readFileSync(file, 'utf8').split(/^---\n/m).filter((doc) => !/gatewayClassName: istio-waypoint/.test(doc));
       fs.writeFileSync(file, documents.join('---\n'));
     });
-    const run = await install('1.30.3', 'helm', dist);
-    expect(run.code).toBe(1);
-    expect(run.output).toContain('PROBLEM  no waypoint: Gateway waypoint (class istio-waypoint) does not exist in namespace bookinfo');
-    expect(run.output).toContain('Spans can only come from the ingress gateway (bookinfo-gateway-istio.bookinfo): no waypoint serves details, ratings, reviews, productpage (the waypoint Gateway bookinfo/waypoint does not exist).');
-    expect(run.output).toMatch(/WaypointBound: False, waypoint "bookinfo\/waypoint" is not ready/);
+    missingWaypoint = await install('1.30.3', 'helm', dist);
+    faultOutputs.push(missingWaypoint.output);
   }, 300_000);
+
+  test('without the waypoint Gateway, spans can only come from the ingress gateway, and the script says which waypoint is missing', () => {
+    expect(missingWaypoint.code).toBe(1);
+    expect(missingWaypoint.output).toContain('PROBLEM  no waypoint: Gateway waypoint (class istio-waypoint) does not exist in namespace bookinfo');
+    expect(missingWaypoint.output).toContain('Spans can only come from the ingress gateway (bookinfo-gateway-istio.bookinfo): no waypoint serves details, ratings, reviews, productpage (the waypoint Gateway bookinfo/waypoint does not exist).');
+    expect(missingWaypoint.output).toMatch(/WaypointBound: False, waypoint "bookinfo\/waypoint" is not ready/);
+  });
+
+  test('the README shows that run, exit code included', () => {
+    const readme = fs.readFileSync('README.md', 'utf8');
+    const sample = /<!-- verify-sample-ambient:[^\n]*-->\n```\n\$ dist\/verify\.sh[^\n]*\n([\s\S]*?)\$ echo \$\?\n(\d+)\n```/.exec(readme);
+    expect({ stdout: sample?.[1], code: Number(sample?.[2]) }).toEqual({ stdout: verifyOutput(missingWaypoint), code: missingWaypoint.code });
+  });
+
+  test.each([
+    ['no Istio CNI node agent', { editNotes: withoutLine(/^helm install istio-cni /) },
+      ['the Istio CNI node agent (DaemonSet istio-cni-node) is missing in namespace istio-system', 'the Istio CNI node agent does not redirect ambient pods (AMBIENT_ENABLED=unset)', 'is not captured by the ambient data plane']],
+    ['no ztunnel', { editNotes: withoutLine(/^helm install ztunnel /) },
+      ['ztunnel (DaemonSet ztunnel) is missing in namespace istio-system', 'is not captured by the ambient data plane']],
+    ['istiod without the ambient profile', { dist: (root: string) => fs.writeFileSync(path.join(root, 'istio', 'istiod-helm-values.yaml'), fs.readFileSync(path.join(root, 'istio', 'istiod-helm-values.yaml'), 'utf8').replace(/^profile: ambient\n/m, '')) },
+      ['istiod does not run in ambient mode (PILOT_ENABLE_AMBIENT=unset)', 'Service productpage is labelled for the waypoint bookinfo/waypoint, but istiod has not bound it']],
+    ['a namespace without the ambient labels', { dist: (root: string) => fs.writeFileSync(path.join(root, 'manifests', '0000-namespaces.k8s.yaml'), fs.readFileSync(path.join(root, 'manifests', '0000-namespaces.k8s.yaml'), 'utf8').replace(/^ {4}istio\.io\/(dataplane-mode|use-waypoint): \S+\n/gm, '')) },
+      ['namespace bookinfo is not in the ambient data plane (istio.io/dataplane-mode=unset)', 'Service reviews is served by no waypoint', 'Spans can only come from the ingress gateway (bookinfo-gateway-istio.bookinfo): no waypoint serves details, ratings, reviews, productpage (no Bookinfo Service is bound to the waypoint bookinfo/waypoint).']],
+  ])('%s', async (_, fault: { editNotes?: (markdown: string) => string; dist?: (root: string) => void }, lines) => {
+    const run = await runInstall({
+      distDir: ambientDist('1.30.3', fault.dist), release: '1.30.3', route: 'helm', tools, injector: (cluster) => interimInjector(cluster), editNotes: fault.editNotes,
+    });
+    faultOutputs.push(run.output);
+    expect(run.code).toBe(1);
+    for (const line of lines) expect(run.output).toContain(line);
+  }, 300_000);
+
+  test('every row of the README\'s ambient troubleshooting table starts a line that one of these runs printed', () => {
+    const readme = fs.readFileSync('README.md', 'utf8');
+    const table = readme.slice(readme.indexOf('| verify.sh says, in ambient mode |'));
+    const rows = [...table.slice(0, table.indexOf('\n\n')).matchAll(/^\| `([^`]+)`/gm)].map((match) => match[1]);
+    expect(rows.length).toBeGreaterThan(8);
+    const printed = faultOutputs.join('\n');
+    for (const row of rows) {
+      // N, P, D, S and W stand for a namespace, a pod, a Deployment, a Service and a waypoint.
+      const pattern = row.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\b[NPDSW]\b/g, '\\S+');
+      expect({ row, printed: new RegExp(`^(PROBLEM  )?${pattern}`, 'm').test(printed) }).toEqual({ row, printed: true });
+    }
+  });
 });

@@ -297,3 +297,27 @@ describe('the refusals are ConfigurationErrors with a fix', () => {
     expect(() => IstioRelease.of('1.22.0').assertSupportsAmbient('X.mode')).not.toThrow();
   });
 });
+
+describe('the README says what the code does in ambient mode', () => {
+  const readme = fs.readFileSync(path.join(FIXTURES, '..', '..', '..', 'README.md'), 'utf8');
+
+  test('every command of the ambient walkthrough is a line of the INSTALL.md of its example', () => {
+    const block = /<!-- ambient-walkthrough:[^\n]*-->\n```sh\n([\s\S]*?)```/.exec(readme)![1];
+    const workspace = emptyWorkspace();
+    capturingWarnings(() => synthesizeInto('examples/istio-1.30-ambient.yaml', workspace.outputRoot));
+    const notes = new Set(fs.readFileSync(path.join(workspace.outputRoot, 'INSTALL.md'), 'utf8').split('\n').map((line) => line.trim()));
+    const commands = block.split('\n').map((line) => line.replace(/\s+# .*$/, '').trim())
+      .filter((line) => line !== '' && !/^(export |npm run synth|cd dist$)/.test(line));
+    expect(commands.length).toBeGreaterThan(10);
+    expect(commands.filter((command) => !notes.has(command))).toEqual([]);
+  });
+
+  test('the FAQ names the releases whose waypoints name their spans after the called Service, as the release table has them', () => {
+    const faq = /\*\*What does ambient mode change for tracing\?\*\*([\s\S]*?)\n\n/.exec(readme)![1].replace(/\s+/g, ' ');
+    const named = /except on Istio (\d+\.\d+) and (\d+\.\d+), which name a waypoint's spans after the called Service's hostname/.exec(faq)!.slice(1);
+    const newest = Number(IstioRelease.NEWEST_KNOWN.split('.')[1]);
+    const table = Array.from({ length: newest - 21 }, (_, i) => `1.${22 + i}`).filter((minor) => IstioRelease.of(minor).waypointSpansNamedAfterDestination);
+    expect(named).toEqual(table);
+    expect(faq).toContain(`reverted in 1.${Number(table[table.length - 1].split('.')[1]) + 1}`);
+  });
+});
