@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { DATAPLANE_MODE_LABEL, USE_WAYPOINT_LABEL } from './_ambient-labels';
 import { registerNamespace } from './_namespace-order';
 import { MeshAnalysis } from './analysis/mesh-analysis';
 import { isDns1123Label, isLabelValue } from './analysis/checks/names';
@@ -51,9 +52,9 @@ export interface MeshNamespaceProps {
  */
 export class MeshNamespace extends Construct {
   /** The label that enrolls a namespace's pods in the ambient data plane. */
-  public static readonly DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
+  public static readonly DATAPLANE_MODE_LABEL = DATAPLANE_MODE_LABEL;
   /** The label that names the waypoint serving a namespace's (or a Service's) traffic. */
-  public static readonly USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
+  public static readonly USE_WAYPOINT_LABEL = USE_WAYPOINT_LABEL;
 
   /** Name of the namespace. */
   public readonly name: string;

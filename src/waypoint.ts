@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { WAYPOINT_CLASS } from './_ambient-labels';
 import { GATEWAY_API_GATEWAY } from './bookinfo/_api-kinds';
 import { locatedIn } from './configuration-error';
 import { IstioRelease, releaseProp } from './istio-release';
@@ -37,7 +38,7 @@ export class Waypoint extends Construct {
   /** The name `istioctl waypoint` gives a waypoint by default. */
   public static readonly DEFAULT_NAME = 'waypoint';
   /** The GatewayClass istiod deploys waypoints for. */
-  public static readonly GATEWAY_CLASS = 'istio-waypoint';
+  public static readonly GATEWAY_CLASS = WAYPOINT_CLASS;
   /** The port of the waypoint's HBONE listener, where ztunnel sends the traffic it serves. */
   public static readonly HBONE_PORT = 15008;
   /** The Gateway label that says which traffic the waypoint serves. */

@@ -1,3 +1,4 @@
+import { DATAPLANE_MODE_LABEL, USE_WAYPOINT_LABEL, WAYPOINT_CLASS } from '../_ambient-labels';
 import { jsonPathKey, shellQuote as q } from './_shell';
 
 /** What verify.sh checks of the ambient data plane, defaults applied and checked by VerifyScript. */
@@ -18,12 +19,9 @@ export interface AmbientModel {
   readonly ingressSpanService?: string;
 }
 
-/** The labels and annotation ambient mode reads (pkg/config/constants, annotation.AmbientRedirection). */
-const DATAPLANE_MODE_LABEL = 'istio.io/dataplane-mode';
-const USE_WAYPOINT_LABEL = 'istio.io/use-waypoint';
+/** What the CNI node agent writes on a pod it took over, and istiod on a Service it bound (annotation.AmbientRedirection, model.WaypointBound). */
 const REDIRECTION_ANNOTATION = 'ambient.istio.io/redirection';
 const WAYPOINT_BOUND_CONDITION = 'istio.io/WaypointBound';
-const WAYPOINT_CLASS = 'istio-waypoint';
 
 /**
  * Pre-flight of the ambient data plane: ztunnel and the CNI node agent run on every node, istiod runs in ambient mode,

@@ -1,8 +1,6 @@
+import { DATAPLANE_MODE_LABEL as DATAPLANE_MODE } from '../../_ambient-labels';
 import { AnalysisInput } from '../analysis-input';
 import { describeObject } from '../manifest-set';
-
-/** The namespace (or pod) label that enrolls pods in the ambient data plane, and its values (pkg/config/constants). */
-const DATAPLANE_MODE = 'istio.io/dataplane-mode';
 /** Labels that make a sidecar injector webhook select a namespace or pod (the istiod chart's MutatingWebhookConfiguration). */
 const INJECTION_LABELS = ['istio-injection', 'istio.io/rev'];
 /** Pod annotations only a sidecar reads: the injector's and the agent's of an injected pod. */
