@@ -48,9 +48,10 @@ export function scaledApp(n: number, certificate: CaCertificate, options: { char
   const dependencies = options.chartDependencies ?? false;
   const app = new App({ outdir: '/nonexistent' });
   const namespaces = Array.from({ length: n }, (_, i) => `app-${String(i).padStart(4, '0')}`);
-  const namespacesChart = new Chart(app, 'namespaces');
+  // Chart ids as charts/ gives them: without chart dependencies, the file names alone put them in apply order.
+  const namespacesChart = new Chart(app, '0000-namespaces');
   for (const name of namespaces) new MeshNamespace(namespacesChart, name, { name });
-  const tracingChart = new Chart(app, 'lightstep');
+  const tracingChart = new Chart(app, '0001-lightstep');
   if (dependencies) tracingChart.addDependency(namespacesChart);
   new LightstepTracing(tracingChart, 'tracing', {
     istioRelease: SCALING_RELEASE,
@@ -58,7 +59,7 @@ export function scaledApp(n: number, certificate: CaCertificate, options: { char
     caCertificate: certificate,
     applicationNamespaces: namespaces,
   });
-  const bookinfoChart = new Chart(app, 'bookinfo');
+  const bookinfoChart = new Chart(app, '0002-bookinfo');
   if (dependencies) bookinfoChart.addDependency(tracingChart);
   for (const namespace of namespaces) {
     new Bookinfo(bookinfoChart, namespace, { namespace, createNamespace: false, istioRelease: SCALING_RELEASE });

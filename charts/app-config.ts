@@ -6,6 +6,7 @@ import { ConfigurationError } from '../src/configuration-error';
 import { parseAddress } from '../src/tracing/_address';
 import { assertNamespaceName } from '../src/tracing/_names';
 import { ConfigFileError, ConfigProblems, ConfigSection } from './config-reader';
+import { constructProblems } from './construct-checks';
 
 /** Data plane modes, as written in the configuration file. */
 export const DATAPLANE_MODES = ['sidecar', 'ambient'] as const;
@@ -13,6 +14,11 @@ export const DATAPLANE_MODES = ['sidecar', 'ambient'] as const;
 export const INGRESS_KINDS = ['istio-gateway', 'gateway-api', 'none'] as const;
 /** Routing scenarios of Istio's Bookinfo task, as written in the configuration file. */
 export const ROUTING_SCENARIOS = ['none', 'all-v1', 'reviews-test-v2', 'reviews-50-v3', 'reviews-v3'] as const;
+/**
+ * The address read in place of a missing or wrong one, so that the constructs' checks of the other keys still run.
+ * It is never written: a file with a problem synthesizes nothing.
+ */
+const STAND_IN_ADDRESS = 'lightstep-satellite.invalid:9292';
 
 /** Where the access token comes from at install time: exactly one of these is set. */
 export interface AccessTokenConfig {
@@ -65,22 +71,42 @@ export interface AppConfig {
 /**
  * Parses and checks a configuration file's text. Relative file paths in it are resolved against `baseDir`
  * (the folder of the configuration file), and `source` names the file in every message. Every problem of
- * the file is reported at once, in a ConfigFileError.
+ * the file is reported at once, in a ConfigFileError: the file's own (syntax, types, ranges, unknown keys) and
+ * what the constructs built from it would refuse (cross-field checks included), each under its key.
  */
 export function parseAppConfig(text: string, source: string, baseDir: string): AppConfig {
-  let document: unknown;
-  try {
-    document = yaml.load(text, { filename: source, schema: yaml.CORE_SCHEMA });
-  } catch (error) {
-    const reason = error instanceof yaml.YAMLException ? error.message : String(error);
-    throw new ConfigFileError(source, [new ConfigurationError('(YAML syntax)', undefined, `the file is not valid YAML: ${reason.split('\n')[0]}`,
-      'correct the YAML syntax at the line and column shown')]);
-  }
+  const document = parseYaml(text, source);
   const problems = new ConfigProblems(source);
+  const config = readDocument(document, problems, baseDir, source);
+  const ignored = () => new ConfigProblems(source);
+  for (const problem of constructProblems(document, (probe) => readDocument(probe, ignored(), baseDir, source), problems.keys())) {
+    problems.addInvalid(problem);
+  }
+  problems.throwIfAny();
+  return config;
+}
+
+/** The file's YAML, or a ConfigFileError that names the line and column of the syntax error and shows that line. */
+function parseYaml(text: string, source: string): unknown {
+  try {
+    return yaml.load(text, { filename: source, schema: yaml.CORE_SCHEMA });
+  } catch (error) {
+    if (!(error instanceof yaml.YAMLException)) throw error;
+    const lines = text.split(/\r?\n/);
+    const atEnd = error.mark.position >= text.length;
+    const where = `line ${error.mark.line + 1}, column ${error.mark.column + 1}${atEnd ? ' (the end of the file)' : ''}`;
+    // At the end of the file the problem began on the last line with text (an unclosed bracket or quote).
+    const shown = atEnd ? [...lines].reverse().find((line) => line.trim() !== '') ?? '' : lines[error.mark.line];
+    throw new ConfigFileError(source, [new ConfigurationError(where, shown.trimEnd(), `not valid YAML: ${error.reason}`,
+      `correct the YAML there: indent with spaces, not tabs; close every [, { and quote; quote a value that holds ": " or starts with a special character`)]);
+  }
+}
+
+/** Reads a parsed configuration file into an AppConfig, with defaults for what it leaves out or gets wrong. */
+function readDocument(document: unknown, problems: ConfigProblems, baseDir: string, source: string): AppConfig {
   const root = new ConfigSection('', document, problems);
   const config = readConfig(root, baseDir, source);
   root.done();
-  problems.throwIfAny();
   return config;
 }
 
@@ -102,7 +128,7 @@ function readConfig(root: ConfigSection, baseDir: string, source: string): AppCo
   const lightstep = root.section('lightstep');
   const address = lightstep.requiredString('address', 'give the satellite pool as host:port, e.g. lightstep-satellite.lightstep:9292 or ingest.lightstep.com:443');
   const lightstepConfig = {
-    address: address !== undefined && lightstep.checked('address', address, parseAddress) ? address : '',
+    address: address !== undefined && lightstep.checked('address', address, parseAddress) ? address : STAND_IN_ADDRESS,
     secure: lightstep.boolean('secure', true),
     caCertificateFile: readCaFile(lightstep, baseDir, source),
     caCertificateFileAsWritten: lightstep.has('caCertificateFile') ? String(lightstep.peek('caCertificateFile')) : undefined,
@@ -157,6 +183,7 @@ function readCaFile(lightstep: ConfigSection, baseDir: string, source: string): 
   if (problem) {
     lightstep.report('caCertificateFile', caFile, problem,
       `give the PEM file of the CA certificate; a relative path is read from the folder of ${source} (${path.resolve(baseDir)}), so put it there or give its path relative to that folder`);
+    return undefined;
   }
   return resolved;
 }
@@ -165,13 +192,8 @@ function readRelease(istio: ConfigSection): string {
   // Unquoted, 1.10 is the number 1.1: the string check catches it, and the fix says why.
   const fix = `write the release in quotes (unquoted, 1.10 is read as the number 1.1), e.g. release: "${IstioRelease.NEWEST_KNOWN}" or "1.9.3"`;
   const release = istio.string('release', IstioRelease.NEWEST_KNOWN, fix);
-  try {
-    IstioRelease.of(release, istio.keyOf('release'));
-  } catch (error) {
-    if (!(error instanceof ConfigurationError)) throw error;
-    istio.report('release', error.value, error.problem, error.fix);
-  }
-  return release;
+  // IstioRelease.of names itself in its errors: the reader restates them under istio.release.
+  return istio.checked('release', release, (_, text) => { IstioRelease.of(text); }) ? release : IstioRelease.NEWEST_KNOWN;
 }
 
 function readAccessToken(lightstep: ConfigSection): AccessTokenConfig {

@@ -38,6 +38,11 @@ export class ConfigProblems {
     this.missing.push(error);
   }
 
+  /** The keys that have a problem so far. */
+  public keys(): Set<string> {
+    return new Set([...this.unknown.map((entry) => entry.error), ...this.invalid, ...this.missing].map((error) => error.field));
+  }
+
   /** Throws a ConfigFileError with every problem found, if any. */
   public throwIfAny(): void {
     const suggested = new Set(this.unknown.map((entry) => entry.suggestion));

@@ -59,8 +59,10 @@ export function buildLightstepBookinfoApp(app: App, config: AppConfig): Lightste
     // The collector namespace goes with the others: the token Secret is created in it before Istio is installed.
     collector: { namespace: config.tracing.collector.namespace, image: config.tracing.collector.image, createNamespace: false },
     dataplaneMode,
-    // In ambient mode the waypoint and the ingress gateway run in Bookinfo's namespace: under "restricted" they need a seccomp profile.
-    restrictedWaypoints: ambient && config.bookinfo.enabled && config.bookinfo.restrictedPodSecurity ? true : undefined,
+    // Bookinfo's namespace enforces "restricted": its injected pods need Istio CNI (which ambient mode installs itself), its
+    // Gateway API gateway pod and, in ambient mode, its waypoint a seccomp profile.
+    istioCni: config.bookinfo.enabled && config.bookinfo.restrictedPodSecurity && !ambient,
+    restrictedGatewayPods: config.bookinfo.enabled && config.bookinfo.restrictedPodSecurity && (config.bookinfo.ingress === 'gateway-api' || ambient),
   })));
 
   for (const name of applicationNamespaces) {
@@ -131,10 +133,11 @@ const TRACING_PROPS: Readonly<Record<string, string>> = {
   'LightstepTracing.sampling': 'tracing.sampling',
   'LightstepTracing.providerName': 'tracing.providerName',
   'LightstepTracing.dataplaneMode': 'istio.dataplaneMode',
-  'LightstepTracing.restrictedWaypoints': 'bookinfo.restrictedPodSecurity',
   'LightstepTracing.applicationNamespaces': 'bookinfo.namespace',
   'LightstepTracing.collector.namespace': 'tracing.collector.namespace',
   'LightstepTracing.collector.image': 'tracing.collector.image',
+  'LightstepTracing.istioCni': 'bookinfo.restrictedPodSecurity',
+  'LightstepTracing.restrictedGatewayPods': 'bookinfo.restrictedPodSecurity',
   'LightstepCaCertSecret.namespace': 'bookinfo.namespace',
   'LightstepCaCertSecret.key': 'lightstep.cacertPath',
   'OtelCollector.namespace': 'tracing.collector.namespace',

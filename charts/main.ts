@@ -45,7 +45,7 @@ function main(): number {
       manifestsDir: MANIFESTS_DIR,
       manifestsCopyDir: cliOutdir && path.resolve(cliOutdir) !== path.resolve(MANIFESTS_DIR) ? cliOutdir : undefined,
     });
-    const summary = `Synthesized Istio ${result.config.istio.release} LightStep tracing from ${configFile} into ${OUTPUT_ROOT}/:\n`
+    const summary = `Synthesized Istio ${result.release} LightStep tracing from ${configFile} into ${OUTPUT_ROOT}/:\n`
       + `${result.files.map((file) => `  ${OUTPUT_ROOT}/${file}`).join('\n')}\n`;
     // The CLI swallows the app's stdout (and --stdout must carry manifests only): say it on stderr there.
     (cliOutdir ? process.stderr : process.stdout).write(summary);

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App } from 'cdk8s';
-import { LightstepInstallGuide, MeshAnalysis } from '../src';
+import { IstioRelease, LightstepInstallGuide, MeshAnalysis } from '../src';
 import { ConfigurationError } from '../src/configuration-error';
 import { AppConfig, parseAppConfig } from './app-config';
 import { ConfigFileError, restateInConfigTerms } from './config-reader';
@@ -12,13 +12,8 @@ import { buildLightstepBookinfoApp, configKeysOfProps } from './lightstep-bookin
 export interface SynthesisOptions {
   /** Configuration file, relative to the working directory or absolute. */
   readonly configFile: string;
-  /** Folder for the manifests to apply. */
+  /** Folder for the manifests to apply; its parent receives istio/, INSTALL.md and verify.sh. */
   readonly manifestsDir: string;
-  /**
-   * Folder that receives istio/, INSTALL.md and verify.sh.
-   * @default the parent of manifestsDir
-   */
-  readonly installDir?: string;
   /**
    * A folder that also receives a copy of the manifests: the `cdk8s synth` CLI's output folder, which the
    * CLI empties before the app runs and then lists or streams to stdout.
@@ -30,6 +25,8 @@ export interface SynthesisOptions {
 /** What a synthesis wrote. */
 export interface SynthesisResult {
   readonly config: AppConfig;
+  /** The Istio release synthesized for: istio.release, a minor line resolved to its newest known patch. */
+  readonly release: IstioRelease;
   /** Every file written, relative to the output root (the parent of the manifests folder), sorted. */
   readonly files: string[];
   /** Warnings about the configuration, already printed to stderr. */
@@ -63,14 +60,12 @@ export function synthesize(options: SynthesisOptions): SynthesisResult {
   const config = parseAppConfig(readConfigFile(options.configFile), options.configFile, path.dirname(options.configFile));
 
   const manifestsDir = path.normalize(options.manifestsDir);
-  const installDir = path.normalize(options.installDir ?? path.dirname(manifestsDir));
-  // INSTALL.md names the manifests folder relative to itself; a folder elsewhere is shown under its
-  // conventional name, so the note stays byte-stable.
-  const fromInstallDir = path.relative(installDir, manifestsDir);
-  const manifestsName = fromInstallDir.startsWith('..') || path.isAbsolute(fromInstallDir) ? 'manifests' : fromInstallDir.split(path.sep).join('/');
-  const staging = [stagingFolder(path.dirname(manifestsDir)), stagingFolder(installDir)];
+  const outputRoot = path.dirname(manifestsDir);
+  const manifestsName = path.basename(manifestsDir);
+  // The output as it will be, in a folder beside it: the App writes the manifests where the guide finds them.
+  const staging = stagingFolder(outputRoot);
   try {
-    const stagedManifests = path.join(staging[0], 'manifests');
+    const stagedManifests = path.join(staging, manifestsName);
     const app = new App({ outdir: stagedManifests });
     let product;
     try {
@@ -92,13 +87,14 @@ export function synthesize(options: SynthesisOptions): SynthesisResult {
       const manifest = path.join(stagedManifests, file);
       fs.writeFileSync(manifest, MANIFEST_HEADER + fs.readFileSync(manifest, 'utf8'));
     }
-    // The same guide a library user gets for their own constructs: install inputs, INSTALL.md and verify.sh.
+    // The same guide a library user gets for their own constructs: install inputs, INSTALL.md, verify.sh, and
+    // the kustomization of the manifests folder.
     const guide = new LightstepInstallGuide({
-      tracing: product.tracing, bookinfo: product.bookinfo, namespaces: [...product.namespaces], manifestsDir: manifestsName, manifestFiles,
+      tracing: product.tracing, bookinfo: product.bookinfo, namespaces: [...product.namespaces], manifestFiles,
     });
-    const guideFiles = guide.writeTo(staging[1]);
+    const guideFiles = guide.writeTo(staging);
 
-    const foreign = [manifestsDir, ...GUIDE_PATHS.map((guidePath) => path.join(installDir, guidePath))].flatMap(foreignFiles);
+    const foreign = [manifestsDir, ...GUIDE_PATHS.map((guidePath) => path.join(outputRoot, guidePath))].flatMap(foreignFiles);
     if (foreign.length > 0) throw new ForeignOutputError(foreign);
 
     if (options.manifestsCopyDir !== undefined) {
@@ -107,13 +103,13 @@ export function synthesize(options: SynthesisOptions): SynthesisResult {
     }
     replace(stagedManifests, manifestsDir);
     // A guide path this synth did not write (verify.sh without Bookinfo) is removed: it belonged to an earlier configuration.
-    for (const guidePath of GUIDE_PATHS) replace(path.join(staging[1], guidePath), path.join(installDir, guidePath));
+    for (const guidePath of GUIDE_PATHS) replace(path.join(staging, guidePath), path.join(outputRoot, guidePath));
     const files = [...manifestFiles.map((file) => `${manifestsName}/${file}`), ...guideFiles].sort();
     const warnings = demoValueWarnings(config, product.caCertificate, options.configFile);
     for (const warning of warnings) console.warn(warning);
-    return { config, files, warnings };
+    return { config, release: product.tracing.release, files, warnings };
   } finally {
-    for (const folder of staging) fs.rmSync(folder, { recursive: true, force: true });
+    fs.rmSync(staging, { recursive: true, force: true });
   }
 }
 

@@ -20,10 +20,10 @@ for forbidden in '^test/' '^dist/' '^examples/' '^charts/' '^lib/charts/' '^lib/
   offending="$(grep -v '^node_modules/' <<<"$files" | grep -E "$forbidden" | grep -v '\.d\.ts$' || true)"
   [ -z "$offending" ] || fail "the tarball holds files matching $forbidden: $(head -3 <<<"$offending" | tr '\n' ' ')"
 done
-for required in package.json .jsii lib/src/index.js lib/src/index.d.ts lib/imports/telemetry.istio.io.js node_modules/js-yaml/package.json; do
+for required in package.json .jsii API.md lib/src/index.js lib/src/index.d.ts lib/imports/telemetry.istio.io.js node_modules/js-yaml/package.json; do
   grep -qx "$required" <<<"$files" || fail "the tarball lacks $required"
 done
-echo "ok: package.json, README, the jsii assembly .jsii, compiled lib/src and lib/imports (.js, .d.ts), bundled js-yaml"
+echo "ok: package.json, README, API.md, the jsii assembly .jsii, compiled lib/src and lib/imports (.js, .d.ts), bundled js-yaml"
 
 echo "== install into a fresh project"
 project="$work/project"
@@ -106,7 +106,7 @@ const deployment = new kplus.Deployment(chart, 'payments', {
   metadata: { namespace: 'payments' },
   containers: [{ image: 'example/payments:1.0', portNumber: 8080 }],
 });
-deployment.containers[0].mount('/etc/lightstep', kplus.Volume.fromSecret(chart, 'certs', secret));
+secret.mountInto(deployment.containers[0]);
 const shopSecret = LightstepCaCertSecret.of(chart, 'shop-ca', { namespace: 'shop', certificate: ca });
 new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelease: IstioRelease.of('1.9.3') });
 const tracing = new LightstepTracing(chart, 'tracing', {

@@ -6,6 +6,11 @@
  * tsc into build/app/<hash>/, where <hash> covers every source file of src/, charts/ and imports/, the
  * compiler options and the TypeScript version. A changed source gives a new hash and a fresh compile, so the
  * output that runs is never stale. Plain JavaScript on purpose: it must run before anything is compiled.
+ *
+ * Under `cdk8s synth`, which names its output folder in CDK8S_OUTDIR, a failure (exit code 1: bad input, a
+ * refused output, sources that do not compile) is handed to the CLI by leaving that folder absent and exiting 0:
+ * the CLI then prints one line after the app's message ("synthesis failed, app expected to create ...") and exits
+ * 1 itself. A non-zero exit of the app would instead make it print a stack trace of its own below the message.
  */
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -79,5 +84,23 @@ function freshEntry() {
   return path.join(target, ENTRY);
 }
 
-if (require.main === module) require(freshEntry());
-else module.exports = { freshEntry };
+/** Reports a failed run to the cdk8s CLI as described above; any other exit code, and any run without the CLI, stays as it is. */
+function handFailureToCli(outdir) {
+  process.on('exit', (code) => {
+    if (code !== 1) return;
+    try {
+      fs.rmdirSync(outdir);
+    } catch (error) {
+      // A folder with files in it stays, and so does the exit code: the CLI must not take it for output.
+      if (error.code !== 'ENOENT') return;
+    }
+    process.exitCode = 0;
+  });
+}
+
+if (require.main === module) {
+  if (process.env.CDK8S_OUTDIR) handFailureToCli(process.env.CDK8S_OUTDIR);
+  require(freshEntry());
+} else {
+  module.exports = { freshEntry };
+}

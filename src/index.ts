@@ -4,17 +4,17 @@
 export { MeshNamespace, type MeshNamespaceProps } from './mesh-namespace';
 export { DataplaneMode } from './dataplane-mode';
 export { Waypoint, type WaypointProps } from './waypoint';
-export { IstioRelease, TracingGeneration, HelmChartSource, AmbientStatus } from './istio-release';
+export { IstioRelease, TracingGeneration, HelmChartSource, GatewayApiChannel, AmbientStatus } from './istio-release';
 export { MeshAnalysis, type SecretRequirement, type InjectedSecretRequirement, type MeshConfigSource } from './analysis';
 export {
   Bookinfo, type BookinfoProps, BookinfoIngress, type BookinfoIngressProps, BookinfoIngressKind, BookinfoMicroservice, type BookinfoMicroserviceProps,
-  BookinfoRouting, type BookinfoRoutingProps, BookinfoRoutingScenario, BookinfoService,
+  BookinfoRouting, type BookinfoRoutingProps, BookinfoRoutingScenario, BookinfoService, GatewayApiCrds,
 } from './bookinfo';
 export {
   AccessToken, AccessTokenSource,
   CaCertificate, type CaCertificateOptions, type CertificateSummary,
-  type IstioInstallInput, IstioInstallTool,
-  LightstepCaCertSecret, type LightstepCaCertSecretProps,
+  type IstioCniInstall, type IstioInstallInput, IstioInstallTool,
+  LightstepCaCertSecret, type LightstepCaCertSecretProps, type LightstepCaCertMountOptions,
   LightstepTracing, type LightstepTracingProps,
   OtelCollector, type OtelCollectorOptions, type OtelCollectorProps,
   TracerStatsInclusion,

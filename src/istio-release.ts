@@ -42,6 +42,14 @@ export enum AmbientStatus {
   STABLE = 'stable',
 }
 
+/** A release channel of the Kubernetes Gateway API CRDs: the experimental one adds fields and kinds to the standard one. */
+export enum GatewayApiChannel {
+  /** `config/crd/standard` of kubernetes-sigs/gateway-api. */
+  STANDARD = 'standard',
+  /** `config/crd/experimental` of kubernetes-sigs/gateway-api. */
+  EXPERIMENTAL = 'experimental',
+}
+
 /** A fact that changes at known Istio releases: each entry holds from its release until the next entry. */
 type Timeline<T> = ReadonlyArray<readonly [since: string, value: T]>;
 
@@ -121,6 +129,34 @@ const RELEASE_TABLE = {
     ['1.28.0', 'v1.4.1'],
     ['1.30.0', 'v1.5.1'],
   ] as Timeline<string | undefined>,
+  // The channel of gatewayApiCrdVersion whose HTTPRoute has parentRefs[].port, which mesh (Service parent) routes use:
+  // experimental only before gateway-api v1.1.0 (config/crd/standard/gateway.networking.k8s.io_httproutes.yaml).
+  gatewayApiMeshRouteChannel: [
+    ['1.0.0', undefined],
+    ['1.16.0', GatewayApiChannel.EXPERIMENTAL],
+    ['1.22.0', GatewayApiChannel.STANDARD],
+  ] as Timeline<GatewayApiChannel | undefined>,
+  // The istiod chart value that turns Istio CNI on for injection, so that the injection template writes istio-validation
+  // instead of istio-init (files/injection-template.yaml): istio_cni.enabled, pilot.cni.enabled from 1.22 (istio_cni
+  // deprecated). None before 1.10: 1.1-1.9 register the sidecar injector with admissionregistration.k8s.io/v1beta1,
+  // which Kubernetes removed in 1.22, so they run on no cluster that enforces Pod Security.
+  istioCniValue: [
+    ['1.0.0', undefined],
+    ['1.10.0', 'istio_cni.enabled'],
+    ['1.22.0', 'pilot.cni.enabled'],
+  ] as Timeline<string | undefined>,
+  // The istiod chart value that gives the pod istiod deploys for a Gateway API Gateway a seccomp profile
+  // (files/kube-gateway.yaml): gateways.securityContext (the whole pod securityContext) in the patches that backported
+  // it, gateways.seccompProfile from 1.23.0; none in the other releases.
+  gatewayPodSecurityValue: [
+    ['1.0.0', undefined],
+    ['1.20.8', 'gateways.securityContext'],
+    ['1.21.0', undefined],
+    ['1.21.4', 'gateways.securityContext'],
+    ['1.22.0', undefined],
+    ['1.22.2', 'gateways.securityContext'],
+    ['1.23.0', 'gateways.seccompProfile'],
+  ] as Timeline<string | undefined>,
   // Whether the istio chart of the release archive (1.1-1.5) holds the two gateway templates that Helm 3 cannot
   // render ("can't give argument to non-function $spec.sds" in charts/gateways/templates/role.yaml and
   // rolebindings.yaml); upstream nested the condition in 1.4.8 and 1.5.1 (istio/istio pull request 22295).
@@ -182,38 +218,79 @@ const FIRST_STABLE_AMBIENT_RELEASE = '1.24';
 const NEWEST_KNOWN_RELEASE = '1.30';
 const NEWEST_VERIFIED_RELEASE = '1.30.3';
 
-/** An Istio release, parsed from "1.9" or "1.9.3", with everything the table says it needs. */
+/**
+ * The newest patch Istio has tagged on each minor line (plain X.Y.Z tags of istio/istio), which a release given
+ * as a line alone ("1.9") resolves to. A new Istio patch means a new number here; the tests compare the table
+ * with upstream's tags (test/fixtures/istio-upstream/tags).
+ */
+const NEWEST_KNOWN_PATCH: Readonly<Record<string, number>> = {
+  '1.0': 9, '1.1': 17, '1.2': 10, '1.3': 8, '1.4': 10, '1.5': 10, '1.6': 14, '1.7': 8, '1.8': 6, '1.9': 9,
+  '1.10': 6, '1.11': 8, '1.12': 9, '1.13': 9, '1.14': 6, '1.15': 7, '1.16': 7, '1.17': 8, '1.18': 7, '1.19': 10,
+  '1.20': 8, '1.21': 6, '1.22': 8, '1.23': 6, '1.24': 6, '1.25': 5, '1.26': 8, '1.27': 9, '1.28': 10, '1.29': 6,
+  '1.30': 3,
+};
+
+/** A version number as Istio tags it: no sign, no leading zero. */
+const NUMBER = '(0|[1-9]\\d*)';
+const RELEASE_TEXT = new RegExp(`^${NUMBER}\\.${NUMBER}(?:\\.${NUMBER})?$`);
+/** Near misses, to show the exact text to write instead: a leading "v", blanks around, leading zeros. */
+const LOOSE_RELEASE_TEXT = /^\s*[vV]?(\d+)\.(\d+)(?:\.(\d+))?\s*$/;
+
+/**
+ * An Istio release, with everything the library's release table says it needs.
+ *
+ * A release is given as MAJOR.MINOR.PATCH, as Istio tags it, or as a minor line alone, which stands for the newest
+ * patch of that line the library knows and is printed as that patch.
+ *
+ * @example
+ * import { IstioRelease } from 'cdk8s-istio-lightstep';
+ *
+ * const exact = IstioRelease.of('1.9.3');
+ * const newestOfLine = IstioRelease.of('1.30');
+ */
 export class IstioRelease {
   /** The oldest release line this library knows the needs of (Istio 1.0, which it refuses with the reason). */
   public static readonly OLDEST_KNOWN = OLDEST_KNOWN_RELEASE;
-  /** The newest release line this library knows the needs of; newer lines are configured like it, with a warning. */
+  /** The newest release line this library knows the needs of. Newer lines are configured like it, with a warning. */
   public static readonly NEWEST_KNOWN = NEWEST_KNOWN_RELEASE;
   /** The newest release whose own files (values, protos, CRDs, charts, tracers) the tests check the output against. */
   public static readonly NEWEST_VERIFIED = NEWEST_VERIFIED_RELEASE;
 
-  /** The newest release this library supports; the default target. */
+  /** The newest release this library supports, the default target. */
   public static newest(): IstioRelease {
     return IstioRelease.of(NEWEST_KNOWN_RELEASE);
   }
 
   /**
-   * The release "MAJOR.MINOR" or "MAJOR.MINOR.PATCH", e.g. `IstioRelease.of('1.9.3')`. A release without a patch
-   * stands for the newest patch of that minor line, so "1.16" means 1.16.1 or later.
-   * @param text the release, e.g. "1.9.3"
-   * @param field the configuration key or prop the text came from, named in errors
-   * @default field 'istio.release'
+   * The release with the given version number, such as "1.9.3", or a minor line such as "1.30".
+   *
+   * A minor line resolves to the newest patch of that line the library knows ("1.30" is 1.30.3), and a line
+   * newer than the newest known keeps no patch. The text must be written as Istio tags its releases: digits
+   * without a leading "v", blanks or leading zeros.
+   *
+   * @param text the version number, e.g. "1.9.3" or "1.30"
    */
-  public static of(text: string, field = 'istio.release'): IstioRelease {
+  public static of(text: string): IstioRelease {
+    const field = 'IstioRelease.of';
     if (typeof text !== 'string') {
       throw new ConfigurationError(field, text, 'an Istio release must be a string',
         `write it in quotes, e.g. release: "1.10" (an unquoted 1.10 is read as the number 1.1)`);
     }
-    const match = /^v?(\d+)\.(\d+)(?:\.(\d+))?$/.exec(text.trim());
+    const match = RELEASE_TEXT.exec(text);
     if (!match) {
+      const loose = LOOSE_RELEASE_TEXT.exec(text);
+      if (loose) {
+        const exact = loose.slice(1).filter((part) => part !== undefined).map(Number).join('.');
+        const why = /^\s*[vV]/.test(text) ? 'Istio names its releases without a leading "v" (istio-1.9.3, chart version 1.9.3)'
+          : /\s/.test(text) ? 'blanks around the version number' : 'a leading zero in a version number';
+        throw new ConfigurationError(field, text, `not an Istio release as Istio writes it: ${why}`, `write "${exact}"`);
+      }
       throw new ConfigurationError(field, text, 'not an Istio release',
-        `give MAJOR.MINOR or MAJOR.MINOR.PATCH, e.g. "${NEWEST_KNOWN_RELEASE}" or "1.9.3"`);
+        `give MAJOR.MINOR.PATCH or a minor line MAJOR.MINOR, e.g. "1.9.3" or "${NEWEST_KNOWN_RELEASE}"`);
     }
-    const release = new IstioRelease(Number(match[1]), Number(match[2]), match[3] === undefined ? undefined : Number(match[3]));
+    const [major, minor] = [Number(match[1]), Number(match[2])];
+    const patch = match[3] === undefined ? NEWEST_KNOWN_PATCH[`${major}.${minor}`] : Number(match[3]);
+    const release = new IstioRelease(major, minor, patch);
     const oldest = IstioRelease.unchecked(`${OLDEST_KNOWN_RELEASE}.0`);
     if (release.major !== 1 || release.compareTo(oldest) < 0) {
       throw new ConfigurationError(field, text, `Istio ${release} is outside the releases this library knows (${OLDEST_KNOWN_RELEASE} and later 1.x)`,
@@ -230,13 +307,18 @@ export class IstioRelease {
   private constructor(
     /** Major version, 1 for every release so far. */
     public readonly major: number,
-    /** Minor version: the release line. */
+    /** Minor version, the release line. */
     public readonly minor: number,
-    /** Patch version; undefined means the newest patch of the line. */
+    /**
+     * Patch version, the newest known one for a release given as a minor line.
+     *
+     * It is undefined only for a line newer than the newest this library knows, which then stands for whatever
+     * patch of that line is newest.
+     */
     public readonly patch?: number,
   ) {}
 
-  /** The release as the user wrote it, normalized: "1.9" or "1.9.3". */
+  /** The release as Istio names it, "1.9.3", or "1.31" for a line newer than the newest known. */
   public toString(): string {
     return this.patch === undefined ? `${this.major}.${this.minor}` : `${this.major}.${this.minor}.${this.patch}`;
   }
@@ -247,23 +329,42 @@ export class IstioRelease {
   }
 
   /**
-   * Whether this release is newer than the newest minor line this library knows; it is then configured like
-   * the newest known one, which may no longer fit.
+   * Whether this release is newer than every release this library knows of.
+   *
+   * That is a line after the newest known line, configured like the newest known one, or a patch after the newest
+   * known patch of its line, configured like that patch. Either may no longer fit.
    */
   public get isNewerThanKnown(): boolean {
-    return this.minorLine.compareTo(IstioRelease.unchecked(`${NEWEST_KNOWN_RELEASE}.0`)) > 0;
+    return this.newerLine || this.newerPatchOfKnownLine !== undefined;
   }
 
-  /** The warning to show when `isNewerThanKnown`, naming the newest verified release; undefined otherwise. */
+  /** The warning to show when this release is newer than every release this library knows of, or undefined. */
   public get newerThanKnownWarning(): string | undefined {
-    if (!this.isNewerThanKnown) return undefined;
+    const newestOfLine = this.newerPatchOfKnownLine;
+    if (newestOfLine !== undefined) {
+      return `Istio ${this} is newer than the newest ${this.major}.${this.minor} patch this library knows (${newestOfLine}): ` +
+        `it is configured like ${newestOfLine}; check that the release exists (Istio's release tags) and its notes, or target ${newestOfLine}`;
+    }
+    if (!this.newerLine) return undefined;
     return `Istio ${this} is newer than the newest release this library was checked against (${NEWEST_VERIFIED_RELEASE}): ` +
       `it is configured like Istio ${NEWEST_KNOWN_RELEASE}; check the output against that release's notes, or target ${NEWEST_VERIFIED_RELEASE}`;
   }
 
+  /** Whether this release's line is after the newest known line. */
+  private get newerLine(): boolean {
+    return this.minorLine.compareTo(IstioRelease.unchecked(`${NEWEST_KNOWN_RELEASE}.0`)) > 0;
+  }
+
+  /** The newest known patch of this release's line, as "1.9.9", when this release is a later patch of it. */
+  private get newerPatchOfKnownLine(): string | undefined {
+    const newest = NEWEST_KNOWN_PATCH[`${this.major}.${this.minor}`];
+    return newest !== undefined && this.patch !== undefined && this.patch > newest ? `${this.major}.${this.minor}.${newest}` : undefined;
+  }
+
   /**
-   * Throws a ConfigurationError that says why this release cannot send spans to LightStep and what to
-   * target instead; returns quietly for a release that can.
+   * Throws an error that says why this release cannot send spans to LightStep and what to target instead.
+   *
+   * It returns quietly for a release that can.
    * @param field the configuration key or prop that chose the release
    */
   public assertCanTraceToLightstep(field = 'istio.release'): void {
@@ -335,6 +436,31 @@ export class IstioRelease {
   }
 
   /**
+   * The channel of the Gateway API CRDs (`gatewayApiCrdVersion`) that defines every field of a mesh route (an HTTPRoute
+   * whose parent is a Service port): experimental on 1.16-1.21, standard from 1.22; undefined before 1.16.
+   */
+  public get gatewayApiMeshRouteChannel(): GatewayApiChannel | undefined {
+    return this.lookup(RELEASE_TABLE.gatewayApiMeshRouteChannel);
+  }
+
+  /**
+   * The istiod chart value (a dotted path) that turns Istio CNI on for sidecar injection: "istio_cni.enabled", or
+   * "pilot.cni.enabled" from 1.22; undefined before 1.10, whose injector webhook no Pod Security enforcing cluster serves.
+   */
+  public get istioCniValue(): string | undefined {
+    return this.lookup(RELEASE_TABLE.istioCniValue);
+  }
+
+  /**
+   * The istiod chart value (a dotted path) through which the gateway pods istiod deploys for Gateway API Gateways get
+   * a seccomp profile: "gateways.seccompProfile" from 1.23, "gateways.securityContext" on 1.20.8, 1.21.4+ and 1.22.2+;
+   * undefined where there is none.
+   */
+  public get gatewayPodSecurityValue(): string | undefined {
+    return this.lookup(RELEASE_TABLE.gatewayPodSecurityValue);
+  }
+
+  /**
    * Whether the release archive's istio chart (1.1.0-1.4.7, 1.5.0) has the two gateway templates that Helm 3 cannot
    * render, which upstream fixed in 1.4.8 and 1.5.1: the install notes then apply that fix before `helm template`.
    */
@@ -401,7 +527,11 @@ export class IstioRelease {
     return this.lookup(RELEASE_TABLE.bookinfoImageRegistry);
   }
 
-  /** -1, 0 or 1; a release without a patch sorts after every patch of its line. */
+  /**
+   * -1, 0 or 1, as this release is older than, the same as or newer than the other.
+   *
+   * A line newer than the newest known, which has no patch, sorts after every patch of it.
+   */
   public compareTo(other: IstioRelease): number {
     const patch = (release: IstioRelease) => release.patch ?? Number.MAX_SAFE_INTEGER;
     return Math.sign(this.major - other.major || this.minor - other.minor || patch(this) - patch(other));

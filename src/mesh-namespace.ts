@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { DATAPLANE_MODE_LABEL, USE_WAYPOINT_LABEL } from './_ambient-labels';
 import { registerNamespace } from './_namespace-order';
 import { MeshAnalysis } from './analysis/mesh-analysis';
-import { isDns1123Label, isLabelValue } from './analysis/checks/names';
+import { isDns1123Label, isLabelValue } from './analysis/_kubernetes-names';
+import { POD_SECURITY_ENFORCE_LABEL } from './analysis/pod-security';
 import { ConfigurationError, locatedIn } from './configuration-error';
 import { DataplaneMode } from './dataplane-mode';
 
@@ -104,7 +105,7 @@ export class MeshNamespace extends Construct {
         name: props.name,
         labels: {
           ...injectionLabels,
-          ...(props.podSecurityEnforce === undefined ? {} : { 'pod-security.kubernetes.io/enforce': props.podSecurityEnforce }),
+          ...(props.podSecurityEnforce === undefined ? {} : { [POD_SECURITY_ENFORCE_LABEL]: props.podSecurityEnforce }),
         },
       },
     });

@@ -175,7 +175,7 @@ describe('istio.dataplaneMode: ambient synthesizes (test/istio-upstream.test.ts 
 
 describe('ambient mode refuses what cannot work, in the configuration\'s words', () => {
   test.each([
-    ['1.15', /istio\.dataplaneMode: Istio 1\.15 has no ambient data plane .*ambient begins with Istio 1\.22 .*Fix: target Istio 1\.24 or later .*or set istio\.dataplaneMode to sidecar/],
+    ['1.15', /istio\.dataplaneMode: Istio 1\.15\.7 has no ambient data plane .*ambient begins with Istio 1\.22 .*Fix: target Istio 1\.24 or later .*or set istio\.dataplaneMode to sidecar/],
     ['1.21.6', /istio\.dataplaneMode: Istio 1\.21\.6 has no ambient data plane .*ambient begins with Istio 1\.22/],
   ])('Istio %s', (release, message) => {
     const error = refusal(ambientConfig(release));
@@ -220,7 +220,7 @@ describe('the constructs', () => {
 
   test('LightstepTracing names its prop and the first release with ambient mode', () => {
     expect(() => new LightstepTracing(chart(), 'tracing', { istioRelease: IstioRelease.of('1.15'), address: 'ingest.lightstep.com:443', dataplaneMode: DataplaneMode.AMBIENT }))
-      .toThrow(/LightstepTracing at chart\/tracing: LightstepTracing\.dataplaneMode: Istio 1\.15 has no ambient data plane .*ambient begins with Istio 1\.22/);
+      .toThrow(/LightstepTracing at chart\/tracing: LightstepTracing\.dataplaneMode: Istio 1\.15\.7 has no ambient data plane .*ambient begins with Istio 1\.22/);
   });
 
   test('MeshNamespace: no sidecar injection and no revision in an ambient namespace; no waypoint for a sidecar one', () => {
@@ -231,17 +231,18 @@ describe('the constructs', () => {
     expect(() => new MeshNamespace(chart(), 'ns', { name: 'shop', waypoint: 'waypoint' })).toThrow(/MeshNamespace\.waypoint: a waypoint serves only namespaces of the ambient data plane/);
   });
 
-  test('restrictedWaypoints needs ambient mode, and a release whose waypoint template reads a seccomp profile', () => {
-    const tracing = (release: string, dataplaneMode?: DataplaneMode) => () => new LightstepTracing(chart(), 'tracing', {
-      istioRelease: IstioRelease.of(release), address: 'ingest.lightstep.com:443', dataplaneMode, restrictedWaypoints: true,
+  test('restrictedGatewayPods in ambient mode covers the waypoints: refused where their template reads no seccomp profile (1.22)', () => {
+    const tracing = (release: string, props: { restrictedGatewayPods?: boolean; istioCni?: boolean }) => () => new LightstepTracing(chart(), 'tracing', {
+      istioRelease: IstioRelease.of(release), address: 'ingest.lightstep.com:443', dataplaneMode: DataplaneMode.AMBIENT, ...props,
     });
-    expect(tracing('1.24.6')).toThrow(/LightstepTracing\.restrictedWaypoints: waypoints exist only in ambient mode/);
-    expect(tracing('1.22.8', DataplaneMode.AMBIENT)).toThrow(/LightstepTracing\.restrictedWaypoints: the waypoint pod of Istio 1\.22\.8 has no seccomp profile/);
-    expect(tracing('1.23.6', DataplaneMode.AMBIENT)().installInputs[0].content.spec.values).toEqual({ gateways: { seccompProfile: { type: 'RuntimeDefault' } } });
+    // 1.22.8 gives the ingress gateway pod a profile (gateways.securityContext), but not the waypoint pod.
+    expect(tracing('1.22.8', { restrictedGatewayPods: true })).toThrow(/LightstepTracing\.restrictedGatewayPods: the waypoint pod of Istio 1\.22\.8 has no seccomp profile/);
+    expect(tracing('1.23.6', { restrictedGatewayPods: true })().installInputs[0].content.spec.values).toEqual({ gateways: { seccompProfile: { type: 'RuntimeDefault' } } });
+    expect(tracing('1.24.6', { istioCni: true })).toThrow(/LightstepTracing\.istioCni: the ambient profile installs the Istio CNI node agent itself/);
   });
 
   test('Waypoint refuses a release before 1.22', () => {
-    expect(() => new Waypoint(chart(), 'waypoint', { namespace: 'shop', istioRelease: IstioRelease.of('1.21') })).toThrow(/Waypoint\.istioRelease: Istio 1\.21 has no ambient data plane/);
+    expect(() => new Waypoint(chart(), 'waypoint', { namespace: 'shop', istioRelease: IstioRelease.of('1.21') })).toThrow(/Waypoint\.istioRelease: Istio 1\.21\.6 has no ambient data plane/);
   });
 
   test('the install guide refuses an ambient Bookinfo on a mesh installed without ambient mode', () => {

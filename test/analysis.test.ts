@@ -1,16 +1,9 @@
-import * as fs from 'node:fs';
-import { ApiObject, App, Chart, Testing } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { MeshAnalysis } from '../src/analysis';
+import { removeTempDirs, testApp } from './support/run-app';
 
-// Testing.app() makes a temporary output folder per app; these tests never synthesize, and remove them all.
-const outdirs: string[] = [];
-afterAll(() => outdirs.forEach((outdir) => fs.rmSync(outdir, { recursive: true, force: true })));
-function testApp(): App {
-  const app = Testing.app();
-  outdirs.push(app.outdir);
-  return app;
-}
+afterAll(removeTempDirs);
 
 /** A chart holding one workload with pods labelled app=web,version=v1 and a Service in front of it. */
 function webChart(namespace = 'shop') {
@@ -50,12 +43,12 @@ describe('MeshAnalysis', () => {
     new k8s.KubeConfigMap(chart, 'bad-label', { metadata: { name: 'ok2', namespace: 'shop', labels: { 'app/x/y': 'v', 'tier': '-bad' } } });
     new k8s.KubeService(chart, 'port', { metadata: { name: '9lives', namespace: 'shop' }, spec: { selector: { app: 'web' }, ports: [{ port: 70000 }] } });
     const findings = analysis.analyze().join('\n');
-    expect(findings).toMatch(/ConfigMap shop\/Bad_Name: the name "Bad_Name" is not valid/);
-    expect(findings).toMatch(/namespace "Shop" is not a DNS-1123 label/);
-    expect(findings).toMatch(/label key "app\/x\/y" is invalid/);
-    expect(findings).toMatch(/label tier has the invalid value "-bad"/);
-    expect(findings).toMatch(/Service shop\/9lives: the name "9lives" is not valid for a Service/);
-    expect(findings).toMatch(/Service port 70000 is not a port number/);
+    expect(findings).toMatch(/ConfigMap shop\/"Bad_Name" \(an invalid name\) \(construct web\/bad-name\): metadata\.name "Bad_Name" is not valid: it is not a DNS-1123 subdomain\. Fix: rename the ConfigMap/);
+    expect(findings).toMatch(/metadata\.namespace "Shop" is not valid: it is not a DNS-1123 label/);
+    expect(findings).toMatch(/ConfigMap shop\/ok2 \(construct web\/bad-label\): metadata\.labels key "app\/x\/y" is not valid: it has more than one "\/"/);
+    expect(findings).toMatch(/metadata\.labels\["tier"\] "-bad" is not valid: it is not a label value/);
+    expect(findings).toMatch(/Service shop\/"9lives" \(an invalid name\) \(construct web\/port\): metadata\.name "9lives" is not valid: it is not a DNS-1035 label/);
+    expect(findings).toMatch(/spec\.ports\[0\]\.port 70000 is not valid: it is not a port number/);
   });
 
   test('workload selector against template, Service target port against pods', () => {
@@ -147,7 +140,7 @@ describe('MeshAnalysis', () => {
         containers: [{ name: 'm', image: 'm' }], volumes: [{ name: 'certs', secret: { secretName: 'lightstep.cacert' } }],
       } } },
     });
-    expect(analysis.analyze().join('\n')).toMatch(/Deployment shop\/mounter: volume certs mounts Secret lightstep.cacert, which this output creates in other namespaces but not in shop/);
+    expect(analysis.analyze().join('\n')).toMatch(/Deployment shop\/mounter: spec\.template\.spec\.volumes\[0\] mounts Secret lightstep.cacert, which this output creates in other namespaces but not in shop/);
   });
 
   test('a Namespace must be applied before what lives in it', () => {
@@ -157,7 +150,7 @@ describe('MeshAnalysis', () => {
     new k8s.KubeConfigMap(early, 'cm', { metadata: { name: 'cm', namespace: 'late' } });
     new k8s.KubeNamespace(late, 'ns', { metadata: { name: 'late' } });
     const analysis = MeshAnalysis.of(early);
-    expect(analysis.analyze()).toEqual([expect.stringMatching(/ConfigMap late\/cm: is applied before Namespace late, .*\(chart a-app is written before chart b-namespaces\)\. Fix: make chart a-app depend on chart b-namespaces/)]);
+    expect(analysis.analyze()).toEqual([expect.stringMatching(/^ConfigMap late\/cm \(construct a-app\/cm, file a-app\.k8s\.yaml\): is applied before Namespace late: .* b-namespaces\.k8s\.yaml, where chart b-namespaces creates it, comes after a-app\.k8s\.yaml\. Fix: add the chart dependency aApp\.addDependency\(bNamespaces\)/)]);
     early.addDependency(late);
     expect(analysis.analyze()).toEqual([]);
   });
@@ -167,7 +160,7 @@ describe('MeshAnalysis', () => {
     const chart = new Chart(app, 'one');
     new k8s.KubeConfigMap(chart, 'cm', { metadata: { name: 'cm', namespace: 'late' } });
     new k8s.KubeNamespace(chart, 'ns', { metadata: { name: 'late' } });
-    expect(MeshAnalysis.of(chart).analyze()).toEqual([expect.stringMatching(/ConfigMap late\/cm: is applied before Namespace late, which is created later in chart one\. Fix: create the Namespace with MeshNamespace, .* one\/cm/)]);
+    expect(MeshAnalysis.of(chart).analyze()).toEqual([expect.stringMatching(/^ConfigMap late\/cm \(construct one\/cm, file one\.k8s\.yaml\): is applied before Namespace late, which chart one writes later in the same file\. Fix: create the Namespace with MeshNamespace, .* make one\/cm depend on one\/ns/)]);
   });
 
   test('two objects of the same kind, namespace and name are named with both construct paths', () => {

@@ -14,7 +14,7 @@ import { ForeignOutputError } from '../charts/synthesize';
 import { ConfigurationError } from '../src/configuration-error';
 import { IstioRelease } from '../src/istio-release';
 import {
-  capturingWarnings, expectPreviousOutputUntouched, listFiles, readTree, removeTempDirs, REPO_ROOT, runApp, synthesizeInto, tempDir,
+  capturingWarnings, emptyWorkspace, expectPreviousOutputUntouched, listFiles, readTree, removeTempDirs, REPO_ROOT, runApp, synthesizeInto, tempDir,
   Workspace, workspaceWithPreviousOutput, writeConfig,
 } from './support/run-app';
 
@@ -45,10 +45,11 @@ interface ConfigCase {
 
 const CONFIG_CASES: Record<string, ConfigCase> = {
   'config: YAML syntax error (unclosed flow sequence)': {
-    config: 'lightstep:\n  address: [satellite.lightstep:9292\n', key: '(YAML syntax)', shows: 'not valid YAML', says: /\(3:1\)/,
+    config: 'lightstep:\n  address: [satellite.lightstep:9292\n', key: 'line 3, column 1 (the end of the file)', shows: '(got "  address: [satellite.lightstep:9292")',
+    says: /not valid YAML: unexpected end of the stream/,
   },
   'config: YAML syntax error (tab indentation)': {
-    config: 'lightstep:\n\taddress: satellite.lightstep:9292\n', key: '(YAML syntax)', shows: 'not valid YAML', says: /\(2:1\)/,
+    config: 'lightstep:\n\taddress: satellite.lightstep:9292\n', key: 'line 2, column 1', shows: '(got "\\taddress: satellite.lightstep:9292")', says: /not valid YAML: tab characters/,
   },
   'config: address is a number': { config: 'lightstep:\n  address: 9292\n', key: 'lightstep.address', shows: '9292', says: /expected a string/ },
   'config: reviewsVersions holds numbers': {
@@ -140,6 +141,20 @@ const CONFIG_CASES: Record<string, ConfigCase> = {
     config: `istio:\n  release: "1.9"\n${SATELLITE}  secure: false\n  caCertificateFile: ca.pem\n`, caFixture: 'valid-ca.pem',
     key: 'lightstep.caCertificateFile', shows: 'ca.pem"', says: /secure is false/,
   },
+  'config: plaintext to the public ingest on Istio 1.9 (no transport socket: plaintext HTTP/2 to a TLS port)': {
+    config: 'istio:\n  release: "1.9"\nlightstep:\n  address: ingest.lightstep.com:443\n  secure: false\n', key: 'lightstep.secure', shows: 'false', says: /TLS only/,
+  },
+  'config: plaintext to the EU public ingest on Istio 1.30 (the collector\'s tls.insecure)': {
+    config: 'lightstep:\n  address: ingest.eu.lightstep.com:443\n  secure: false\n', key: 'lightstep.secure', shows: 'false', says: /TLS only/,
+  },
+  'config: restrictedPodSecurity on Istio 1.9 (its injector webhook is v1beta1)': {
+    config: `istio:\n  release: "1.9"\n${SATELLITE}  secure: false\nbookinfo:\n  restrictedPodSecurity: true\n`,
+    key: 'bookinfo.restrictedPodSecurity', shows: 'true', says: /admissionregistration\.k8s\.io\/v1beta1.*Fix: target Istio 1\.10 or later/,
+  },
+  'config: restrictedPodSecurity with the Gateway API ingress on Istio 1.19 (no seccomp profile for the gateway pod)': {
+    config: `istio:\n  release: "1.19"\n${SATELLITE}bookinfo:\n  restrictedPodSecurity: true\n  ingress: gateway-api\n`,
+    key: 'bookinfo.restrictedPodSecurity', shows: 'true', says: /Gateway API Gateway with no seccomp profile.*bookinfo\.ingress: istio-gateway/,
+  },
   'config: relative cacertPath': {
     config: `${SATELLITE}  cacertPath: cacert.pem\n`, key: 'lightstep.cacertPath', shows: '"cacert.pem"', says: /absolute/,
   },
@@ -147,7 +162,7 @@ const CONFIG_CASES: Record<string, ConfigCase> = {
     config: `${SATELLITE}tracing:\n  providerName: "light step"\n`, key: 'tracing.providerName', shows: '"light step"', says: /provider name/,
   },
   'config: gateway-api ingress on Istio 1.14': {
-    config: `istio:\n  release: "1.14"\n${SATELLITE}  secure: false\nbookinfo:\n  ingress: gateway-api\n`, key: 'bookinfo.ingress', shows: '"1.14"', says: /Gateway API/,
+    config: `istio:\n  release: "1.14"\n${SATELLITE}  secure: false\nbookinfo:\n  ingress: gateway-api\n`, key: 'bookinfo.ingress', shows: '"gateway-api"', says: /Istio 1\.14\.6 does not implement the Kubernetes Gateway API/,
   },
   'config: ambient mode on Istio 1.15': {
     config: `istio:\n  release: "1.15"\n  dataplaneMode: ambient\n${SATELLITE}`, key: 'istio.dataplaneMode', shows: '"ambient"', says: /ambient begins with Istio 1\.22/,
@@ -295,6 +310,14 @@ describe('bad input through the app: one message with key, value and fix, and th
     expect(() => expectPreviousOutputUntouched(workspace)).toThrow();
     catalogue.push(`- CA file: expired (warning, synth succeeds): ${warnings[0]}`);
   });
+
+  test('plaintext to port 443 of a satellite is a warning naming lightstep.secure, and the synth succeeds', () => {
+    const workspace = emptyWorkspace();
+    const configFile = writeConfig(workspace, 'istio:\n  release: "1.9"\nlightstep:\n  address: satellite.lightstep:443\n  secure: false\n');
+    const { warnings } = capturingWarnings(() => synthesizeInto(configFile, workspace.outputRoot));
+    expect(warnings).toEqual([expect.stringMatching(/^Warning: .*lightstep\.yaml: lightstep\.secure is false with satellite\.lightstep:443: port 443 usually serves TLS/)]);
+    catalogue.push(`- config: plaintext to port 443 of a satellite (warning, synth succeeds): ${warnings[0]}`);
+  });
 });
 
 describe('bad construct props: a ConfigurationError that names the prop, before anything is synthesized', () => {
@@ -303,7 +326,7 @@ describe('bad construct props: a ConfigurationError that names the prop, before 
     ['props: LightstepTracing address "x"', (chart) => new LightstepTracing(chart, 't', { istioRelease: IstioRelease.of('1.9'), address: 'x' }),
       'LightstepTracing.address', '"x"', /no port/],
     ['props: LightstepTracing istioRelease "1.0"', (chart) => new LightstepTracing(chart, 't', { istioRelease: IstioRelease.of('1.0'), address: 'satellite.lightstep:9292' }),
-      'LightstepTracing.istioRelease', '"1.0"', /cannot send spans/],
+      'LightstepTracing.istioRelease', '"1.0.9"', /Istio 1\.0\.9 cannot send spans/],
     ['props: LightstepTracing sampling 150', (chart) => new LightstepTracing(chart, 't', { istioRelease: IstioRelease.of('1.30'), address: 'satellite.lightstep:9292', sampling: 150 }),
       'LightstepTracing.sampling', '150', /0 to 100/],
     ['props: LightstepTracing applicationNamespaces ["Shop"]', (chart) => new LightstepTracing(chart, 't', {
@@ -379,15 +402,32 @@ describe('bad input through the app as a process: exit code 1, one line on stder
   });
 });
 
+test('a hand-made file with three independent problems, one of them cross-field, reports all three in one run, as a process', () => {
+  const workspace = workspaceWithPreviousOutput();
+  const configFile = writeConfig(workspace, [
+    'istio:', '  release: "1.9"', 'lightstep:', '  address: satellite.lightstep:9292', '  secure: false',
+    'tracing:', '  sampling: 150', 'bookinfo:', '  replicas: 0', '  ingress: gateway-api', '',
+  ].join('\n'));
+  const run = runApp({ LIGHTSTEP_CONFIG: configFile }, path.dirname(workspace.inputDir));
+  expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 1, stdout: '' });
+  expect(run.stderr.trimEnd().split('\n')).toEqual([
+    `Error: ${configFile}: 3 problems:`,
+    expect.stringMatching(/^  - tracing\.sampling: must be a number from 0 to 100 \(got 150\)\. Fix: /),
+    expect.stringMatching(/^  - bookinfo\.replicas: must be a whole number from 1 to 100 \(got 0\)\. Fix: /),
+    expect.stringMatching(/^  - bookinfo\.ingress: Istio 1\.9\.9 does not implement the Kubernetes Gateway API .*\(got "gateway-api"\)\. Fix: /),
+  ]);
+  expectPreviousOutputUntouched(workspace);
+});
+
 describe('the command line: --config FILE, nothing else', () => {
-  const CONFIG = 'istio:\n  release: "1.9"\nlightstep:\n  address: ingest.lightstep.com:443\n  secure: false\n';
+  const CONFIG = 'istio:\n  release: "1.9"\nlightstep:\n  address: lightstep-satellite.lightstep:8080\n  secure: false\n';
 
   test('--config FILE is used, over LIGHTSTEP_CONFIG, and the success line names it', () => {
     const workspace = workspaceWithPreviousOutput();
     const configFile = writeConfig(workspace, CONFIG, 'chosen.yaml');
     const run = runApp({ LIGHTSTEP_CONFIG: path.join(workspace.inputDir, 'not-this.yaml') }, path.dirname(workspace.inputDir), ['--config', configFile]);
     expect(run).toMatchObject({ status: 0, stderr: '' });
-    expect(run.stdout.split('\n')[0]).toBe(`Synthesized Istio 1.9 LightStep tracing from ${configFile} into dist/:`);
+    expect(run.stdout.split('\n')[0]).toBe(`Synthesized Istio 1.9.9 LightStep tracing from ${configFile} into dist/:`);
     expect(listFiles(workspace.outputRoot)).toContain('istio/istio-operator.yaml');
   });
 

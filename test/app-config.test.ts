@@ -50,12 +50,11 @@ describe('configuration file', () => {
   });
 
   test.each([
-    ['YAML syntax error', 'istio:\n  release: "1.9\n', '(YAML syntax)', /not valid YAML/],
     ['top level is a list', '- a\n- b\n', '(top level)', /mapping/],
     ['unknown top-level key', `${minimal}tracng:\n  sampling: 5\n`, 'tracng', /did you mean tracing/],
     ['unknown nested key (typo)', `${minimal}  adres: x:1\n`, 'lightstep.adres', /did you mean lightstep.address/],
     ['misspelt required key: the typo, not "is required"', 'lightstep:\n  adress: x:1\n', 'lightstep.adress', /unknown key, did you mean lightstep\.address\?/],
-    ['missing address', 'istio:\n  release: "1.9"\n', 'lightstep.address', /is required/],
+    ['missing address', 'istio:\n  release: "1.30"\n', 'lightstep.address', /is required/],
     ['release as a number', `istio:\n  release: 1.10\n${minimal}`, 'istio.release', /number 1\.1\b.*quotes/],
     ['malformed release', `istio:\n  release: "one.nine"\n${minimal}`, 'istio.release', /not an Istio release/],
     ['unsupported release', `istio:\n  release: "2.0"\n${minimal}`, 'istio.release', /outside the releases/],
@@ -106,5 +105,50 @@ describe('configuration file', () => {
     expect(error.message).toContain('bookinfo.namespce: unknown key, did you mean bookinfo.namespace?');
     expect(error.message).not.toMatch(/lightstep\.address: is required/);
     for (const problem of error.problems) expect(problem.message).toMatch(/\(got .+\)\. Fix: \S/);
+  });
+
+  test('a cross-field problem comes in the same run as the others, and shows its own value', () => {
+    const error = rejection([
+      'istio:', '  release: "1.9"', 'lightstep:', '  address: satellite.lightstep:9292', '  secure: false',
+      'tracing:', '  sampling: 150', 'bookinfo:', '  replicas: 0', '  ingress: gateway-api', '',
+    ].join('\n'));
+    expect(error.problems.map((problem) => problem.field)).toEqual(['tracing.sampling', 'bookinfo.replicas', 'bookinfo.ingress']);
+    const ingress = error.problems[2];
+    expect(ingress.message).toMatch(/^bookinfo\.ingress: .*Gateway API.*\(got "gateway-api"\)\. Fix: \S/);
+    expect(ingress.message).not.toContain('(got "1.9")');
+  });
+
+  test('the constructs\' own checks of several keys come together, each under its key with the value the file gives', () => {
+    const error = rejection([
+      'istio:', '  release: "1.1"', '  revision: canary', 'lightstep:', '  address: satellite.lightstep:9292', '  secure: false',
+      '  cacertPath: cacert.pem', 'bookinfo:', '  reviewsVersions: [v1, v2]', '  routing: reviews-v3', '  imageTag: "1.20 3"', '',
+    ].join('\n'));
+    expect(error.problems.map((problem) => problem.field).sort()).toEqual(['bookinfo.imageTag', 'bookinfo.routing', 'istio.revision', 'lightstep.cacertPath']);
+    const shown = Object.fromEntries(error.problems.map((problem) => [problem.field, problem.value]));
+    expect(shown).toEqual({ 'bookinfo.imageTag': '1.20 3', 'bookinfo.routing': 'reviews-v3', 'istio.revision': 'canary', 'lightstep.cacertPath': 'cacert.pem' });
+    for (const problem of error.problems) expect(problem.message).toMatch(/\(got .+\)\. Fix: \S/);
+    expect(error.message).not.toMatch(/\b(LightstepTracing|MeshNamespace|Bookinfo|BookinfoIngress|BookinfoRouting|OtelCollector)\.\w/);
+  });
+
+  test('a release the constructs refuse (1.0) is reported with the other problems, showing the release as written', () => {
+    const error = rejection(`istio:\n  release: "1.0"\n${minimal}tracing:\n  sampling: 150\n`);
+    expect(error.problems.map((problem) => problem.field)).toEqual(['tracing.sampling', 'istio.release']);
+    expect(error.problems[1].message).toMatch(/arrived in Istio 1\.1\) \(got "1\.0"\)/);
+  });
+
+  test.each([
+    ['an unclosed flow sequence', 'lightstep:\n  address: [satellite.lightstep:9292\n',
+      /^lightstep\.yaml: line 3, column 1 \(the end of the file\): not valid YAML: unexpected end of the stream within a flow collection \(got "  address: \[satellite\.lightstep:9292"\)\. Fix: \S/],
+    ['a tab in the indentation', 'lightstep:\n\taddress: satellite.lightstep:9292\n',
+      /^lightstep\.yaml: line 2, column 1: not valid YAML: tab characters must not be used in indentation \(got "\\taddress: satellite\.lightstep:9292"\)\. Fix: \S/],
+    ['an unclosed quote', 'istio:\n  release: "1.9\n',
+      /^lightstep\.yaml: line 3, column 1 \(the end of the file\): not valid YAML: unexpected end of the stream within a double quoted scalar \(got "  release: \\"1\.9"\)/],
+    ['a bad indentation', 'lightstep:\n  address: x:1\n   secure: false\n',
+      /^lightstep\.yaml: line 3, column 10: not valid YAML: bad indentation of a mapping entry \(got "   secure: false"\)/],
+  ])('YAML syntax error (%s): the line and column, the text of that line, and the fix', (_, text, expected) => {
+    const error = rejection(text);
+    expect(error.problems).toHaveLength(1);
+    expect(error.message).toMatch(expected);
+    expect(error.message).not.toContain('(got nothing)');
   });
 });

@@ -193,8 +193,8 @@ describe('a literal access token', () => {
       const literal = 'literal-test-token-7c21';
       const workspace = emptyWorkspace();
       const configFile = writeConfig(workspace,
-        `istio:\n  release: "${release}"\nlightstep:\n  address: ingest.lightstep.com:443\n  accessToken: ${literal}\n  allowLiteralAccessToken: true\n` +
-        (release === '1.9' ? '  secure: false\n' : ''));
+        `istio:\n  release: "${release}"\nlightstep:\n  address: ${release === '1.9' ? 'lightstep-satellite.lightstep:8080' : 'ingest.lightstep.com:443'}\n` +
+        `  accessToken: ${literal}\n  allowLiteralAccessToken: true\n` + (release === '1.9' ? '  secure: false\n' : ''));
       const { warnings } = capturingWarnings(() => synthesizeInto(configFile, workspace.outputRoot));
       const files = readTextTree(workspace.outputRoot);
       expect(Object.keys(files).filter((file) => files[file].includes(literal))).toContain(fileWithToken);
@@ -318,7 +318,7 @@ describe('what each example exists to show', () => {
     expect(operator.spec.meshConfig.defaultConfig.tracing).toEqual({
       sampling: 100,
       lightstep: { address: 'lightstep-satellite.lightstep:9292' },
-      tlsSettings: { mode: 'SIMPLE', caCertificates: '/etc/lightstep/cacert.pem' },
+      tlsSettings: { mode: 'SIMPLE', caCertificates: '/etc/lightstep/cacert.pem', sni: 'lightstep-satellite.lightstep' },
     });
     const gateway = operator.spec.components.ingressGateways.find((component: any) => component.name === 'istio-ingressgateway');
     const patches = gateway.k8s.overlays.find((overlay: any) => overlay.kind === 'Deployment' && overlay.name === 'istio-ingressgateway').patches;

@@ -117,17 +117,30 @@ describe('cdk8s synth (the CLI) through cdk8s.yaml', () => {
     expect(listFiles(path.join(repo, 'dist'))).toEqual(['manifests/custom.yaml']);
   });
 
+  test.each([[[]], [['--stdout']]])('bad input (synth %p): the app\'s message and the CLI\'s one line, exit code 1, no stack trace, nothing written', (args) => {
+    const repo = clone();
+    fs.writeFileSync(path.join(repo, 'lightstep.yaml'), 'lightstep:\n  address: satellite.lightstep:65536\ntracing:\n  sampling: 150\n');
+    const run = cli(repo, ...args);
+    expect({ status: run.status, stdout: args.length ? run.stdout : '' }).toEqual({ status: 1, stdout: '' });
+    const lines = run.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe('Error: lightstep.yaml: 2 problems:');
+    expect(lines.slice(1, 3)).toEqual([expect.stringMatching(/^  - lightstep\.address: port "65536" .*Fix: /), expect.stringMatching(/^  - tracing\.sampling: .*\(got 150\)\. Fix: /)]);
+    expect(lines.slice(3)).toEqual([expect.stringMatching(/^ERROR: synthesis failed, app expected to create "/)]);
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(listFiles(repo).filter((file) => file.startsWith('dist/') || file.startsWith('build/'))).toEqual([]);
+  });
+
   test('--stdout streams the manifests and nothing else, and dist/ gets the whole output', () => {
     const repo = clone();
     const run = cli(repo, '--stdout');
     expect(run.status).toBe(0);
     const streamed = yaml.loadAll(run.stdout).filter((doc) => doc !== null) as any[];
-    const written = Object.values(Object.fromEntries(readTree(path.join(repo, 'dist', 'manifests'))))
-      .flatMap((bytes) => yaml.loadAll(bytes.toString('utf8')).filter((doc) => doc !== null));
+    const written = [...readTree(path.join(repo, 'dist', 'manifests'))].filter(([file]) => file.endsWith('.yaml'))
+      .flatMap(([, bytes]) => yaml.loadAll(bytes.toString('utf8')).filter((doc) => doc !== null));
     expect(streamed.length).toBeGreaterThan(10);
     expect(streamed).toEqual(written);
     expect(listFiles(path.join(repo, 'dist'))).toEqual(expect.arrayContaining(['INSTALL.md', 'istio/istio-operator.yaml']));
-    expect(run.stderr).toMatch(/^Synthesized Istio 1\.30 LightStep tracing from lightstep\.yaml into dist\/:$/m);
+    expect(run.stderr).toMatch(/^Synthesized Istio 1\.30\.3 LightStep tracing from lightstep\.yaml into dist\/:$/m);
   });
 });
 
@@ -178,18 +191,41 @@ describe('the access token Secret in INSTALL.md, per generation', () => {
   });
 });
 
+/** The app run as a process in a repository of its own whose lightstep.yaml is `config`, and the warnings it printed. */
+function runWithConfig(config: string): { run: ReturnType<typeof runApp>; repo: string; warnings: string[] } {
+  const repo = tempDir();
+  fs.writeFileSync(path.join(repo, 'lightstep.yaml'), config);
+  const run = runApp({}, repo);
+  return { run, repo, warnings: run.stderr.split('\n').filter((line) => line.startsWith('Warning: ')) };
+}
+
 describe('warnings', () => {
   test('name the file and the configuration key, never a construct prop, once each', () => {
-    const repo = tempDir();
-    fs.writeFileSync(path.join(repo, 'lightstep.yaml'), 'istio:\n  release: "1.31"\nlightstep:\n  address: ingest.lightstep.com:443\ntracing:\n  sampling: 50\n');
-    const run = runApp({}, repo);
+    const { run, warnings } = runWithConfig('istio:\n  release: "1.31"\nlightstep:\n  address: ingest.lightstep.com:443\ntracing:\n  sampling: 50\n');
     expect(run.status).toBe(0);
-    const warnings = run.stderr.split('\n').filter((line) => line.startsWith('Warning: '));
     expect(warnings).toEqual([
       expect.stringMatching(/^Warning: lightstep\.yaml: istio\.release: Istio 1\.31 is newer than the newest release/),
       expect.stringMatching(/^Warning: lightstep\.yaml: tracing\.sampling is 50%/),
     ]);
     expect(run.stderr).not.toMatch(/\b(LightstepTracing|Bookinfo|OtelCollector)\.\w/);
+  });
+});
+
+describe('release strings in the configuration file', () => {
+  test('a patch newer than the newest known patch of its line warns once, naming that patch; the summary names the release', () => {
+    const { run, warnings } = runWithConfig('istio:\n  release: "1.9.99"\nlightstep:\n  address: lightstep-satellite.lightstep:9292\n  secure: false\n');
+    expect(run.status).toBe(0);
+    expect(warnings).toEqual([
+      expect.stringMatching(/^Warning: lightstep\.yaml: istio\.release: Istio 1\.9\.99 is newer than the newest 1\.9 patch this library knows \(1\.9\.9\): .*target 1\.9\.9$/),
+    ]);
+    expect(run.stdout.split('\n')[0]).toBe('Synthesized Istio 1.9.99 LightStep tracing from lightstep.yaml into dist/:');
+  });
+
+  test('"v1.9.3" is refused, naming the key and the text to write', () => {
+    const { run, repo } = runWithConfig('istio:\n  release: "v1.9.3"\nlightstep:\n  address: lightstep-satellite.lightstep:9292\n  secure: false\n');
+    expect({ status: run.status, stdout: run.stdout }).toEqual({ status: 1, stdout: '' });
+    expect(run.stderr).toMatch(/^Error: lightstep\.yaml: istio\.release: not an Istio release as Istio writes it: Istio names its releases without a leading "v" .*\(got "v1\.9\.3"\)\. Fix: write "1\.9\.3"\n$/);
+    expect(fs.existsSync(path.join(repo, 'dist'))).toBe(false);
   });
 });
 

@@ -182,6 +182,6 @@ describe('objects follow the Istio release', () => {
 
   test('routing with the Gateway API before 1.16 is refused with the ingress', () => {
     expect(() => synth({ istioRelease: IstioRelease.of('1.15'), ingress: BookinfoIngressKind.GATEWAY_API, routing: BookinfoRoutingScenario.ALL_V1 }))
-      .toThrow(/^Bookinfo at [^ ]+: Bookinfo\.ingress: Istio 1\.15 does not implement the Kubernetes Gateway API/);
+      .toThrow(/^Bookinfo at [^ ]+: Bookinfo\.ingress: Istio 1\.15\.7 does not implement the Kubernetes Gateway API/);
   });
 });

@@ -145,7 +145,7 @@ describe('a library user gets the same guide for constructs of their own', () =>
 
   test('the install inputs and verify.sh are the app\'s, byte for byte; INSTALL.md differs only where the charts do', () => {
     const written = guide.writeTo(root);
-    expect(written).toEqual(['INSTALL.md', 'istio/istio-operator.yaml', 'istio/istiod-helm-values.yaml', 'verify.sh']);
+    expect(written).toEqual(['INSTALL.md', 'istio/istio-operator.yaml', 'istio/istiod-helm-values.yaml', 'manifests/Kustomization', 'verify.sh']);
     expect(fs.statSync(path.join(root, 'verify.sh')).mode & 0o777).toBe(0o755);
     const mine = readTextTree(root);
     const apps = readTextTree(outputs.get('mesh config (1.9.9)')!.outputRoot);

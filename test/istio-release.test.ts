@@ -2,9 +2,19 @@
  * The release table against each release's own files: every expected value here is read from
  * test/fixtures/istio-upstream (and the Gateway API listing), never from the table under test.
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { ConfigurationError } from '../src/configuration-error';
 import { HelmChartSource, IstioRelease, TracingGeneration } from '../src/istio-release';
-import { compareReleases, GATEWAY_API_SERVED, GO_MOD_BOUNDARY_RELEASES, UPSTREAM_RELEASES, UpstreamRelease } from './support/istio-upstream';
+import { compareReleases, GATEWAY_API_SERVED, GO_MOD_BOUNDARY_RELEASES, UPSTREAM_DIR, UPSTREAM_RELEASES, UpstreamRelease } from './support/istio-upstream';
+
+/** Every plain X.Y.Z tag of istio/istio from 1.0 to 1.30 (test/fixtures/istio-upstream/tags/README.md says how it was derived). */
+const TAGS: string[] = fs.readFileSync(path.join(UPSTREAM_DIR, 'tags', 'release-tags.tsv'), 'utf8')
+  .split('\n').filter((line) => line !== '').map((line) => line.split('\t')[0]);
+
+/** The newest tagged patch of each minor line, e.g. "1.9" -> "1.9.9", read from the tags alone. */
+const NEWEST_TAGGED_PATCH: Map<string, string> = new Map();
+for (const tag of [...TAGS].sort(compareReleases)) NEWEST_TAGGED_PATCH.set(tag.split('.').slice(0, 2).join('.'), tag);
 
 /** The generation a release's own files allow: the LightStep tracer where the proxy has it, else OpenTelemetry, else Zipkin. */
 function generationFromUpstream(upstream: UpstreamRelease): TracingGeneration {
@@ -93,7 +103,7 @@ describe('IstioRelease', () => {
   });
 
   test('only 1.0 is refused, with the reason and the fix', () => {
-    expect(() => IstioRelease.of('1.0').assertCanTraceToLightstep()).toThrow(/istio.release: Istio 1\.0 cannot send spans to LightStep: .*arrived in Istio 1\.1\) \(got "1\.0"\)\. Fix: target Istio 1\.1 or later/);
+    expect(() => IstioRelease.of('1.0').assertCanTraceToLightstep()).toThrow(/istio.release: Istio 1\.0\.9 cannot send spans to LightStep: .*arrived in Istio 1\.1\) \(got "1\.0\.9"\)\. Fix: target Istio 1\.1 or later/);
     for (const tag of UPSTREAM_RELEASES) expect(() => IstioRelease.of(tag).assertCanTraceToLightstep()).not.toThrow();
   });
 
@@ -105,9 +115,78 @@ describe('IstioRelease', () => {
     expect(() => IstioRelease.of(1.1 as unknown as string)).toThrow(/in quotes/);
   });
 
-  test('normalizes and compares', () => {
-    expect(IstioRelease.of('v1.9.3').toString()).toBe('1.9.3');
-    expect(IstioRelease.of('1.16').compareTo(IstioRelease.of('1.16.9'))).toBe(1);
+  test('compares: a line the library knows is its newest known patch, a newer line sorts after every patch of it', () => {
+    expect(IstioRelease.of('1.16').compareTo(IstioRelease.of(NEWEST_TAGGED_PATCH.get('1.16')!))).toBe(0);
+    expect(IstioRelease.of('1.16.1').compareTo(IstioRelease.of('1.16'))).toBe(-1);
+    expect(IstioRelease.of('1.31').compareTo(IstioRelease.of('1.31.9'))).toBe(1);
     expect(IstioRelease.of('1.9').compareTo(IstioRelease.of('1.10'))).toBe(-1);
+  });
+});
+
+describe('release strings are strict, and a line means its newest patch', () => {
+  test('the fixture holds every minor line from 1.0 to the newest known, as upstream tagged them', () => {
+    expect(TAGS.length).toBeGreaterThan(250);
+    expect([...NEWEST_TAGGED_PATCH.keys()]).toEqual(Array.from({ length: 31 }, (_, minor) => `1.${minor}`));
+    expect(NEWEST_TAGGED_PATCH.get(IstioRelease.NEWEST_KNOWN)).toBe(IstioRelease.NEWEST_VERIFIED);
+  });
+
+  test('the newest known patch of every line is the newest patch upstream tagged', () => {
+    const resolved = [...NEWEST_TAGGED_PATCH.keys()].map((line) => [line, IstioRelease.of(line).toString()]);
+    expect(resolved).toEqual([...NEWEST_TAGGED_PATCH.entries()]);
+  });
+
+  test('a line alone resolves to its newest known patch, which is what every printed release shows', () => {
+    const release = IstioRelease.of('1.30');
+    expect({ text: release.toString(), patch: release.patch }).toEqual({ text: NEWEST_TAGGED_PATCH.get('1.30'), patch: Number(NEWEST_TAGGED_PATCH.get('1.30')!.split('.')[2]) });
+    expect(`Istio ${IstioRelease.of('1.9')}`).toBe(`Istio ${NEWEST_TAGGED_PATCH.get('1.9')}`);
+    expect(IstioRelease.newest().toString()).toBe(IstioRelease.NEWEST_VERIFIED);
+  });
+
+  test('a line alone keeps meaning its newest patch in every lookup', () => {
+    for (const [line, newest] of NEWEST_TAGGED_PATCH) {
+      const [byLine, byPatch] = [IstioRelease.of(line), IstioRelease.of(newest)];
+      expect([line, byLine.tracingGeneration, byLine.networkingApiVersion, byLine.helmChartSource, byLine.overlayAppendsWithMinusOne, byLine.gatewayApiCrdVersion])
+        .toEqual([line, byPatch.tracingGeneration, byPatch.networkingApiVersion, byPatch.helmChartSource, byPatch.overlayAppendsWithMinusOne, byPatch.gatewayApiCrdVersion]);
+    }
+  });
+
+  test('every tagged release is known: no warning', () => {
+    expect(TAGS.filter((tag) => IstioRelease.of(tag).newerThanKnownWarning !== undefined)).toEqual([]);
+  });
+
+  test.each([...NEWEST_TAGGED_PATCH.entries()])('%s: a patch after the newest tagged one warns, naming %s', (line, newest) => {
+    const [major, minor, patch] = newest.split('.').map(Number);
+    const untagged = `${major}.${minor}.${patch + 1}`;
+    const release = IstioRelease.of(untagged);
+    expect(release.toString()).toBe(untagged);
+    expect(release.isNewerThanKnown).toBe(true);
+    expect(release.newerThanKnownWarning).toContain(`Istio ${untagged} is newer than the newest ${line} patch this library knows (${newest})`);
+  });
+
+  test('1.9.99 warns that 1.9.9 is the newest known 1.9 patch', () => {
+    expect(IstioRelease.of('1.9.99').newerThanKnownWarning).toMatch(/^Istio 1\.9\.99 is newer than the newest 1\.9 patch this library knows \(1\.9\.9\): .*target 1\.9\.9/);
+  });
+
+  test('a line newer than the newest known has no patch to resolve to, and says so', () => {
+    const release = IstioRelease.of('1.31');
+    expect({ text: release.toString(), patch: release.patch }).toEqual({ text: '1.31', patch: undefined });
+  });
+
+  test.each([
+    ['v1.9.3', /Istio names its releases without a leading "v".*Fix: write "1\.9\.3"/],
+    ['V1.30', /without a leading "v".*Fix: write "1\.30"/],
+    [' 1.9.3', /Fix: write "1\.9\.3"/],
+    ['1.9.3 ', /Fix: write "1\.9\.3"/],
+    ['1.09', /leading zero.*Fix: write "1\.9"/],
+    ['1.9.03', /leading zero.*Fix: write "1\.9\.3"/],
+  ])('%p is refused with the exact text to write instead', (text, message) => {
+    expect(() => IstioRelease.of(text)).toThrow(ConfigurationError);
+    expect(() => IstioRelease.of(text)).toThrow(message);
+  });
+
+  test('errors of IstioRelease.of name the method; the configuration reader names its key through its own path', () => {
+    expect(() => IstioRelease.of('one.nine')).toThrow(/^IstioRelease\.of: not an Istio release \(got "one\.nine"\)/);
+    // @ts-expect-error: no second parameter: the configuration key is the reader's business, not the public API's.
+    expect(() => IstioRelease.of('one.nine', 'istio.release')).toThrow(/^IstioRelease\.of:/);
   });
 });

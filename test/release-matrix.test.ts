@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { MATRIX_END, MATRIX_START, renderReleaseMatrix, withFreshMatrix } from '../scripts/release-matrix';
+import { withFreshWalkthrough } from '../scripts/readme-walkthrough';
 
 describe('the README release matrix', () => {
   const readme = fs.readFileSync('README.md', 'utf8');
@@ -19,5 +20,12 @@ describe('the README release matrix', () => {
   test('a stale section is detected', () => {
     const stale = readme.replace(/\| 1\.15 \| [^|]+\|/, '| 1.15 | none |');
     expect(withFreshMatrix(stale)).not.toBe(stale);
+  });
+});
+
+describe('the README walkthrough of the original LightStep task', () => {
+  test('holds the commands of the INSTALL.md its configuration synthesizes now', () => {
+    const readme = fs.readFileSync('README.md', 'utf8');
+    if (withFreshWalkthrough(readme) !== readme) throw new Error('README.md: the Istio 1.1 walkthrough is stale: run `npm run docs` and commit README.md');
   });
 });

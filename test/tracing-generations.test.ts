@@ -75,7 +75,7 @@ describe('Istio 1.1-1.5: Helm values of the istio chart', () => {
 
   test('a secure satellite needs a CA on 1.1-1.5; a plaintext one needs neither CA nor Secret', () => {
     expect(() => tracing({ istioRelease: IstioRelease.of('1.5'), caCertificate: undefined }))
-      .toThrow(/LightstepTracing.caCertificate: a CA certificate is required when secure is true: the LightStep tracer of Istio 1.5 reads the CA from cacertPath.*Fix: .*lightstep.caCertificateFile/);
+      .toThrow(/LightstepTracing.caCertificate: a CA certificate is required when secure is true: the LightStep tracer of Istio 1.5.10 reads the CA from cacertPath.*Fix: .*lightstep.caCertificateFile/);
     const { built, objects } = tracing({ istioRelease: IstioRelease.of('1.5'), caCertificate: undefined, secure: false });
     expect((built.installInputs[0].content as any).global.tracer.lightstep).toEqual({ address: SATELLITE, secure: false });
     expect(objects).toEqual([]);
@@ -111,7 +111,7 @@ describe('Istio 1.6-1.14: mesh config in an IstioOperator', () => {
     const tracingConfig = {
       sampling: 100,
       lightstep: { address: SATELLITE },
-      tlsSettings: { mode: 'SIMPLE', caCertificates: '/etc/lightstep/cacert.pem' },
+      tlsSettings: { mode: 'SIMPLE', caCertificates: '/etc/lightstep/cacert.pem', sni: 'lightstep-satellite.lightstep' },
     };
     // proxyStatsMatcher keeps Envoy's tracing.lightstep.* counters, which verify.sh reads (1.8+).
     const statsMatcher = { inclusionPrefixes: ['tracing.lightstep'] };
@@ -196,7 +196,7 @@ describe('Istio 1.6-1.14: mesh config in an IstioOperator', () => {
   test('an injected namespace left out of applicationNamespaces is reported by the analysis', () => {
     const { chart, analysis } = tracing({ istioRelease: IstioRelease.of('1.9') });
     new k8s.KubeNamespace(chart, 'shop', { metadata: { name: 'shop', labels: { 'istio-injection': 'enabled' } } });
-    expect(analysis.analyze()).toEqual([expect.stringMatching(/^Secret shop\/lightstep.cacert is missing: sidecars of Istio 1.9 mount it at \/etc\/lightstep/)]);
+    expect(analysis.analyze()).toEqual([expect.stringMatching(/^Secret shop\/lightstep.cacert is missing: sidecars of Istio 1.9.9 mount it at \/etc\/lightstep/)]);
   });
 });
 
@@ -305,7 +305,7 @@ describe('a release newer than the newest known', () => {
 
 describe('releases without a LightStep path', () => {
   test.each([
-    ['1.0', /Istio 1.0 cannot send spans to LightStep: its proxy has no tracer that can reach LightStep/],
+    ['1.0', /Istio 1.0.9 cannot send spans to LightStep: its proxy has no tracer that can reach LightStep/],
   ])('%s is refused with the reason and what to target', (istioRelease, reason) => {
     let error: unknown;
     try {

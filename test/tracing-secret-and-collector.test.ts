@@ -81,7 +81,8 @@ describe('LightstepCaCertSecret', () => {
     const secret = new LightstepCaCertSecret(chart, 'ca', { namespace: 'default', certificate: ca() });
     const deployment = new Deployment(chart, 'app', { metadata: { namespace: 'default' } });
     const container = deployment.addContainer({ image: 'example/app:1.0', envVariables: { CA_PEM: EnvValue.fromSecretValue({ secret, key: secret.key }) } });
-    container.mount('/etc/lightstep', Volume.fromSecret(chart, 'ca-volume', secret), { readOnly: true });
+    // Named: the name cdk8s-plus derives from the Secret's, secret-lightstep.cacert, is no volume name the API server takes.
+    container.mount('/etc/lightstep', Volume.fromSecret(chart, 'ca-volume', secret, { name: 'lightstep-ca' }), { readOnly: true });
     const objects = chart.toJson();
     const pod = find(objects, 'Deployment').spec.template.spec;
     expect(pod.volumes).toEqual([expect.objectContaining({ secret: expect.objectContaining({ secretName: 'lightstep.cacert' }) })]);
@@ -190,8 +191,14 @@ describe('OtelCollector', () => {
   });
 
   test('secure: false exports in plaintext; a CA with secure: false is refused', () => {
-    expect(collector({ secure: false }).config.exporters.otlp.tls).toEqual({ insecure: true });
+    expect(collector({ secure: false, address: 'satellite:9292' }).config.exporters.otlp.tls).toEqual({ insecure: true });
     expect(() => collector({ secure: false, caCertificate: ca() })).toThrow(/OtelCollector.caCertificate: a CA certificate is given but secure is false/);
+  });
+
+  test('secure: false to LightStep\'s public ingest, which serves TLS only, is refused', () => {
+    for (const address of ['ingest.lightstep.com:443', 'ingest.eu.lightstep.com:443', 'INGEST.lightstep.com:443']) {
+      expect(() => collector({ secure: false, address })).toThrow(/OtelCollector\.secure: .*:443 is LightStep's public endpoint, which takes spans over TLS only.*\(got false\)\. Fix: set secure: true/);
+    }
   });
 
   test('namespace, name and image can be changed; the config rolls the pod through a checksum', () => {

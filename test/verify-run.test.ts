@@ -70,6 +70,8 @@ async function verify(props: VerifyScriptProps, recorded: string, change: (dir: 
   }
   printedLines.push(stdout);
   const read = (name: string) => (existsSync(join(stateDir, name)) ? readFileSync(join(stateDir, name), 'utf8') : '');
+  // Every scenario, healthy or not, fails when the script asks the cluster for anything but a read.
+  if (read('refused.log') !== '') throw new Error(`verify.sh called what the recorded cluster refuses (not a read):\n${read('refused.log')}`);
   return { code, stdout, refused: read('refused.log'), calls: read('calls.log') };
 }
 

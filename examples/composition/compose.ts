@@ -55,7 +55,9 @@ export class ShopChart extends Chart {
       image: 'registry.example.com/shop/api:1.0.0',
       portNumber: 8080,
       resources: { cpu: { request: kplus.Cpu.millis(50) }, memory: { request: Size.mebibytes(64) } },
-      volumeMounts: [{ path: '/etc/shop/lightstep', volume: kplus.Volume.fromSecret(this, 'lightstep-ca', this.caSecret) }],
+      // The Secret's own volume: named lightstep-cacert, where kplus.Volume.fromSecret would derive a name from
+      // the Secret's, secret-lightstep.cacert, which the API server refuses.
+      volumeMounts: [{ path: '/etc/shop/lightstep', volume: this.caSecret.volume(), readOnly: true }],
     });
 
     this.worker = new kplus.Deployment(this, 'worker', { metadata: { namespace }, replicas: 1 });
@@ -66,7 +68,7 @@ export class ShopChart extends Chart {
       envVariables: { LIGHTSTEP_CA_SECRET: kplus.EnvValue.fromValue(this.caSecret.name) },
       volumeMounts: [{
         path: '/etc/worker/lightstep',
-        volume: kplus.Volume.fromSecret(this, 'lightstep-ca-by-name', kplus.Secret.fromSecretName(this, 'ca-by-name', this.caSecret.name)),
+        volume: kplus.Volume.fromSecret(this, 'lightstep-ca-by-name', kplus.Secret.fromSecretName(this, 'ca-by-name', this.caSecret.name), { name: 'lightstep-ca' }),
       }],
     });
 

@@ -4,7 +4,8 @@ import {
   AccessToken, Bookinfo, CaCertificate, IstioRelease, LightstepCaCertSecret, LightstepInstallGuide, LightstepTracing, MeshAnalysis, MeshNamespace,
 } from 'cdk8s-istio-lightstep';
 
-const app = new App({ outdir: 'dist/manifests' });
+// `cdk8s synth` names the folder it lists, or streams with --stdout, in CDK8S_OUTDIR; run directly, this writes dist/manifests.
+const app = new App({ outdir: process.env.CDK8S_OUTDIR ?? 'dist/manifests' });
 const chart = new Chart(app, 'platform');
 const ca = CaCertificate.fromFile('certs/Cert_Auth.crt');
 const tracing = new LightstepTracing(chart, 'tracing', {
@@ -15,22 +16,26 @@ const tracing = new LightstepTracing(chart, 'tracing', {
   applicationNamespaces: ['shop'],
 });
 // Creates Namespace shop, which the output applies before the Secret above puts in it, whatever the order here.
-const bookinfo = new Bookinfo(chart, 'bookinfo', { namespace: 'shop', istioRelease: IstioRelease.of('1.9.3') });
+// Created after the tracing and given no istioRelease, Bookinfo follows its release: one app, one Istio.
+const bookinfo = new Bookinfo(chart, 'bookinfo', { namespace: 'shop' });
 
-// The Secret is a cdk8s-plus ISecret: mount it like any other. `of` returns the namespace's Secret if the app
-// has one already (the tracing construct's for shop, say) instead of writing a second one.
+// `of` returns the namespace's CA Secret if the app has one already (the tracing construct's for shop, say)
+// instead of writing a second one. `mountInto` mounts it read-only at /etc/lightstep, where LightStep tracers
+// read cacert.pem, as the volume lightstep-cacert (kplus.Volume.fromSecret would name it after the Secret,
+// secret-lightstep.cacert, which the API server refuses: volume names take no dots).
 new MeshNamespace(chart, 'payments-namespace', { name: 'payments' });
 const secret = LightstepCaCertSecret.of(chart, 'ca', { namespace: 'payments', certificate: ca });
 const deployment = new kplus.Deployment(chart, 'payments', {
   metadata: { namespace: 'payments' },
   containers: [{ image: 'example/payments:1.0', portNumber: 8080 }],
 });
-deployment.containers[0].mount('/etc/lightstep', kplus.Volume.fromSecret(chart, 'certs', secret));
+secret.mountInto(deployment.containers[0]);
 
 // The synth-time analysis runs first and fails the synth, writing nothing, when the objects do not fit together.
 app.synth();
-// Beside the manifests: the Istio install inputs (istio/), INSTALL.md with every command for the release, in order,
-// and verify.sh, the read-only check that spans reach LightStep. Never into the App's outdir, which holds what to apply.
-new LightstepInstallGuide({ tracing, bookinfo }).writeTo('dist');
+// Into dist, beside the manifests: the Istio install inputs (istio/), INSTALL.md with every command for the release,
+// in order, and verify.sh, the read-only check that spans reach LightStep; manifestsDir is where these find the
+// manifests from there. Into the App's outdir: the Kustomization of the manifests, for kubectl apply -k, Argo CD, Flux.
+new LightstepInstallGuide({ tracing, bookinfo, manifestsDir: 'manifests' }).writeTo('dist');
 // The constructs never print; show their warnings (e.g. an expiring CA) the way your app reports things.
 for (const warning of MeshAnalysis.of(app).warnings()) console.warn(`Warning: ${warning}`);

@@ -1,3 +1,4 @@
+import { ReleaseOfConstruct } from './_app-release';
 import { ManifestSet } from './manifest-set';
 
 /** A Secret that pods in one namespace will mount. */
@@ -28,6 +29,17 @@ export interface MeshConfigSource {
   readonly meshConfig: Record<string, any>;
   /** Which install input carries it, named in errors. */
   readonly source: string;
+  /**
+   * Whether that install input turns Istio CNI on, so that injected pods get no istio-init.
+   * @default false
+   */
+  readonly istioCni?: boolean;
+  /**
+   * Whether that install input gives the pods istiod deploys for Gateway API Gateways a seccomp profile, as Pod
+   * Security "restricted" requires of them.
+   * @default false
+   */
+  readonly restrictedGatewayPods?: boolean;
 }
 
 /** What the relation checks read: the synthesized objects and what constructs registered beside them. */
@@ -36,6 +48,8 @@ export interface AnalysisInput {
   readonly secretRequirements: readonly SecretRequirement[];
   readonly injectedSecretRequirements: readonly InjectedSecretRequirement[];
   readonly meshConfigs: readonly MeshConfigSource[];
+  /** The Istio release each construct of the library writes its objects for, in creation order. */
+  readonly releases: readonly ReleaseOfConstruct[];
 }
 
 /** One family of relation checks: returns one message per problem, each naming the object and the fix. */

@@ -1,7 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import * as gatewayApi from '../../imports/gateway.networking.k8s.io';
-import { IstioRelease, releaseProp } from '../istio-release';
+import { IstioRelease } from '../istio-release';
+import { releaseOrFollowed } from './_release';
 import { GATEWAY_API_GATEWAY, HTTP_ROUTE, ISTIO_GATEWAY, VIRTUAL_SERVICE } from './_api-kinds';
 import { BOOKINFO_PORT, GATEWAY_NAME, INGRESS_PATHS, INGRESS_ROUTE_NAME, ISTIO_GATEWAY_CLASS, PathMatch } from './_sample';
 import { validateDnsLabel, validateEnumValue, validateSelector } from './_validation';
@@ -15,7 +16,7 @@ const GATEWAY_API_LISTENER_PORT = 80;
 
 /** Props of a BookinfoIngress. */
 export interface BookinfoIngressProps {
-  /** Namespace of the Gateway and its route; the namespace Bookinfo runs in. */
+  /** Namespace of the Gateway and its route. The namespace Bookinfo runs in. */
   readonly namespace: string;
   /**
    * Which API carries the ingress.
@@ -24,11 +25,11 @@ export interface BookinfoIngressProps {
   readonly kind?: BookinfoIngressKind;
   /**
    * Istio release that decides the apiVersions and the ingress gateway port.
-   * @default the newest release this library knows
+   * @default the release of the LightstepTracing already in the app, else the newest release this library knows
    */
   readonly istioRelease?: IstioRelease;
   /**
-   * Pod labels of the ingress gateway an Istio Gateway binds to; Helm-installed gateways carry { istio: 'ingress' }.
+   * Pod labels of the ingress gateway an Istio Gateway binds to. Helm-installed gateways carry { istio: 'ingress' }.
    * @default { istio: 'ingressgateway' }
    */
   readonly gatewaySelector?: { [key: string]: string };
@@ -57,7 +58,7 @@ export class BookinfoIngress extends Construct {
     try {
       const namespace = validateDnsLabel('BookinfoIngress.namespace', props.namespace);
       this.kind = validateEnumValue('BookinfoIngress.kind', props.kind ?? BookinfoIngressKind.ISTIO_GATEWAY, BookinfoIngressKind);
-      const release = props.istioRelease === undefined ? IstioRelease.newest() : releaseProp(props.istioRelease, 'BookinfoIngress.istioRelease');
+      const release = releaseOrFollowed(this, props.istioRelease, 'BookinfoIngress.istioRelease').release;
       const selector = validateSelector('BookinfoIngress.gatewaySelector', props.gatewaySelector ?? BookinfoIngress.DEFAULT_GATEWAY_SELECTOR);
       if (this.kind === BookinfoIngressKind.NONE) return;
 

@@ -1,13 +1,14 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { IstioRelease, releaseProp } from '../istio-release';
+import { IstioRelease } from '../istio-release';
+import { releaseOrFollowed } from './_release';
 import { TracerStatsInclusion } from '../tracing/tracer-stats-inclusion';
 import { BOOKINFO_PORT, sampleService } from './_sample';
 import { BookinfoService } from './bookinfo-service';
 import { validateDnsLabel, validateEnumValue, validateImageRegistry, validateImageTag, validateReplicas, validateVersions } from './_validation';
 import { locatedIn } from '../configuration-error';
 
-/** The tag of the Bookinfo images in Istio's sample; it moves independently of Istio releases. */
+/** The tag of the Bookinfo images in Istio's sample. It moves independently of Istio releases. */
 const DEFAULT_BOOKINFO_IMAGE_TAG = '1.20.3';
 
 // bookinfo-psa.yaml drops capabilities as "all", which the Pod Security Admission check compares case-sensitively
@@ -25,7 +26,7 @@ const RESTRICTED_POD_SECURITY: k8s.PodSecurityContext = { seccompProfile: { type
 export interface BookinfoMicroserviceProps {
   /** The Bookinfo service to deploy. */
   readonly service: BookinfoService;
-  /** Namespace of every object; it must exist or be created alongside. */
+  /** Namespace of every object. It must exist or be created alongside. */
   readonly namespace: string;
   /**
    * Versions to deploy, each as Deployment `<service>-<version>`.
@@ -34,7 +35,7 @@ export interface BookinfoMicroserviceProps {
   readonly versions?: string[];
   /**
    * Istio release whose Bookinfo sample decides the image registry.
-   * @default the newest release this library knows
+   * @default the release of the LightstepTracing already in the app, else the newest release this library knows
    */
   readonly istioRelease?: IstioRelease;
   /**
@@ -65,7 +66,7 @@ export interface BookinfoMicroserviceProps {
  * needs the `app` and `version` pod labels it selects on, and a laptop cluster must be able to schedule it.
  */
 export class BookinfoMicroservice extends Construct {
-  /** The tag of the Bookinfo images in Istio's sample; it moves independently of Istio releases. */
+  /** The tag of the Bookinfo images in Istio's sample. It moves independently of Istio releases. */
   public static readonly DEFAULT_IMAGE_TAG: string = DEFAULT_BOOKINFO_IMAGE_TAG;
 
   /** Name of the Service, the ServiceAccount suffix and the `app` label. */
@@ -85,7 +86,7 @@ export class BookinfoMicroservice extends Construct {
       const name = validateEnumValue('BookinfoMicroservice.service', props.service, BookinfoService);
       const sample = sampleService(name);
       const namespace = validateDnsLabel('BookinfoMicroservice.namespace', props.namespace);
-      const release = props.istioRelease === undefined ? IstioRelease.newest() : releaseProp(props.istioRelease, 'BookinfoMicroservice.istioRelease');
+      const release = releaseOrFollowed(this, props.istioRelease, 'BookinfoMicroservice.istioRelease').release;
       const registry = validateImageRegistry('BookinfoMicroservice.imageRegistry', props.imageRegistry ?? release.bookinfoImageRegistry);
       const tag = validateImageTag('BookinfoMicroservice.imageTag', props.imageTag ?? BookinfoMicroservice.DEFAULT_IMAGE_TAG);
       const replicas = validateReplicas('BookinfoMicroservice.replicas', props.replicas ?? 1);

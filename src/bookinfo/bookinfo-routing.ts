@@ -3,7 +3,8 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import * as gatewayApi from '../../imports/gateway.networking.k8s.io';
 import * as istio from '../../imports/networking.istio.io';
-import { IstioRelease, releaseProp } from '../istio-release';
+import { IstioRelease } from '../istio-release';
+import { releaseOrFollowed } from './_release';
 import { DESTINATION_RULE, HTTP_ROUTE, VIRTUAL_SERVICE } from './_api-kinds';
 import { assertRoutedVersionsDeployed, RouteRule, routedVersions, SCENARIO_ROUTES } from './_routes';
 import { BOOKINFO_PORT, SAMPLE_SERVICES, sampleService } from './_sample';
@@ -32,13 +33,13 @@ export interface BookinfoRoutingProps {
    */
   readonly mutualTls?: boolean;
   /**
-   * reviews versions that are deployed; a scenario may route only to these.
+   * reviews versions that are deployed. A scenario may route only to these.
    * @default ['v1', 'v2', 'v3']
    */
   readonly reviewsVersions?: string[];
   /**
    * Istio release that decides the apiVersions.
-   * @default the newest release this library knows
+   * @default the release of the LightstepTracing already in the app, else the newest release this library knows
    */
   readonly istioRelease?: IstioRelease;
 }
@@ -55,7 +56,7 @@ export class BookinfoRouting extends Construct {
   public readonly destinationRules: ApiObject[] = [];
   /** VirtualServices or HTTPRoutes of the scenario. */
   public readonly routes: ApiObject[] = [];
-  /** Per-version Services the HTTPRoutes send traffic to; only those the scenario uses. */
+  /** Per-version Services the HTTPRoutes send traffic to. Only those the scenario uses. */
   public readonly versionServices: k8s.KubeService[] = [];
 
   public constructor(scope: Construct, id: string, props: BookinfoRoutingProps) {
@@ -63,7 +64,7 @@ export class BookinfoRouting extends Construct {
     try {
       const namespace = validateDnsLabel('BookinfoRouting.namespace', props.namespace);
       this.scenario = validateEnumValue('BookinfoRouting.scenario', props.scenario ?? BookinfoRoutingScenario.NONE, BookinfoRoutingScenario);
-      const release = props.istioRelease === undefined ? IstioRelease.newest() : releaseProp(props.istioRelease, 'BookinfoRouting.istioRelease');
+      const release = releaseOrFollowed(this, props.istioRelease, 'BookinfoRouting.istioRelease').release;
       const reviews = sampleService(BookinfoService.REVIEWS);
       const reviewsVersions = validateVersions('BookinfoRouting.reviewsVersions', props.reviewsVersions ?? [...reviews.versions], reviews.versions);
       assertRoutedVersionsDeployed(this.scenario, reviewsVersions, 'BookinfoRouting.scenario', 'BookinfoRouting.reviewsVersions');

@@ -2,13 +2,15 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConfigurationError, locatedIn } from '../configuration-error';
 import { DataplaneMode } from '../dataplane-mode';
-import { IstioRelease, releaseProp } from '../istio-release';
+import { IstioRelease } from '../istio-release';
 import { addWarning } from '../warnings';
+import { recordRelease } from '../analysis/_app-release';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { MeshNamespace } from '../mesh-namespace';
 import { Waypoint } from '../waypoint';
 import { addWarningOnce } from '../tracing/_report-once';
 import { assertRoutedVersionsDeployed } from './_routes';
+import { releaseOrFollowed } from './_release';
 import { BOOKINFO_PORT, PRODUCT_PAGE_PATH, SAMPLE_SERVICES, sampleService } from './_sample';
 import {
   validateDnsLabel, validateEnumValue, validateImageRegistry, validateImageTag, validateReplicas, validateSelector, validateVersions,
@@ -19,6 +21,7 @@ import { BookinfoMicroservice } from './bookinfo-microservice';
 import { BookinfoRouting } from './bookinfo-routing';
 import { BookinfoRoutingScenario } from './bookinfo-routing-scenario';
 import { BookinfoService } from './bookinfo-service';
+import { GatewayApiCrds } from './gateway-api-crds';
 
 /** Props of Bookinfo. */
 export interface BookinfoProps {
@@ -47,7 +50,7 @@ export interface BookinfoProps {
   readonly revision?: string;
   /**
    * Istio release the objects are written for: apiVersions, ingress gateway port, image registry.
-   * @default the newest release this library knows
+   * @default the release of the LightstepTracing already in the app, else the newest release this library knows
    */
   readonly istioRelease?: IstioRelease;
   /**
@@ -73,7 +76,9 @@ export interface BookinfoProps {
   /**
    * Run under Pod Security Admission "restricted": container security contexts as in bookinfo-psa.yaml (capabilities
    * dropped as "ALL"), a RuntimeDefault seccomp profile, and the created Namespace labelled to enforce "restricted".
-   * Sidecar injection then needs the Istio CNI node agent, since istio-init asks for NET_ADMIN and NET_RAW.
+   *
+   * Sidecar injection then needs the Istio CNI node agent, since istio-init asks for NET_ADMIN and NET_RAW, and the
+   * Gateway API ingress a seccomp profile for the gateway pod istiod deploys (LightstepTracing istioCni, restrictedGatewayPods).
    * @default false
    */
   readonly restrictedPodSecurity?: boolean;
@@ -83,7 +88,7 @@ export interface BookinfoProps {
    */
   readonly ingress?: BookinfoIngressKind;
   /**
-   * Pod labels of the ingress gateway the Istio Gateway binds to; Helm-installed gateways carry { istio: 'ingress' }.
+   * Pod labels of the ingress gateway the Istio Gateway binds to. Helm-installed gateways carry { istio: 'ingress' }.
    * @default { istio: 'ingressgateway' }
    */
   readonly ingressGatewaySelector?: { [key: string]: string };
@@ -142,11 +147,11 @@ export class Bookinfo extends Construct {
   public readonly ingress: BookinfoIngressKind;
   /** The routing scenario applied. */
   public readonly routing: BookinfoRoutingScenario;
-  /** Name of the ingress Gateway in `namespace`; undefined without ingress. */
+  /** Name of the ingress Gateway in `namespace`. Undefined without ingress. */
   public readonly gatewayName?: string;
-  /** Port the Gateway server or listener binds; undefined without ingress. */
+  /** Port the Gateway server or listener binds. Undefined without ingress. */
   public readonly gatewayPort?: number;
-  /** Pod labels of the ingress gateway an Istio Gateway selects; undefined for another ingress. */
+  /** Pod labels of the ingress gateway an Istio Gateway selects. Undefined for another ingress. */
   public readonly ingressGatewaySelector?: { [key: string]: string };
   /** Host the ingress answers for: any. */
   public readonly ingressHost: string = '*';
@@ -168,12 +173,15 @@ export class Bookinfo extends Construct {
   public readonly dataplaneMode: DataplaneMode;
   /** The waypoint that serves every Service in ambient mode; undefined with sidecars. */
   public readonly waypoint?: Waypoint;
+  /** The Gateway API CRDs the cluster needs for this Bookinfo's objects; undefined when it writes no Gateway API object. */
+  public readonly gatewayApiCrds?: GatewayApiCrds;
 
   public constructor(scope: Construct, id: string, props: BookinfoProps = {}) {
     super(scope, id);
     try {
       this.namespace = validateDnsLabel('Bookinfo.namespace', props.namespace ?? 'default');
-      this.release = props.istioRelease === undefined ? IstioRelease.newest() : releaseProp(props.istioRelease, 'Bookinfo.istioRelease');
+      const release = releaseOrFollowed(this, props.istioRelease, 'Bookinfo.istioRelease');
+      this.release = release.release;
       const newerWarning = this.release.newerThanKnownWarning;
       if (newerWarning) addWarningOnce(this, `Bookinfo.istioRelease: ${newerWarning}`);
       const istioRelease = this.release;
@@ -196,8 +204,13 @@ export class Bookinfo extends Construct {
       this.routing = validateEnumValue('Bookinfo.routing', props.routing ?? BookinfoRoutingScenario.NONE, BookinfoRoutingScenario);
       const gatewaySelector = validateSelector('Bookinfo.ingressGatewaySelector', props.ingressGatewaySelector ?? BookinfoIngress.DEFAULT_GATEWAY_SELECTOR);
       const gatewayApi = this.ingress === BookinfoIngressKind.GATEWAY_API;
-      if (gatewayApi) this.release.gatewayApiVersion('Bookinfo.ingress');
+      if (gatewayApi || ambient) {
+        // The routing scenario is written as mesh HTTPRoutes (Service parents) when the Gateway API carries the ingress;
+        // in ambient mode the waypoint is a Gateway API Gateway whatever the ingress.
+        this.gatewayApiCrds = GatewayApiCrds.forRelease(this.release, this.routing !== BookinfoRoutingScenario.NONE, gatewayApi ? 'Bookinfo.ingress' : 'Bookinfo.dataplaneMode');
+      }
       assertRoutedVersionsDeployed(this.routing, this.reviewsVersions, 'Bookinfo.routing', 'Bookinfo.reviewsVersions');
+      recordRelease({ release: this.release, construct: this, kind: 'Bookinfo', chosenBy: release.chosenBy, tracing: false });
       const createNamespace = props.createNamespace ?? true;
       const restrictedPodSecurity = props.restrictedPodSecurity ?? false;
 
@@ -213,11 +226,11 @@ export class Bookinfo extends Construct {
       } else if (revision !== undefined) {
         addWarning(this, `Bookinfo.revision "${revision}" takes effect only through the Namespace label istio.io/rev, and createNamespace is false: label namespace ${this.namespace} yourself`);
       }
-      if (restrictedPodSecurity && ambient) {
-        addWarning(this, `Bookinfo.restrictedPodSecurity: Pod Security "restricted" admits the pods istiod deploys in ${this.namespace} (the waypoint and the ingress gateway) ` +
-          `only with a seccomp profile: install Istio with ${this.release.waypointSeccompValue}.type RuntimeDefault (LightstepTracing.restrictedWaypoints)`);
-      } else if (restrictedPodSecurity) {
-        addWarning(this, 'Bookinfo.restrictedPodSecurity: Pod Security "restricted" (and "baseline") reject the istio-init container (NET_ADMIN, NET_RAW); install Istio with its CNI node agent so that injected pods are admitted');
+      // In ambient mode there is no istio-init to admit; the pods istiod deploys there are the analysis's to check.
+      if (restrictedPodSecurity && !ambient) {
+        MeshAnalysis.of(this).warnUnlessIstioCni('Bookinfo.restrictedPodSecurity: Pod Security "restricted" (and "baseline") reject the istio-init container (NET_ADMIN, NET_RAW); ' +
+          'install Istio with its CNI node agent (LightstepTracing istioCni: true) so that injected pods are admitted' +
+          (this.ingress === BookinfoIngressKind.GATEWAY_API ? ', and give the Gateway API gateway pods a seccomp profile (LightstepTracing restrictedGatewayPods: true)' : ''));
       }
       if (props.ingressGatewaySelector !== undefined && this.ingress !== BookinfoIngressKind.ISTIO_GATEWAY) {
         addWarning(this, `Bookinfo.ingressGatewaySelector applies only to ingress "${BookinfoIngressKind.ISTIO_GATEWAY}"; it is ignored with ingress "${this.ingress}"`);

@@ -5,3 +5,4 @@ export * from './bookinfo-microservice';
 export * from './bookinfo-routing';
 export * from './bookinfo-routing-scenario';
 export * from './bookinfo-service';
+export * from './gateway-api-crds';

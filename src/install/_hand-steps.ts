@@ -1,6 +1,6 @@
 import { BookinfoIngressKind } from '../bookinfo/bookinfo-ingress-kind';
 import { DataplaneMode } from '../dataplane-mode';
-import { AmbientStatus, HelmChartSource, IstioRelease, TracingGeneration } from '../istio-release';
+import { AmbientStatus, GatewayApiChannel, HelmChartSource, IstioRelease, TracingGeneration } from '../istio-release';
 
 /** A way to install Istio that the install notes offer. */
 export enum InstallRoute {
@@ -84,10 +84,12 @@ export function handSteps(release: IstioRelease, facts: HandStepFacts = {}): Han
   const ambientPossible = facts.dataplaneMode === undefined && release.ambientStatus !== AmbientStatus.NONE;
   if (crdVersion && (ambient || facts.ingress === undefined || facts.ingress === BookinfoIngressKind.GATEWAY_API)) {
     const undecided = !ambient && facts.ingress === undefined;
+    // Mesh routes need the experimental channel where the standard one lacks parentRefs[].port (1.16-1.21).
+    const experimental = release.gatewayApiMeshRouteChannel === GatewayApiChannel.EXPERIMENTAL ? '; experimental channel with a routing scenario' : '';
     steps.push({
       step: HandStep.GATEWAY_API_CRDS,
       text: `Gateway API CRDs ${crdVersion}`,
-      onlyWith: undecided ? (ambientPossible ? 'Gateway API ingress or ambient only' : 'Gateway API ingress only') : undefined,
+      onlyWith: undecided ? `${ambientPossible ? 'Gateway API ingress or ambient only' : 'Gateway API ingress only'}${experimental}` : undefined,
     });
   }
   return steps;

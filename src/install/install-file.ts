@@ -4,6 +4,6 @@ export interface InstallFile {
   readonly path: string;
   /** The whole text of the file. */
   readonly content: string;
-  /** Whether the file is a script to run (written with mode 0755; the others with 0644). */
+  /** Whether the file is a script to run, written with mode 0755 (the others with 0644). */
   readonly executable: boolean;
 }

@@ -32,11 +32,11 @@ export interface LightstepInstallGuideProps {
   readonly namespaces?: MeshNamespace[];
   /**
    * Folder of the manifests, relative to the folder the guide is written to, as the notes name it.
-   * @default `writeTo`: the App's outdir relative to the folder written to; `files`: 'manifests'
+   * @default when the guide is written to a folder, the App's output folder relative to it; otherwise "manifests"
    */
   readonly manifestsDir?: string;
   /**
-   * Manifest file names in apply order, as they are in `manifestsDir`.
+   * Manifest file names in apply order, as they are in the manifests folder.
    * @default the files the App wrote to its outdir (with its outputFileExtension), sorted: synthesize the App before asking for the guide's files
    */
   readonly manifestFiles?: string[];
@@ -59,6 +59,13 @@ export class LightstepInstallGuide {
   public static readonly ISTIO_DIR = 'istio';
   /** File name of the verification script. */
   public static readonly VERIFY_SCRIPT_FILE = VerifyScript.FILE_NAME;
+  /**
+   * File name of the kustomization written into the manifests folder.
+   *
+   * It is one of the names kustomize, `kubectl apply -k`, Argo CD and Flux look for, and has no extension, so that
+   * `kubectl apply -f` of the folder and `cdk8s synth --stdout`, which read every YAML file there, skip it.
+   */
+  public static readonly KUSTOMIZATION_FILE = 'Kustomization';
 
   private readonly props: LightstepInstallGuideProps;
   private readonly manifestsDir: string;
@@ -82,6 +89,29 @@ export class LightstepInstallGuide {
    */
   public files(): InstallFile[] {
     return this.render(this.manifestsDir);
+  }
+
+  /**
+   * The kustomization of the manifests folder: every manifest file, in the order to apply them.
+   *
+   * It makes the folder one unit for `kubectl apply -k`, `kubectl kustomize`, Argo CD and Flux. Its path is
+   * relative to the manifests folder; writing the guide puts it into the App's output folder.
+   */
+  public kustomization(): InstallFile {
+    const app = App.of(this.props.tracing);
+    const resources = this.nonEmptyManifestFiles(app);
+    const content = [
+      `# ${LightstepInstallGuide.GENERATED_MARKER}: the manifests of this folder in the order to apply them, for kubectl apply -k,`,
+      '# kustomize, Argo CD and Flux. Install inputs (Helm values, IstioOperator) are not objects and are not listed.',
+      yaml.dump({ apiVersion: 'kustomize.config.k8s.io/v1beta1', kind: 'Kustomization', resources }, { noRefs: true, lineWidth: -1 }),
+    ].join('\n');
+    return { path: LightstepInstallGuide.KUSTOMIZATION_FILE, content, executable: false };
+  }
+
+  /** The manifest files in apply order, without those of charts that hold no object (which kubectl refuses as empty). */
+  private nonEmptyManifestFiles(app: App): string[] {
+    const manifestFiles = this.props.manifestFiles ?? this.writtenManifestFiles(app);
+    return manifestFiles.filter((file) => apiObjectsOfFile(app, file).length > 0);
   }
 
   private render(manifestsFolder: string): InstallFile[] {
@@ -126,9 +156,13 @@ export class LightstepInstallGuide {
   }
 
   /**
-   * Writes the files into `directory` (created if missing), scripts with mode 0755, and returns their paths
-   * relative to it. Other files there are left alone. `directory` must not be the App's outdir or below it:
-   * the cdk8s CLI empties that folder, and `kubectl apply -f` of it would read the install inputs as objects.
+   * Writes the guide's files into a folder beside the manifests, and the kustomization into the App's output folder.
+   *
+   * The folder is created if missing, scripts get mode 0755, and other files there are left alone. It must not
+   * be the App's output folder or below it: the cdk8s CLI empties that folder, and `kubectl apply -f` of it would
+   * read the install inputs as objects. The kustomization goes next to the manifests it lists, whichever folder
+   * that is. Returns the paths written, relative to the given folder.
+   *
    * @param directory the folder that holds the manifests folder, e.g. "dist"
    */
   public writeTo(directory: string): string[] {
@@ -139,14 +173,11 @@ export class LightstepInstallGuide {
         'write the guide to the folder that holds the manifests folder, e.g. "dist" for manifests in "dist/manifests"');
     }
     const files = this.render(this.manifestsFolderFrom(target, outdir, directory));
-    for (const file of files) {
-      const destination = path.join(target, ...file.path.split('/'));
-      fs.mkdirSync(path.dirname(destination), { recursive: true });
-      fs.writeFileSync(destination, file.content, { mode: file.executable ? 0o755 : 0o644 });
-      // writeFileSync keeps the mode of a file that exists, and the umask may have trimmed a new one.
-      fs.chmodSync(destination, file.executable ? 0o755 : 0o644);
-    }
-    return files.map((file) => file.path);
+    for (const file of files) writeInstallFile(path.join(target, ...file.path.split('/')), file);
+    const kustomization = this.kustomization();
+    const kustomizationPath = path.join(outdir, kustomization.path);
+    writeInstallFile(kustomizationPath, kustomization);
+    return [...files.map((file) => file.path), path.relative(target, kustomizationPath).split(path.sep).join('/')].sort();
   }
 
   /**
@@ -176,6 +207,14 @@ export class LightstepInstallGuide {
   }
 }
 
+/** Writes one file, creating its folder; the mode follows `executable` even for a file that exists. */
+function writeInstallFile(destination: string, file: InstallFile): void {
+  fs.mkdirSync(path.dirname(destination), { recursive: true });
+  fs.writeFileSync(destination, file.content, { mode: file.executable ? 0o755 : 0o644 });
+  // writeFileSync keeps the mode of a file that exists, and the umask may have trimmed a new one.
+  fs.chmodSync(destination, file.executable ? 0o755 : 0o644);
+}
+
 /**
  * What the clean-up deletes, per manifest file in apply order: a file that holds only objects of the library's
  * constructs (or the namespaces the guide manages) is deleted whole; of a file that also holds the user's objects,
@@ -191,7 +230,7 @@ function cleanupOf(app: App, manifestFiles: readonly string[], libraryConstructs
   const cleanup: CleanupFile[] = [];
   const userFiles: string[] = [];
   for (const file of manifestFiles) {
-    const objects = app.charts.filter((chart) => fileOfChart(chart, [file], app)).flatMap(apiObjectsOf);
+    const objects = apiObjectsOfFile(app, file);
     const library = objects.filter((object) => ours.has(object));
     if (objects.length > library.length) userFiles.push(file);
     if (library.length === 0) continue;
@@ -214,6 +253,11 @@ function namespacesOnlyFile(namespaces: readonly MeshNamespace[], manifestFiles:
   const chart = [...charts][0];
   if (!apiObjectsOf(chart).every((object) => object.kind === 'Namespace')) return undefined;
   return fileOfChart(chart, manifestFiles, app);
+}
+
+/** The objects the App writes to one manifest file: those of the chart (or charts) the file is named after. */
+function apiObjectsOfFile(app: App, file: string): ApiObject[] {
+  return app.charts.filter((chart) => fileOfChart(chart, [file], app)).flatMap(apiObjectsOf);
 }
 
 function apiObjectsOf(chart: Chart): ApiObject[] {

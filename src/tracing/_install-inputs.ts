@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { HelmChartSource, IstioRelease } from '../istio-release';
 import { TracerStatsInclusion } from './tracer-stats-inclusion';
 import { IstioInstallInput, IstioInstallTool } from './istio-install-input';
@@ -18,8 +19,10 @@ export interface TracerInputs {
   readonly tokenExpression?: string;
   /** The install profile every chart and istioctl start from, e.g. "ambient"; undefined for the default one. */
   readonly profile?: string;
-  /** istiod chart values that let Pod Security "restricted" admit the waypoint pods istiod deploys (ambient mode). */
-  readonly waypointPodSecurityValues?: Record<string, any>;
+  /** Namespace of the Istio CNI node agent that the IstioOperator installs; none without Istio CNI. */
+  readonly cniNamespace?: string;
+  /** istiod chart values that Pod Security needs (Istio CNI on, a seccomp profile for Gateway API gateway pods), for both install inputs. */
+  readonly podSecurityValues?: Record<string, any>;
 }
 
 export const ISTIO_OPERATOR_FILE = 'istio-operator.yaml';
@@ -69,7 +72,12 @@ export function nativeTracerMeshConfig(inputs: TracerInputs): Record<string, any
   const tracing: Record<string, unknown> = { sampling: inputs.sampling, lightstep };
   // Without tlsSettings the proxy sends plaintext; LightstepTracing refuses secure without a CA on this path,
   // because an empty caCertificates makes the injector mount at "" and, from 1.7, Envoy reject the bootstrap.
-  if (inputs.secure) tracing.tlsSettings = { mode: 'SIMPLE', caCertificates: inputs.cacertPath };
+  // In SIMPLE mode the bootstrap sends tlsSettings.sni and no other server name (pkg/bootstrap/option/convert.go),
+  // so a satellite pool behind a load balancer that routes by SNI is reached only with the host named here.
+  if (inputs.secure) {
+    const host = inputs.address.slice(0, inputs.address.lastIndexOf(':'));
+    tracing.tlsSettings = { mode: 'SIMPLE', caCertificates: inputs.cacertPath, ...(isIP(host) ? {} : { sni: host }) };
+  }
   // Istio trims Envoy's statistics; keeping the tracer's counters lets verify.sh prove that spans were sent.
   const statsInclusion = TracerStatsInclusion.meshConfigFor(inputs.release)?.defaultConfig ?? {};
   return { enableTracing: true, defaultConfig: { tracing, ...statsInclusion } };
@@ -115,12 +123,12 @@ export function istioOperatorInput(inputs: TracerInputs, meshConfig: Record<stri
   const global: Record<string, unknown> = {};
   if (customNamespace) global.istioNamespace = inputs.istioNamespace;
   if (choice.tracer) global.proxy = { tracer: choice.tracer };
-  const values: Record<string, unknown> = { ...(inputs.waypointPodSecurityValues ?? {}) };
-  if (Object.keys(global).length > 0) values.global = global;
+  const values = mergeValues(Object.keys(global).length > 0 ? { global } : {}, inputs.podSecurityValues ?? {});
   if (Object.keys(values).length > 0) spec.values = values;
-  if (choice.gatewayCertificateOverlay) {
-    spec.components = { ingressGateways: [ingressGatewayWithCertificate(inputs, caCertSecretName)] };
-  }
+  const components: Record<string, unknown> = {};
+  if (inputs.cniNamespace !== undefined) components.cni = { enabled: true, namespace: inputs.cniNamespace };
+  if (choice.gatewayCertificateOverlay) components.ingressGateways = [ingressGatewayWithCertificate(inputs, caCertSecretName)];
+  if (Object.keys(components).length > 0) spec.components = components;
   return {
     fileName: ISTIO_OPERATOR_FILE,
     description: `IstioOperator for Istio ${inputs.release}: $ISTIO_DIR/bin/istioctl install -f ${ISTIO_OPERATOR_FILE}. ` +
@@ -143,7 +151,6 @@ export function istiodHelmValuesInput(inputs: TracerInputs, meshConfig: Record<s
   // under these values by the chart's zzz_profile.yaml.
   if (inputs.profile !== undefined) content.profile = inputs.profile;
   if (inputs.revision !== undefined) content.revision = inputs.revision;
-  Object.assign(content, inputs.waypointPodSecurityValues ?? {});
   // The sampling rate lives in meshConfig, which overrides the chart's pilot default; its values key moved
   // between releases, so it is not repeated here.
   const global: Record<string, unknown> = {};
@@ -151,7 +158,7 @@ export function istiodHelmValuesInput(inputs: TracerInputs, meshConfig: Record<s
   // global.istioNamespace (istio-system by default), not after the release namespace.
   if (inputs.istioNamespace !== DEFAULT_ISTIO_NAMESPACE) global.istioNamespace = inputs.istioNamespace;
   if (choice.tracer) global.proxy = { tracer: choice.tracer };
-  if (Object.keys(global).length > 0) content.global = global;
+  Object.assign(content, mergeValues(Object.keys(global).length > 0 ? { global } : {}, inputs.podSecurityValues ?? {}));
   content.meshConfig = meshConfig;
   const gatewayNote = choice.gatewayCertificateOverlay
     ? ' The gateway chart mounts no CA certificate: INSTALL.md patches the lightstep-certs volume into the gateway Deployment after the Helm install.'
@@ -166,6 +173,39 @@ export function istiodHelmValuesInput(inputs: TracerInputs, meshConfig: Record<s
     installArgs: choice.tokenInMeshConfig ? tokenFlag(inputs, 'meshConfig.defaultConfig.tracing.lightstep.accessToken') : [],
     content,
   };
+}
+
+/** The seccomp profile Pod Security "restricted" admits without a profile file on the node. */
+const RUNTIME_DEFAULT_SECCOMP = { type: 'RuntimeDefault' };
+
+/**
+ * The istiod chart values that let Pod Security admit the pods of a release: Istio CNI on for injection (`cniValue`,
+ * see IstioRelease.istioCniValue), and a seccomp profile for the gateway pods istiod deploys for Gateway API Gateways
+ * (`gatewayValue`, see IstioRelease.gatewayPodSecurityValue). gateways.securityContext replaces the gateway template's
+ * whole pod securityContext, so it restates the sysctl the template sets there (ports below 1024 without privileges).
+ */
+export function podSecurityValues(cniValue: string | undefined, gatewayValue: string | undefined): Record<string, any> {
+  const cni = cniValue === undefined ? {} : valueAt(cniValue, true);
+  if (gatewayValue === undefined) return cni;
+  const gateway = gatewayValue.endsWith('.securityContext')
+    ? { sysctls: [{ name: 'net.ipv4.ip_unprivileged_port_start', value: '0' }], seccompProfile: RUNTIME_DEFAULT_SECCOMP }
+    : RUNTIME_DEFAULT_SECCOMP;
+  return mergeValues(cni, valueAt(gatewayValue, gateway));
+}
+
+/** `{a: {b: value}}` for the dotted path "a.b": a Helm value as its values file writes it. */
+export function valueAt(dottedPath: string, value: unknown): Record<string, any> {
+  return dottedPath.split('.').reduceRight<any>((inner, key) => ({ [key]: inner }), value);
+}
+
+/** Helm values `base` with `extra` merged in, mappings merged key by key, `extra` winning elsewhere; neither is changed. */
+export function mergeValues(base: Record<string, any>, extra: Record<string, any>): Record<string, any> {
+  const merged: Record<string, any> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const isMapping = (x: unknown) => typeof x === 'object' && x !== null && !Array.isArray(x);
+    merged[key] = isMapping(merged[key]) && isMapping(value) ? mergeValues(merged[key], value) : value;
+  }
+  return merged;
 }
 
 /**

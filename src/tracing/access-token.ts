@@ -28,7 +28,7 @@ export class AccessToken {
   public static readonly DEFAULT_ENV = DEFAULT_TOKEN_ENV;
 
   /**
-   * The token is read from an environment variable of the shell that runs the install commands; the
+   * The token is read from an environment variable of the shell that runs the install commands. The
    * generated files hold only the variable's name.
    * @param name the variable name
    */
@@ -43,7 +43,7 @@ export class AccessToken {
    * native tracer paths the install command reads it with kubectl.
    * @param secretName name of the Secret
    * @param key key of the token in the Secret
-   * @param namespace namespace of the Secret; by default the collector namespace (collector path) or the Istio namespace (native tracer paths)
+   * @param namespace namespace of the Secret. By default the collector namespace (collector path) or the Istio namespace (native tracer paths)
    */
   public static fromSecret(secretName: string, key = DEFAULT_TOKEN_SECRET_KEY, namespace?: string): AccessToken {
     assertObjectName('AccessToken.fromSecret.secretName', secretName);
@@ -80,7 +80,7 @@ export class AccessToken {
   ) {}
 
   /**
-   * The token itself, for `fromLiteralUnsafe` only; undefined for the other sources, whose value is
+   * The token itself, for `fromLiteralUnsafe` only. Undefined for the other sources, whose value is
    * never known at synth time.
    */
   public get literalValue(): string | undefined {

@@ -46,7 +46,7 @@ const CONVERT_FIX = 'give the CA certificate in PEM form: a file with one or mor
 export class CaCertificate {
   /**
    * Reads a PEM file, synchronously, when the construct tree is built.
-   * @param path path of the PEM file; relative paths resolve against the current directory
+   * @param path path of the PEM file. Relative paths resolve against the current directory
    */
   public static fromFile(path: string, options: CaCertificateOptions = {}): CaCertificate {
     const field = options.field ?? DEFAULT_FIELD;
@@ -81,7 +81,7 @@ export class CaCertificate {
   public readonly source: string;
   /** Each certificate, in the order of the file. */
   public readonly certificates: CertificateSummary[];
-  /** Problems that do not stop synthesis (expired, not yet valid, not a CA); constructs that use the certificate report them. */
+  /** Problems that do not stop synthesis (expired, not yet valid, not a CA). Constructs that use the certificate report them. */
   public readonly warnings: string[];
 
   private constructor(text: string, source: string, field: string, now: Date) {

@@ -1,5 +1,5 @@
 import { ApiObject } from 'cdk8s';
-import { EnvValue, EnvValueFromSecretOptions, ISecret, k8s, Resource } from 'cdk8s-plus-27';
+import { Container, EnvValue, EnvValueFromSecretOptions, ISecret, k8s, Resource, Volume } from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { ConfigurationError, locatedIn } from '../configuration-error';
@@ -9,6 +9,11 @@ import { CaCertificate } from './ca-certificate';
 
 const LIGHTSTEP_CA_CERT_SECRET_NAME = 'lightstep.cacert';
 const LIGHTSTEP_CA_CERT_KEY = 'cacert.pem';
+// Not "lightstep-certs", the volume Istio's injector adds to every injected pod on 1.1 - 1.14: up to 1.8 it
+// appends its volumes without merging by name, and the API server refuses a pod with two volumes of one name.
+const LIGHTSTEP_CA_CERT_VOLUME = 'lightstep-cacert';
+// The directory of the LightStep tracer's default cacertPath, /etc/lightstep/cacert.pem.
+const LIGHTSTEP_CA_CERT_MOUNT_PATH = '/etc/lightstep';
 
 /** Props for `LightstepCaCertSecret`. */
 export interface LightstepCaCertSecretProps {
@@ -17,7 +22,7 @@ export interface LightstepCaCertSecretProps {
   /** The CA certificate that signed the satellite's TLS certificate. */
   readonly certificate: CaCertificate;
   /**
-   * Name of the Secret; Istio's injector looks for exactly this name.
+   * Name of the Secret. Istio's injector looks for exactly this name.
    * @default 'lightstep.cacert'
    */
   readonly name?: string;
@@ -26,6 +31,15 @@ export interface LightstepCaCertSecretProps {
    * @default 'cacert.pem'
    */
   readonly key?: string;
+}
+
+/** Options of `LightstepCaCertSecret.mountInto`. */
+export interface LightstepCaCertMountOptions {
+  /**
+   * Directory the Secret is mounted at, read-only; the certificate is the file named after the key in it.
+   * @default LightstepCaCertSecret.MOUNT_PATH, '/etc/lightstep', where LightStep tracers read cacert.pem by default
+   */
+  readonly path?: string;
 }
 
 /** Every LightstepCaCertSecret of a tree by namespace and name, the first one created for each. */
@@ -44,10 +58,19 @@ export class LightstepCaCertSecret extends Resource implements ISecret {
   public static readonly NAME = LIGHTSTEP_CA_CERT_SECRET_NAME;
   /** The default key of the PEM, the file name of the tracer's default cacertPath. */
   public static readonly KEY = LIGHTSTEP_CA_CERT_KEY;
+  /**
+   * Name of the pod volume `volume()` and `mountInto()` give the Secret: a DNS-1123 label, unlike the volume
+   * name cdk8s-plus derives from the Secret's name (`secret-lightstep.cacert`), which the API server refuses.
+   */
+  public static readonly VOLUME_NAME = LIGHTSTEP_CA_CERT_VOLUME;
+  /** Directory `mountInto()` mounts the Secret at by default: that of the tracer's default cacertPath, /etc/lightstep/cacert.pem. */
+  public static readonly MOUNT_PATH = LIGHTSTEP_CA_CERT_MOUNT_PATH;
 
   /**
    * The CA Secret of `props.namespace` and `props.name` anywhere in the app of `scope`, created under `scope`
-   * with `id` when the app has none yet. An existing one is returned when it holds the same certificate under
+   * with `id` when the app has none yet.
+   *
+   * An existing one is returned when it holds the same certificate under
    * the same key; otherwise this throws, naming both constructs, since kubectl would keep only one of them.
    */
   public static of(scope: Construct, id: string, props: LightstepCaCertSecretProps): LightstepCaCertSecret {
@@ -77,6 +100,7 @@ export class LightstepCaCertSecret extends Resource implements ISecret {
   public readonly namespace: string;
   /** The certificate it holds. */
   public readonly certificate: CaCertificate;
+  private caVolume?: Volume;
 
   public constructor(scope: Construct, id: string, props: LightstepCaCertSecretProps) {
     super(scope, id);
@@ -108,5 +132,29 @@ export class LightstepCaCertSecret extends Resource implements ISecret {
 
   public envValue(key: string, options?: EnvValueFromSecretOptions): EnvValue {
     return EnvValue.fromSecretValue({ secret: this, key }, options);
+  }
+
+  /**
+   * The Secret as a cdk8s-plus volume named `LightstepCaCertSecret.VOLUME_NAME`, for containers to mount (one
+   * volume object, whichever pods use it). `mountInto` mounts it where the tracer reads the certificate.
+   */
+  public volume(): Volume {
+    this.caVolume ??= Volume.fromSecret(this, 'Volume', this, { name: LightstepCaCertSecret.VOLUME_NAME });
+    return this.caVolume;
+  }
+
+  /**
+   * Mounts the Secret read-only into `container`, as the volume `volume()` returns, at `options.path`
+   * (by default `/etc/lightstep`, where LightStep tracers read `cacert.pem`).
+   * @returns the path of the certificate file in the container, e.g. `/etc/lightstep/cacert.pem`
+   */
+  public mountInto(container: Container, options: LightstepCaCertMountOptions = {}): string {
+    const path = options.path ?? LightstepCaCertSecret.MOUNT_PATH;
+    if (typeof path !== 'string' || !path.startsWith('/') || path === '/' || path.includes(':')) {
+      throw locatedIn(new ConfigurationError('LightstepCaCertMountOptions.path', path, 'not a directory to mount the CA at',
+        `give an absolute path other than "/", e.g. "${LightstepCaCertSecret.MOUNT_PATH}"`), 'LightstepCaCertSecret', this);
+    }
+    container.mount(path, this.volume(), { readOnly: true });
+    return `${path.replace(/\/+$/, '')}/${this.key}`;
   }
 }

@@ -1,31 +1,33 @@
 import { Construct } from 'constructs';
 import { Telemetry, TelemetryV1Alpha1 } from '../../imports/telemetry.istio.io';
+import { recordRelease } from '../analysis/_app-release';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { ConfigurationError, locatedIn } from '../configuration-error';
 import { DataplaneMode } from '../dataplane-mode';
-import { IstioRelease, releaseProp, TracingGeneration } from '../istio-release';
+import { HelmChartSource, IstioRelease, releaseProp, TracingGeneration } from '../istio-release';
 import { parseAddress } from './_address';
 import {
-  ambientNodeChartInputs, DEFAULT_ISTIO_NAMESPACE, directoryOf, fileNameOf, gatewayCertificatePatchCommands, gatewayHelmValuesInput, helmGatewayCertificatePatchCommand, helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput,
-  nativeTracerMeshConfig, openTelemetryMeshConfig, ProxyTracerChoice, TracerInputs, zipkinMeshConfig,
+  ambientNodeChartInputs, DEFAULT_ISTIO_NAMESPACE, directoryOf, fileNameOf, gatewayCertificatePatchCommands, gatewayHelmValuesInput, helmGatewayCertificatePatchCommand, helmChartValuesInput,
+  istiodHelmValuesInput, istioOperatorInput, nativeTracerMeshConfig, openTelemetryMeshConfig, podSecurityValues, ProxyTracerChoice, TracerInputs, zipkinMeshConfig,
 } from './_install-inputs';
 import { assertDnsLabel, assertNamespaceName } from './_names';
 import { addWarningOnce } from './_report-once';
-import { assertCaCertificateUsable } from './_tls';
+import { assertCaCertificateUsable, assertPlaintextReachable, plaintextToHttpsPortWarning } from './_tls';
 import { AccessToken, AccessTokenSource } from './access-token';
 import { CaCertificate } from './ca-certificate';
+import { IstioCniInstall } from './istio-cni-install';
 import { IstioInstallInput } from './istio-install-input';
 import { LightstepCaCertSecret } from './lightstep-ca-cert-secret';
 import { OtelCollector, OtelCollectorOptions } from './otel-collector';
 
 /** Props for `LightstepTracing`. */
 export interface LightstepTracingProps {
-  /** The Istio release to configure, e.g. `IstioRelease.of('1.30')`, `IstioRelease.of('1.9.3')`. */
+  /** The Istio release to configure, e.g. 1.30 or 1.9.3. */
   readonly istioRelease: IstioRelease;
   /** LightStep satellite or ingest address as host:port, e.g. "lightstep-satellite.lightstep:9292" or "ingest.lightstep.com:443". */
   readonly address: string;
   /**
-   * Whether spans travel over TLS; false only for a satellite that serves plaintext.
+   * Whether spans travel over TLS. False only for a satellite that serves plaintext.
    * @default true
    */
   readonly secure?: boolean;
@@ -36,7 +38,7 @@ export interface LightstepTracingProps {
   readonly caCertificate?: CaCertificate;
   /**
    * Where the access token comes from.
-   * @default AccessToken.fromEnv('LIGHTSTEP_ACCESS_TOKEN')
+   * @default the token from the environment variable LIGHTSTEP_ACCESS_TOKEN
    */
   readonly accessToken?: AccessToken;
   /**
@@ -60,7 +62,7 @@ export interface LightstepTracingProps {
    */
   readonly revision?: string;
   /**
-   * Path the native LightStep tracer reads the CA from; the Secret is mounted at its directory and its file name is the Secret key.
+   * Path the native LightStep tracer reads the CA from. The Secret is mounted at its directory and its file name is the Secret key.
    * @default '/etc/lightstep/cacert.pem'
    */
   readonly cacertPath?: string;
@@ -86,20 +88,29 @@ export interface LightstepTracingProps {
    */
   readonly dataplaneMode?: DataplaneMode;
   /**
-   * Give the waypoint pods (and the Gateway API gateway pods) that istiod deploys in ambient mode the seccomp profile
-   * RuntimeDefault, which Pod Security "restricted" requires of them (Istio 1.23 and later, `gateways.seccompProfile`).
+   * Install Istio with its CNI node agent (Istio 1.10 and later), which sets up each pod's traffic redirection, so that
+   * the sidecar injector leaves out istio-init, whose NET_ADMIN, NET_RAW and root user Pod Security "baseline" and
+   * "restricted" refuse. The IstioOperator installs the agent; a Helm install adds the chart that `istioCni` names.
    * @default false
    */
-  readonly restrictedWaypoints?: boolean;
+  readonly istioCni?: boolean;
+  /**
+   * Give the pods that istiod deploys for Kubernetes Gateway API Gateways (the ingress gateway and, in ambient mode, the
+   * waypoints) the seccomp profile RuntimeDefault, which Pod Security "restricted" requires of them (Istio 1.20.8, 1.21.4
+   * and later patches, 1.22.2 and later patches, 1.23 and later; waypoints from 1.23; before 1.16 there are no such pods).
+   * @default false
+   */
+  readonly restrictedGatewayPods?: boolean;
 }
 
 const FIELD = 'LightstepTracing';
 /** The profile istioctl and the charts enable ambient mode with (manifests/profiles/ambient.yaml, files/profile-ambient.yaml). */
 const AMBIENT_PROFILE = 'ambient';
-/** The seccomp profile Pod Security "restricted" admits without a profile file on the node. */
-const RUNTIME_DEFAULT_SECCOMP = { type: 'RuntimeDefault' };
 const DEFAULT_CACERT_PATH = '/etc/lightstep/cacert.pem';
 const TELEMETRY_NAME = 'mesh-default';
+// Where every release's istio-cni chart README installs the node agent: its DaemonSet runs with priorityClassName
+// system-node-critical, which Kubernetes admits outside kube-system only with a ResourceQuota the chart leaves off.
+const ISTIO_CNI_NAMESPACE = 'kube-system';
 
 /**
  * Istio tracing to LightStep for one Istio release: the install inputs (Helm values or IstioOperator) for
@@ -120,7 +131,7 @@ export class LightstepTracing extends Construct {
    * shell (`--set ...accessToken=$LIGHTSTEP_ACCESS_TOKEN`); empty on the collector path and for a literal token.
    */
   public readonly tokenInstallArgs: string[];
-  /** Shell commands that put the token where the collector reads it, to run once its namespace exists; empty otherwise. */
+  /** Shell commands that put the token where the collector reads it, to run once its namespace exists. Empty otherwise. */
   public readonly tokenSetupCommands: string[];
   /**
    * Shell commands to run after the Istio install that mount the CA Secret into the ingress gateway, where the
@@ -152,12 +163,14 @@ export class LightstepTracing extends Construct {
   public readonly accessToken: AccessToken;
   /** Name of the ingress gateway Deployment whose pods mount the CA on the native tracer generations. */
   public readonly ingressGatewayName: string;
-  /** Path the native LightStep tracer reads the CA from; the Secret is mounted at its directory. */
+  /** Path the native LightStep tracer reads the CA from. The Secret is mounted at its directory. */
   public readonly cacertPath: string;
   /** Istio control plane revision, if any. */
   public readonly revision?: string;
   /** The data plane the mesh runs. */
   public readonly dataplaneMode: DataplaneMode;
+  /** The Istio CNI node agent the install brings (prop `istioCni`), with the Helm chart that installs it beside istiod; undefined without. */
+  public readonly istioCni?: IstioCniInstall;
 
   public constructor(scope: Construct, id: string, props: LightstepTracingProps) {
     super(scope, id);
@@ -178,16 +191,16 @@ export class LightstepTracing extends Construct {
       validateRevision(props.revision, this.generation);
       this.dataplaneMode = validateDataplaneMode(props.dataplaneMode ?? DataplaneMode.SIDECAR);
       const ambient = this.dataplaneMode === DataplaneMode.AMBIENT;
-      if (ambient) this.assertAmbientFits(istioNamespace, props.revision);
-      if (props.restrictedWaypoints && !ambient) {
-        throw new ConfigurationError(`${FIELD}.restrictedWaypoints`, true, 'waypoints exist only in ambient mode',
-          `set ${FIELD}.dataplaneMode to ambient, or remove restrictedWaypoints`);
-      }
-      const waypointSeccomp = props.restrictedWaypoints ? this.waypointSeccompValue() : undefined;
+      if (ambient) this.assertAmbientFits(istioNamespace, props.revision, props.istioCni);
       const ingressGatewayName = props.ingressGatewayName ?? 'istio-ingressgateway';
       assertDnsLabel(`${FIELD}.ingressGatewayName`, ingressGatewayName, 'Deployment name', 'istio-ingressgateway');
       const token = props.accessToken ?? AccessToken.fromEnv();
       assertCaCertificateUsable(`${FIELD}.caCertificate`, secure, props.caCertificate);
+      assertPlaintextReachable(`${FIELD}.secure`, secure, address);
+      const plaintextWarning = plaintextToHttpsPortWarning(`${FIELD}.secure`, secure, address);
+      if (plaintextWarning) addWarningOnce(this, plaintextWarning);
+      const cniValue = props.istioCni ? this.istioCniValue() : undefined;
+      const gatewayPodValue = props.restrictedGatewayPods ? this.gatewayPodSecurityValue(ambient) : undefined;
       this.address = `${address.host}:${address.port}`;
       this.secure = secure;
       this.sampling = sampling;
@@ -209,8 +222,18 @@ export class LightstepTracing extends Construct {
         literalToken: token.literalValue,
         tokenExpression: token.shellExpression(istioNamespace),
         profile: ambient ? AMBIENT_PROFILE : undefined,
-        waypointPodSecurityValues: waypointSeccomp === undefined ? undefined : valueAt(waypointSeccomp, RUNTIME_DEFAULT_SECCOMP),
+        cniNamespace: cniValue === undefined ? undefined : ISTIO_CNI_NAMESPACE,
+        podSecurityValues: podSecurityValues(cniValue, gatewayPodValue),
       };
+      if (cniValue !== undefined) {
+        this.istioCni = {
+          namespace: ISTIO_CNI_NAMESPACE,
+          helmChart: this.release.helmChartSource === HelmChartSource.REPOSITORY ? 'istio/cni' : '"$ISTIO_DIR/manifests/charts/istio-cni"',
+          helmReleaseName: 'istio-cni',
+          daemonSetName: 'istio-cni-node',
+          istiodValue: cniValue,
+        };
+      }
 
       const collectorPath = this.generation === TracingGeneration.OPENTELEMETRY || this.generation === TracingGeneration.ZIPKIN;
       this.gatewayPatchCommands = [];
@@ -267,10 +290,14 @@ export class LightstepTracing extends Construct {
         }
       }
       this.tokenInstallArgs = this.installInputs[0].installArgs;
+      // The release of the app: a Bookinfo created after this without a release of its own follows it.
+      recordRelease({ release: this.release, construct: this, kind: 'LightstepTracing', chosenBy: 'its istioRelease prop', tracing: true, istioNamespace });
 
       for (const input of this.installInputs) {
         const meshConfig = input.content.spec?.meshConfig ?? input.content.meshConfig;
-        if (meshConfig) MeshAnalysis.of(this).addMeshConfig({ meshConfig, source: input.fileName });
+        if (meshConfig) MeshAnalysis.of(this).addMeshConfig({
+          meshConfig, source: input.fileName, istioCni: cniValue !== undefined, restrictedGatewayPods: gatewayPodValue !== undefined,
+        });
       }
     } catch (error) {
       throw locatedIn(error, 'LightstepTracing', this);
@@ -295,7 +322,7 @@ export class LightstepTracing extends Construct {
    * the ambient profile). A revision reaches a namespace through istio.io/rev, which also turns sidecar injection on
    * (the rev.namespace.sidecar-injector.istio.io webhook), and the one ztunnel of a node serves one control plane.
    */
-  private assertAmbientFits(istioNamespace: string, revision: string | undefined): void {
+  private assertAmbientFits(istioNamespace: string, revision: string | undefined, istioCni: boolean | undefined): void {
     // Every release with ambient mode (1.22+) takes the OpenTelemetry collector path, the only one this mode is set up on.
     this.release.assertSupportsAmbient(`${FIELD}.dataplaneMode`);
     const beta = this.release.ambientBetaWarning;
@@ -311,15 +338,45 @@ export class LightstepTracing extends Construct {
         'in ambient mode a namespace selects a revision with istio.io/rev, which also turns sidecar injection on for it, and the one ztunnel of each node serves one control plane',
         `remove ${FIELD}.revision in ambient mode, or set ${FIELD}.dataplaneMode to sidecar`);
     }
+    if (istioCni) {
+      throw new ConfigurationError(`${FIELD}.istioCni`, true,
+        'the ambient profile installs the Istio CNI node agent itself, in the Istio namespace beside ztunnel (which it finds only there); a second agent would redirect the same pods',
+        `remove ${FIELD}.istioCni in ambient mode`);
+    }
   }
 
-  /** The istiod value that gives waypoint pods a seccomp profile at this release, or a refusal that says why there is none. */
-  private waypointSeccompValue(): string {
-    const value = this.release.waypointSeccompValue;
+  /** The istiod value that turns Istio CNI on at this release, or a refusal that says why Pod Security cannot be met. */
+  private istioCniValue(): string {
+    const value = this.release.istioCniValue;
     if (value !== undefined) return value;
-    throw new ConfigurationError(`${FIELD}.restrictedWaypoints`, true,
-      `the waypoint pod of Istio ${this.release} has no seccomp profile, which Pod Security "restricted" requires, and its template (files/waypoint.yaml) reads no value that would set one (gateways.seccompProfile arrived in 1.23)`,
-      'target Istio 1.23 or later, or do without "restricted" in the waypoint\'s namespace');
+    throw new ConfigurationError(`${FIELD}.istioCni`, true,
+      `Istio ${this.release} cannot run pods under Pod Security "baseline" or "restricted": it registers its sidecar injector with ` +
+      'admissionregistration.k8s.io/v1beta1, which Kubernetes removed in 1.22, so it installs on no cluster that enforces Pod Security ' +
+      '(on by default from Kubernetes 1.23), and without Istio CNI every injected pod gets istio-init (NET_ADMIN, NET_RAW, root)',
+      'target Istio 1.10 or later, or leave Pod Security to a namespace that does not enforce baseline or restricted (in the app: bookinfo.restrictedPodSecurity: false)');
+  }
+
+  /**
+   * The istiod value that gives Gateway API gateway pods a seccomp profile at this release, or a refusal; none before
+   * 1.16, whose istiod implements no Gateway API and so deploys no such pod. In ambient mode the waypoints need it too,
+   * whose template (files/waypoint.yaml) reads gateways.seccompProfile from 1.23 and no value before.
+   */
+  private gatewayPodSecurityValue(ambient: boolean): string | undefined {
+    if (ambient) {
+      const waypointValue = this.release.waypointSeccompValue;
+      if (waypointValue !== undefined) return waypointValue;
+      throw new ConfigurationError(`${FIELD}.restrictedGatewayPods`, true,
+        `the waypoint pod of Istio ${this.release} has no seccomp profile, which Pod Security "restricted" requires, and its template (files/waypoint.yaml) reads no value that would set one (gateways.seccompProfile arrived in 1.23)`,
+        'target Istio 1.23 or later, or do without "restricted" in the waypoint\'s namespace (in the app: bookinfo.restrictedPodSecurity: false)');
+    }
+    if (this.release.gatewayApiCrdVersion === undefined) return undefined;
+    const value = this.release.gatewayPodSecurityValue;
+    if (value !== undefined) return value;
+    throw new ConfigurationError(`${FIELD}.restrictedGatewayPods`, true,
+      `Istio ${this.release} deploys the pod of a Gateway API Gateway with no seccomp profile, which Pod Security "restricted" requires, ` +
+      'and its gateway template reads no value that would set one (gateways.seccompProfile arrived in 1.23, gateways.securityContext in 1.20.8, 1.21.4 and 1.22.2)',
+      'use the Istio Gateway ingress, whose gateway runs in the Istio namespace (in the app: bookinfo.ingress: istio-gateway), ' +
+      'or target Istio 1.23 or later, or do without "restricted" (in the app: bookinfo.restrictedPodSecurity: false)');
   }
 
   /** Namespaces that got the lightstep.cacert Secret, in creation order. */
@@ -414,11 +471,6 @@ function validateDataplaneMode(mode: DataplaneMode): DataplaneMode {
     throw new ConfigurationError(`${FIELD}.dataplaneMode`, mode, 'not a data plane mode', `use one of ${Object.values(DataplaneMode).map((m) => `"${m}"`).join(', ')}`);
   }
   return mode;
-}
-
-/** `{a: {b: value}}` for the dotted path "a.b": a Helm value as its values file writes it. */
-function valueAt(dottedPath: string, value: unknown): Record<string, any> {
-  return dottedPath.split('.').reduceRight<any>((inner, key) => ({ [key]: inner }), value);
 }
 
 function validateProviderName(name: string): string {

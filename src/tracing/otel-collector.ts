@@ -8,7 +8,7 @@ import { ConfigurationError, locatedIn } from '../configuration-error';
 import { parseAddress } from './_address';
 import { assertDnsLabel, assertNamespaceName } from './_names';
 import { addWarningOnce } from './_report-once';
-import { assertCaCertificateUsable } from './_tls';
+import { assertCaCertificateUsable, assertPlaintextReachable } from './_tls';
 import { AccessToken, AccessTokenSource } from './access-token';
 import { CaCertificate } from './ca-certificate';
 import { LightstepCaCertSecret } from './lightstep-ca-cert-secret';
@@ -20,12 +20,12 @@ const DEFAULT_COLLECTOR_IMAGE = 'otel/opentelemetry-collector-contrib:0.120.0';
 /** Where the collector is deployed and with which image. */
 export interface OtelCollectorOptions {
   /**
-   * Namespace of the collector; sidecar injection is disabled in it.
+   * Namespace of the collector. Sidecar injection is disabled in it.
    * @default 'observability'
    */
   readonly namespace?: string;
   /**
-   * Whether to create the Namespace object; turn off when the namespace exists already.
+   * Whether to create the Namespace object. Turn off when the namespace exists already.
    * @default true
    */
   readonly createNamespace?: boolean;
@@ -46,7 +46,7 @@ export interface OtelCollectorProps extends OtelCollectorOptions {
   /** LightStep satellite or ingest address, host:port, e.g. "ingest.lightstep.com:443". */
   readonly address: string;
   /**
-   * Whether the exporter uses TLS; false sends plaintext to a satellite that does not speak TLS.
+   * Whether the exporter uses TLS. False sends plaintext to a satellite that does not speak TLS.
    * @default true
    */
   readonly secure?: boolean;
@@ -57,7 +57,7 @@ export interface OtelCollectorProps extends OtelCollectorOptions {
   readonly caCertificate?: CaCertificate;
   /**
    * Where the collector gets the access token.
-   * @default AccessToken.fromEnv('LIGHTSTEP_ACCESS_TOKEN')
+   * @default the token from the environment variable LIGHTSTEP_ACCESS_TOKEN
    */
   readonly accessToken?: AccessToken;
   /**
@@ -126,7 +126,7 @@ export class OtelCollector extends Construct {
   public readonly accessTokenSecretName: string;
   /** Key of the token in that Secret. */
   public readonly accessTokenSecretKey: string;
-  /** Shell commands to run before the collector can start (creating the token Secret from the shell); empty when none. */
+  /** Shell commands to run before the collector can start (creating the token Secret from the shell). Empty when none. */
   public readonly tokenSetupCommands: string[];
   /** The collector configuration, as rendered into the ConfigMap. */
   public readonly config: Record<string, any>;
@@ -143,6 +143,7 @@ export class OtelCollector extends Construct {
       const address = parseAddress('OtelCollector.address', props.address);
       const secure = props.secure ?? true;
       assertCaCertificateUsable('OtelCollector.caCertificate', secure, props.caCertificate);
+      assertPlaintextReachable('OtelCollector.secure', secure, address);
       this.image = props.image ?? DEFAULT_COLLECTOR_IMAGE;
       if (typeof this.image !== 'string' || this.image.trim() === '' || /\s/.test(this.image)) {
         throw new ConfigurationError('OtelCollector.image', this.image, 'not a container image reference',

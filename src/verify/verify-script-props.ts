@@ -56,7 +56,7 @@ export interface VerifyBookinfo {
    */
   readonly gatewayPort?: number;
   /**
-   * Host the ingress answers for; '*' sends no Host header.
+   * Host the ingress answers for. '*' sends no Host header.
    * @default '*'
    */
   readonly host?: string;
@@ -78,14 +78,14 @@ export interface VerifyBookinfo {
 export interface VerifyCollector {
   /** Namespace of the collector. */
   readonly namespace: string;
-  /** Name of its Deployment; its pods carry the label app=<name>. */
+  /** Name of its Deployment. Its pods carry the label app=<name>. */
   readonly name: string;
   /** Secret that holds the access token, in the collector's namespace. */
   readonly tokenSecretName: string;
   /** Key of the token in that Secret. */
   readonly tokenSecretKey: string;
   /**
-   * Secret with the CA the collector verifies LightStep's certificate with, in its namespace; the collector mounts
+   * Secret with the CA the collector verifies LightStep's certificate with, in its namespace. The collector mounts
    * it, so without it the pod cannot start.
    * @default no CA Secret: the collector uses the system roots
    */
@@ -142,7 +142,7 @@ export interface VerifyAmbient {
 
 /** A plain description of what was generated, from which `VerifyScript` writes the read-only check. */
 export interface VerifyScriptProps {
-  /** The targeted Istio release, e.g. `IstioRelease.of('1.16.1')`. */
+  /** The targeted Istio release, e.g. 1.16.1. */
   readonly istioRelease: IstioRelease;
   /** How that release sends spans. */
   readonly generation: TracingGeneration;
@@ -171,7 +171,7 @@ export interface VerifyScriptProps {
   /** Bookinfo. */
   readonly bookinfo: VerifyBookinfo;
   /**
-   * The collector; when given, spans are proven by its receiver and exporter counters, otherwise by the LightStep
+   * The collector. When given, spans are proven by its receiver and exporter counters, otherwise by the LightStep
    * tracer's counters in productpage's sidecar.
    * @default no collector: the native LightStep tracer
    */

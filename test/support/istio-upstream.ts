@@ -17,6 +17,8 @@ const GATEWAY_API_DIR = fileURLToPath(new URL('../fixtures/gateway-api', import.
 const GO_MOD_DIR = fileURLToPath(new URL('../fixtures/istio-go-mod', import.meta.url));
 /** The boundary patches of GO_MOD_DIR, e.g. "1.24.0". */
 export const GO_MOD_BOUNDARY_RELEASES: string[] = fs.readdirSync(GO_MOD_DIR).filter((name) => /^\d+\.\d+\.\d+$/.test(name)).sort(compareReleases);
+// istio/istio files that decide Pod Security (see its README.md), among them the gateway template of the Gateway API.
+const POD_SECURITY_DIR = fileURLToPath(new URL('../fixtures/istio-pod-security', import.meta.url));
 // istio/api's networking/v1alpha3/destination_rule.proto, where the mesh config's tlsSettings type is defined (1.6-1.14).
 const NETWORKING_API_DIR = fileURLToPath(new URL('../fixtures/istio-api-networking', import.meta.url));
 
@@ -100,6 +102,11 @@ export class UpstreamRelease {
   /** The gateway Deployment template of the istio chart (1.1-1.5), undefined after. */
   public get gatewayTemplate(): string | undefined {
     return this.text('gateways-deployment.yaml');
+  }
+
+  /** The Deployment template istiod writes for a Gateway API Gateway (1.16+), undefined before. */
+  public get gatewayApiTemplate(): string | undefined {
+    return readIfExists(path.join(POD_SECURITY_DIR, this.tag, 'gateway-deployment.yaml'));
   }
 
   /**
@@ -236,7 +243,8 @@ export class UpstreamRelease {
 export const GATEWAY_API_SERVED: Map<string, Map<string, string[]>> = (() => {
   const served = new Map<string, Map<string, string[]>>();
   for (const line of fs.readFileSync(path.join(GATEWAY_API_DIR, 'crd-versions.txt'), 'utf8').split('\n').filter(Boolean)) {
-    const [tag, , kind, versions] = line.split(' ');
+    const [tag, , kind, versions, , channel] = line.split(' ');
+    if (channel !== undefined) continue; // the experimental channel: the served versions are those of the standard one
     if (!served.has(tag)) served.set(tag, new Map());
     served.get(tag)!.set(kind, versions.split(','));
   }

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { App, Testing } from 'cdk8s';
 import { GENERATED_MARKER, synthesize, SynthesisResult } from '../../charts/synthesize';
 
 /** Tests run from the repository root. */
@@ -32,7 +33,17 @@ export function tempDir(prefix = 'cdk8s-istio-lightstep-test-'): string {
   return dir;
 }
 
-/** Removes every folder made by `tempDir`; call it from afterAll. */
+/**
+ * A cdk8s App for tests that build constructs without synthesizing them: Testing.app() makes an output folder in the
+ * temporary folder, which `removeTempDirs` removes with the others.
+ */
+export function testApp(): App {
+  const app = Testing.app();
+  tempDirs.push(app.outdir);
+  return app;
+}
+
+/** Removes every folder made by `tempDir` or `testApp`; call it from afterAll. */
 export function removeTempDirs(): void {
   for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }

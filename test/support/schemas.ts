@@ -24,17 +24,28 @@ const CRD_FILES = ['istio-1.30.3-networking-telemetry.yaml', 'gateway-api-v1.5.1
 /**
  * A CRD schema as JSON Schema: the `x-kubernetes-*` extensions are API-server rules a JSON Schema validator
  * cannot run (CEL validations, list semantics) and are dropped, except int-or-string, which becomes its
- * JSON Schema meaning.
+ * JSON Schema meaning. `strict` makes a field the schema does not declare an error, as the API server's strict
+ * field validation (kubectl's default) does: every object with declared properties gets
+ * `additionalProperties: false`, unless it preserves unknown fields or declares its own additionalProperties (a map).
  */
-function asJsonSchema(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(asJsonSchema);
+export function asJsonSchema(node: unknown, strict = false): unknown {
+  if (Array.isArray(node)) return node.map((item) => asJsonSchema(item, strict));
   if (node === null || typeof node !== 'object') return node;
   const source = node as Record<string, unknown>;
   const schema: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(source)) if (!key.startsWith('x-kubernetes-')) schema[key] = asJsonSchema(value);
+  for (const [key, value] of Object.entries(source)) {
+    if (key.startsWith('x-kubernetes-')) continue;
+    // Below properties, every key is a field name, not a keyword.
+    schema[key] = key === 'properties' && value && typeof value === 'object'
+      ? Object.fromEntries(Object.entries(value).map(([field, child]) => [field, asJsonSchema(child, strict)]))
+      : asJsonSchema(value, strict);
+  }
   if (source['x-kubernetes-int-or-string'] === true) {
     delete schema.type;
     schema.anyOf = [{ type: 'integer' }, { type: 'string' }];
+  }
+  if (strict && source.properties !== undefined && source.additionalProperties === undefined && source['x-kubernetes-preserve-unknown-fields'] !== true) {
+    schema.additionalProperties = false;
   }
   return schema;
 }

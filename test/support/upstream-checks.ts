@@ -128,9 +128,10 @@ class CheckContext {
       }
       const known = has(this.upstream.values, full)
         || (full[0] === 'pilot' && this.upstream.pilotValues !== undefined && has(this.upstream.pilotValues, full.slice(1)))
-        || this.upstream.injectionTemplate.includes(`.Values.${full.join('.')}`);
+        || this.upstream.injectionTemplate.includes(`.Values.${full.join('.')}`)
+        || (this.upstream.gatewayApiTemplate ?? '').includes(`.Values.${full.join('.')}`);
       if (!known) {
-        this.fail(where, full.join('.'), value, 'is not in values.yaml' + (this.upstream.pilotValues ? ' or pilot-values.yaml' : '') + ' and the injection template does not read it');
+        this.fail(where, full.join('.'), value, 'is not in values.yaml' + (this.upstream.pilotValues ? ' or pilot-values.yaml' : '') + ' and neither the injection template nor the gateway template reads it');
       } else if (isObject(value) && isObject(lookup(this.upstream.values, full)) && Object.keys(lookup(this.upstream.values, full)).length > 0) {
         this.checkValues(where, value, full);
       } else if (isObject(value) && full[0] === 'pilot' && this.upstream.pilotValues) {
@@ -384,7 +385,7 @@ class CheckContext {
       }
     }
     if (/helm \w+ [^\n]*--name\b/.test(notes)) this.problems.push('INSTALL.md: Helm 2 syntax (--name), which Helm 3 refuses');
-    for (const match of notes.matchAll(/gateway-api\/config\/crd\?ref=([\w.-]+)/g)) {
+    for (const match of notes.matchAll(/gateway-api\/config\/crd(?:\/experimental)?\?ref=([\w.-]+)/g)) {
       if (match[1] !== this.upstream.gatewayApiTag) this.problems.push(`INSTALL.md: Gateway API CRDs ${match[1]}, but ${this.release} builds against ${this.upstream.gatewayApiTag ?? 'none'} (go.mod)`);
     }
     if (/\binstall\/kubernetes|manifests\/charts/.test(notes.replace(/\$ISTIO_DIR"?\/[^\s"]+/g, ''))) {

@@ -1,5 +1,5 @@
 import { AnalysisInput, SecretRequirement } from '../analysis-input';
-import { describeObject } from '../manifest-set';
+import { describeName, describeObject } from '../manifest-set';
 
 const INJECTION_LABEL = 'istio-injection';
 const REVISION_LABEL = 'istio.io/rev';
@@ -31,18 +31,21 @@ export function checkMountedSecrets({ manifests, secretRequirements, injectedSec
   // A pod that mounts a Secret this output creates, but in another namespace, reads nothing.
   const secretNames = new Set(manifests.ofKind('Secret').map(({ manifest }) => manifest.metadata?.name));
   for (const pod of manifests.podTemplates) {
-    for (const volume of pod.spec.volumes ?? []) {
+    (pod.spec.volumes ?? []).forEach((volume: any, index: number) => {
       const name = volume.secret?.secretName;
-      if (!name || !secretNames.has(name)) continue;
+      if (!name || !secretNames.has(name)) return;
+      // By its field path: a volume name the API server refuses is reported by the name check, not repeated here.
+      const field = `${pod.specPath}.volumes[${index}]`;
       const secret = manifests.find('Secret', pod.namespace, name);
       if (!secret) {
-        errors.push(`${describeObject(pod.owner.manifest)}: volume ${volume.name} mounts Secret ${name}, which this output creates in other namespaces but not in ${pod.namespace}. Fix: create it in ${pod.namespace} too`);
-        continue;
+        const namespace = describeName('Namespace', pod.namespace);
+        errors.push(`${describeObject(pod.owner.manifest)}: ${field} mounts Secret ${describeName('Secret', name)}, which this output creates in other namespaces but not in ${namespace}. Fix: create it in ${namespace} too`);
+        return;
       }
       for (const item of volume.secret.items ?? []) {
-        if (!hasKey(secret.manifest, item.key)) errors.push(`${describeObject(pod.owner.manifest)}: volume ${volume.name} reads key ${item.key}, which ${describeObject(secret.manifest)} does not have. Fix: correct the key`);
+        if (!hasKey(secret.manifest, item.key)) errors.push(`${describeObject(pod.owner.manifest)}: ${field} reads key ${item.key}, which ${describeObject(secret.manifest)} does not have. Fix: correct the key`);
       }
-    }
+    });
   }
   return errors;
 }

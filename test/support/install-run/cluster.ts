@@ -59,11 +59,18 @@ export function versionOf(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.slice(apiVersion.indexOf('/') + 1) : apiVersion;
 }
 
+/** The namespaces every cluster starts with, which the API server refuses to delete (kube-public, kube-node-lease aside). */
+const SYSTEM_NAMESPACES = ['default', 'kube-system'];
+
 export class FakeCluster {
   private readonly objects = new Map<string, KubeObject>();
   private readonly crds = new Map<string, CrdInfo>();
   public readonly events: ClusterEvent[] = [];
   private clock = 0;
+
+  public constructor() {
+    this.apply([...SYSTEM_NAMESPACES, 'kube-public'].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })), 'the cluster');
+  }
 
   /** The logical time now, as an RFC 3339 timestamp. */
   public timestamp(time = this.clock): string {
@@ -169,6 +176,22 @@ export class FakeCluster {
       if (object.kind === 'CustomResourceDefinition') this.registerCrd(object);
     }
     return lines;
+  }
+
+  /** Deletes an object (and, for a Namespace, everything in it); returns whether it existed. */
+  public delete(object: KubeObject, by: string): boolean {
+    const key = this.key(object);
+    if (!this.objects.has(key)) return false;
+    if (object.kind === 'Namespace' && SYSTEM_NAMESPACES.includes(object.metadata.name)) {
+      throw new ClusterError(`Error from server (Forbidden): namespaces "${object.metadata.name}" is forbidden: this namespace may not be deleted`);
+    }
+    if (object.kind === 'Namespace') {
+      for (const inside of this.all().filter((o) => this.isNamespaced(o) && o.metadata.namespace === object.metadata.name)) this.delete(inside, by);
+    }
+    this.tick();
+    this.objects.delete(key);
+    this.record('deleted', key, by);
+    return true;
   }
 
   /** Replaces a stored object after a patch or label change. */

@@ -58,6 +58,7 @@ export class DataPlane implements DataPlaneControl {
   }
 
   public reconcile(): void {
+    for (const key of [...this.pods.keys()]) if (!this.cluster.all().some((object) => this.cluster.key(object) === key)) this.pods.delete(key);
     this.deployGateways();
     for (const service of this.cluster.list('Service')) this.balance(service);
     for (const workload of [...this.cluster.list('Deployment'), ...this.cluster.list('DaemonSet')]) this.startPods(workload);

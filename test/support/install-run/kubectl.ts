@@ -61,6 +61,7 @@ export function kubectl(world: World, call: ToolCall): ToolAnswer {
       case 'apply': return apply(world, call, parsed, namespace);
       case 'kustomize': return { code: 0, stdout: kustomize(world, call, parsed.positional[1]) };
       case 'wait': return wait(world, parsed, namespace);
+      case 'delete': return remove(world, call, parsed, namespace);
       case 'rollout': return rollout(world, call, parsed, namespace);
       case 'patch': return patch(world, call, parsed, namespace);
       case 'label': return label(world, call, parsed);
@@ -83,14 +84,16 @@ function create(parsed: Parsed, namespace: string | undefined): ToolAnswer {
   let object: KubeObject;
   if (what === 'namespace' || what === 'ns') {
     object = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: rest[0] } };
-  } else if (what === 'secret' && rest[0] === 'generic') {
+  } else if ((what === 'secret' && rest[0] === 'generic') || what === 'configmap') {
+    // A Secret's literals are base64 in `data`; a ConfigMap's are plain.
+    const secret = what === 'secret';
     const data: Record<string, string> = {};
     for (const literal of parsed.flags.get('--from-literal') ?? []) {
       const at = literal.indexOf('=');
       if (at <= 0) throw new ClusterError(`error: invalid literal source ${literal}, expected key=value`);
-      data[literal.slice(0, at)] = Buffer.from(literal.slice(at + 1), 'utf8').toString('base64');
+      data[literal.slice(0, at)] = secret ? Buffer.from(literal.slice(at + 1), 'utf8').toString('base64') : literal.slice(at + 1);
     }
-    object = { apiVersion: 'v1', kind: 'Secret', metadata: { name: rest[1], ...(namespace ? { namespace } : {}) }, data };
+    object = { apiVersion: 'v1', kind: secret ? 'Secret' : 'ConfigMap', metadata: { name: secret ? rest[1] : rest[0], ...(namespace ? { namespace } : {}) }, data };
   } else {
     throw new ClusterError(`error: the fake cluster does not create ${what}`);
   }
@@ -137,6 +140,37 @@ function kustomize(world: World, call: ToolCall, target: string | undefined): st
   return result.stdout;
 }
 
+/** `kubectl delete -f FILE|-`, `delete KIND NAME...` or `delete KIND/NAME...`; --ignore-not-found makes a missing one no error. */
+function remove(world: World, call: ToolCall, parsed: Parsed, namespace: string | undefined): ToolAnswer {
+  const ignoreMissing = parsed.flags.has('--ignore-not-found');
+  const targets: KubeObject[] = [];
+  for (const file of parsed.flags.get('-f') ?? []) targets.push(...readManifests(call, file).objects);
+  const words = parsed.positional.slice(1);
+  if (words.length > 0 && !words[0].includes('/')) {
+    const kind = world.cluster.kindOfResource(words[0]);
+    if (!kind) throw new ClusterError(`error: the server doesn't have a resource type "${words[0]}"`);
+    for (const name of words.slice(1)) targets.push({ apiVersion: 'v1', kind, metadata: { name, namespace } });
+  } else {
+    for (const word of words) {
+      const kind = world.cluster.kindOfResource(word.slice(0, word.indexOf('/')));
+      if (!kind) throw new ClusterError(`error: the server doesn't have a resource type "${word.slice(0, word.indexOf('/'))}"`);
+      targets.push({ apiVersion: 'v1', kind, metadata: { name: word.slice(word.indexOf('/') + 1), namespace } });
+    }
+  }
+  if (targets.length === 0) throw new ClusterError('error: resource(s) were provided, but no name was specified');
+  const lines: string[] = [];
+  for (const target of targets) {
+    const existing = world.cluster.get(target.kind, target.metadata.namespace ?? namespace ?? 'default', target.metadata.name);
+    if (!existing || !world.cluster.delete(existing, `kubectl ${call.args.join(' ')}`)) {
+      if (!ignoreMissing) throw new ClusterError(`Error from server (NotFound): ${target.kind.toLowerCase()}s "${target.metadata.name}" not found`);
+      continue;
+    }
+    lines.push(`${resourceName(existing)} deleted`);
+  }
+  world.dataPlane.reconcile();
+  return { code: 0, stdout: lines.length ? `${lines.join('\n')}\n` : '' };
+}
+
 function wait(world: World, parsed: Parsed, namespace: string | undefined): ToolAnswer {
   const condition = one(parsed, '--for') ?? '';
   const resource = parsed.positional[1];
@@ -168,11 +202,17 @@ function deploymentArg(world: World, words: string[], namespace: string | undefi
   const name = resource.includes('/') ? resource.slice(resource.indexOf('/') + 1) : maybeName;
   const kind = world.cluster.kindOfResource(resource.includes('/') ? resource.slice(0, resource.indexOf('/')) : resource);
   const object = kind && name ? world.cluster.get(kind, namespace ?? 'default', name) : undefined;
-  if (!object) throw new ClusterError(`Error from server (NotFound): deployments.apps "${name}" not found`);
+  if (!object) throw new ClusterError(`Error from server (NotFound): ${kind === 'DaemonSet' ? 'daemonsets' : 'deployments'}.apps "${name}" not found`);
   return object;
 }
 
 function rollout(world: World, call: ToolCall, parsed: Parsed, namespace: string | undefined): ToolAnswer {
+  if (parsed.positional[1] === 'status') {
+    const workload = deploymentArg(world, parsed.positional.slice(2), namespace);
+    const blocked = world.dataPlane.whyNotAvailable(workload);
+    if (blocked) return { code: 1, stdout: '', stderr: `error: timed out waiting for the condition (${resourceName(workload)}: ${blocked})\n` };
+    return { code: 0, stdout: `${workload.kind === 'DaemonSet' ? 'daemon set' : 'deployment'} "${workload.metadata.name}" successfully rolled out\n` };
+  }
   if (parsed.positional[1] !== 'restart') throw new ClusterError(`error: the fake cluster does not take kubectl rollout ${parsed.positional[1]}`);
   const object = deploymentArg(world, parsed.positional.slice(2), namespace);
   world.cluster.restart(object, `kubectl ${call.args.join(' ')}`);

@@ -44,6 +44,8 @@ export interface InstallRunOptions {
   readonly injector: (cluster: FakeCluster, istioDir: string) => PodInjector;
   /** Edits INSTALL.md before the run, e.g. to plant a fault. */
   readonly editNotes?: (markdown: string) => string;
+  /** Commands to run instead of INSTALL.md's blocks (e.g. a README section, as printed), as one block. */
+  readonly commands?: string;
 }
 
 export interface InstallRun {
@@ -60,6 +62,8 @@ export interface InstallRun {
   readonly workDir: string;
   /** The block that failed and why, for a red test that says what a user would see. */
   readonly failure?: string;
+  /** Removes the run's folders (the dist copy, the release's files). */
+  dispose(): void;
 }
 
 export async function runInstall(options: InstallRunOptions): Promise<InstallRun> {
@@ -79,7 +83,9 @@ export async function runInstall(options: InstallRunOptions): Promise<InstallRun
     const notesFile = path.join(dist, 'INSTALL.md');
     const markdown = (options.editNotes ?? ((m) => m))(fs.readFileSync(notesFile, 'utf8'));
     fs.writeFileSync(notesFile, markdown);
-    const blocks = blocksForRoute(parseInstallNotes(markdown), options.route);
+    const blocks = options.commands !== undefined
+      ? [{ step: 'the commands given', text: options.commands }]
+      : blocksForRoute(parseInstallNotes(markdown), options.route);
 
     const cluster = new FakeCluster();
     const dataPlane = new DataPlane(cluster, options.injector(cluster, istioDir), { release: options.release });
@@ -111,7 +117,7 @@ export async function runInstall(options: InstallRunOptions): Promise<InstallRun
       const script = path.join(work, 'install.sh');
       fs.writeFileSync(script, [
         'trap \'printf "INSTALL-RUN: block %s failed at: %s\\n" "$__block" "$BASH_COMMAND" >&2\' ERR',
-        ...blocks.flatMap((block, index) => [`__block=${index + 1}`, block.text]),
+        ...blocks.flatMap((block, index) => [`__block=${index + 1}`, `export INSTALL_RUN_BLOCK=${index + 1}`, block.text]),
         '',
       ].join('\n'));
       const result = await runBash(script, dist, {
@@ -125,12 +131,16 @@ export async function runInstall(options: InstallRunOptions): Promise<InstallRun
       const failure = result.code === 0 ? undefined : failed
         ? `block ${failed[1]} (${blocks[Number(failed[1]) - 1].step}${blocks[Number(failed[1]) - 1].section ? ` / ${blocks[Number(failed[1]) - 1].section}` : ''}) failed at: ${failed[2]}\n--- block ---\n${blocks[Number(failed[1]) - 1].text}\n--- output ---\n${result.output}`
         : `exit ${result.code}\n--- output ---\n${result.output}`;
-      return { code: result.code, output: result.output, blocks, cluster, dataPlane, traffic, log, distDir: dist, workDir: work, failure };
+      return {
+        code: result.code, output: result.output, blocks, cluster, dataPlane, traffic, log, distDir: dist, workDir: work, failure,
+        dispose: () => fs.rmSync(work, { recursive: true, force: true }),
+      };
     } finally {
       await server.close();
     }
-  } finally {
+  } catch (error) {
     fs.rmSync(work, { recursive: true, force: true });
+    throw error;
   }
 }
 

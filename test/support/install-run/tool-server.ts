@@ -23,12 +23,12 @@ export async function serveTools(handler: ToolHandler, scratch: string): Promise
     socket.on('data', (chunk) => {
       buffer = Buffer.concat([buffer, chunk]);
       const fields = buffer.toString('utf8').split('\0');
-      if (fields.length < 5) return;
-      const count = Number(fields[3]);
-      if (fields.length < 5 + count) return;
-      const [tool, cwd, stdinFile] = fields;
+      if (fields.length < 6) return;
+      const count = Number(fields[4]);
+      if (fields.length < 6 + count) return;
+      const [tool, cwd, stdinFile, block] = fields;
       const call: ToolCall = {
-        tool, cwd, args: fields.slice(4, 4 + count), stdin: stdinFile ? fs.readFileSync(stdinFile, 'utf8') : undefined,
+        tool, cwd, block: Number(block), args: fields.slice(5, 5 + count), stdin: stdinFile ? fs.readFileSync(stdinFile, 'utf8') : undefined,
       };
       let answer: ToolAnswer;
       try {

@@ -5,6 +5,8 @@ export interface ToolCall {
   readonly tool: string;
   readonly cwd: string;
   readonly args: readonly string[];
+  /** The shell block of INSTALL.md it ran in, counted from 1 (0: outside the blocks). */
+  readonly block?: number;
   /** What the command read on stdin, when one of its arguments is `-`. */
   readonly stdin?: string;
 }
