@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
+import { appliedSetProblems } from './support/install-run/applied-set';
 import { interimInjector } from './support/install-run/interim-injector';
 import { InstallRun, runInstall } from './support/install-run/run-install';
 import { capturingWarnings, emptyWorkspace, removeTempDirs, synthesizeInto, writeConfig } from './support/run-app';
@@ -29,8 +30,15 @@ function ambientDist(release: string, change: (dist: string) => void = () => und
   return workspace.outputRoot;
 }
 
+/**
+ * The token the user's shell holds: INSTALL.md's export line with a value instead of its placeholder, built by the
+ * shell so that the token itself is in no file (the applied-set checks look for it in the output folder).
+ */
+const TOKEN = 'lsat-ambient-install-run';
+const withToken = (markdown: string) => markdown.replace(`LIGHTSTEP_ACCESS_TOKEN='<your LightStep access token>'`, 'LIGHTSTEP_ACCESS_TOKEN="lsat-ambient-$(echo install-run)"');
+
 function install(release: string, route: string, dist = ambientDist(release)): Promise<InstallRun> {
-  return runInstall({ distDir: dist, release, route, tools, injector: (cluster) => interimInjector(cluster) });
+  return runInstall({ distDir: dist, release, route, tools, injector: (cluster) => interimInjector(cluster), editNotes: withToken });
 }
 
 const get = (run: InstallRun, kind: string, namespace: string | undefined, name: string): any => run.cluster.get(kind, namespace, name);
@@ -49,6 +57,13 @@ describe.each([
     if (process.env.PRINT_RUN) process.stdout.write(run.output);
     expect(run.output).toContain('Spans left the mesh. In LightStep, select the service waypoint.bookinfo');
     expect(run.output).not.toMatch(/^PROBLEM/m);
+  });
+
+  test('the applied set passes the checks of every install run: tracer and Telemetry, capture instead of injection, Secret order, token', () => {
+    expect(appliedSetProblems(run, {
+      address: 'ingest.lightstep.com:443', secure: true, istioNamespace: 'istio-system', bookinfoNamespace: 'bookinfo',
+      token: TOKEN, istioGatewayIngress: false,
+    })).toEqual([]);
   });
 
   test('the applied set holds ztunnel and the CNI node agent in ambient mode, from the release\'s own charts', () => {
@@ -146,7 +161,8 @@ describe('verify.sh names what breaks an ambient mesh', () => {
       ['namespace bookinfo is not in the ambient data plane (istio.io/dataplane-mode=unset)', 'Service reviews is served by no waypoint', 'Spans can only come from the ingress gateway (bookinfo-gateway-istio.bookinfo): no waypoint serves details, ratings, reviews, productpage (no Bookinfo Service is bound to the waypoint bookinfo/waypoint).']],
   ])('%s', async (_, fault: { editNotes?: (markdown: string) => string; dist?: (root: string) => void }, lines) => {
     const run = await runInstall({
-      distDir: ambientDist('1.30.3', fault.dist), release: '1.30.3', route: 'helm', tools, injector: (cluster) => interimInjector(cluster), editNotes: fault.editNotes,
+      distDir: ambientDist('1.30.3', fault.dist), release: '1.30.3', route: 'helm', tools, injector: (cluster) => interimInjector(cluster),
+      editNotes: (markdown) => withToken(fault.editNotes ? fault.editNotes(markdown) : markdown),
     });
     faultOutputs.push(run.output);
     expect(run.code).toBe(1);
