@@ -17,28 +17,9 @@
  *   (setLabelOverrides: "If no ambient redirection label is set explicitly, explicitly disable"); the istio-proxy
  *   container's CA_ADDR `istiod[-<revision>].<istio namespace>.svc:15012` and its `istio-ca-root-cert` volume.
  */
+import { selects } from './applied-set';
 import { FakeCluster, KubeObject } from './cluster';
 import { PodInjector } from './data-plane';
-
-interface LabelSelector {
-  readonly matchLabels?: Record<string, string>;
-  readonly matchExpressions?: ReadonlyArray<{ key: string; operator: string; values?: string[] }>;
-}
-
-/** Whether `labels` satisfy a Kubernetes label selector (an absent selector selects everything). */
-function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
-  if (!selector) return true;
-  const byLabels = Object.entries(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
-  return byLabels && (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
-    switch (operator) {
-      case 'In': return key in labels && values.includes(labels[key]);
-      case 'NotIn': return !(key in labels) || !values.includes(labels[key]);
-      case 'Exists': return key in labels;
-      case 'DoesNotExist': return !(key in labels);
-      default: throw new Error(`label selector operator ${operator} is not known`);
-    }
-  });
-}
 
 const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 
