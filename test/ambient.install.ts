@@ -10,8 +10,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { appliedSetProblems } from './support/install-run/applied-set';
-import { interimInjector } from './support/install-run/interim-injector';
 import { InstallRun, runInstall } from './support/install-run/run-install';
+import { istioPodInjector } from './support/istio-injector/pod-injector';
 import { capturingWarnings, emptyWorkspace, removeTempDirs, synthesizeInto, writeConfig } from './support/run-app';
 
 const tools = { helm: process.env.CDK8S_ISTIO_LIGHTSTEP_HELM!, kubectl: process.env.CDK8S_ISTIO_LIGHTSTEP_KUBECTL! };
@@ -38,7 +38,7 @@ const TOKEN = 'lsat-ambient-install-run';
 const withToken = (markdown: string) => markdown.replace(`LIGHTSTEP_ACCESS_TOKEN='<your LightStep access token>'`, 'LIGHTSTEP_ACCESS_TOKEN="lsat-ambient-$(echo install-run)"');
 
 function install(release: string, route: string, dist = ambientDist(release)): Promise<InstallRun> {
-  return runInstall({ distDir: dist, release, route, tools, injector: (cluster) => interimInjector(cluster), editNotes: withToken });
+  return runInstall({ distDir: dist, release, route, tools, injector: () => istioPodInjector(release), editNotes: withToken });
 }
 
 const get = (run: InstallRun, kind: string, namespace: string | undefined, name: string): any => run.cluster.get(kind, namespace, name);
@@ -161,7 +161,7 @@ describe('verify.sh names what breaks an ambient mesh', () => {
       ['namespace bookinfo is not in the ambient data plane (istio.io/dataplane-mode=unset)', 'Service reviews is served by no waypoint', 'Spans can only come from the ingress gateway (bookinfo-gateway-istio.bookinfo): no waypoint serves details, ratings, reviews, productpage (no Bookinfo Service is bound to the waypoint bookinfo/waypoint).']],
   ])('%s', async (_, fault: { editNotes?: (markdown: string) => string; dist?: (root: string) => void }, lines) => {
     const run = await runInstall({
-      distDir: ambientDist('1.30.3', fault.dist), release: '1.30.3', route: 'helm', tools, injector: (cluster) => interimInjector(cluster),
+      distDir: ambientDist('1.30.3', fault.dist), release: '1.30.3', route: 'helm', tools, injector: () => istioPodInjector('1.30.3'),
       editNotes: (markdown) => withToken(fault.editNotes ? fault.editNotes(markdown) : markdown),
     });
     faultOutputs.push(run.output);
