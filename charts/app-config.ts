@@ -8,6 +8,8 @@ import { assertNamespaceName } from '../src/tracing/_names';
 import { ConfigFileError, ConfigProblems, ConfigSection } from './config-reader';
 import { constructProblems } from './construct-checks';
 
+/** Data plane modes, as written in the configuration file. */
+export const DATAPLANE_MODES = ['sidecar', 'ambient'] as const;
 /** Ingress choices, as written in the configuration file. */
 export const INGRESS_KINDS = ['istio-gateway', 'gateway-api', 'none'] as const;
 /** Routing scenarios of Istio's Bookinfo task, as written in the configuration file. */
@@ -35,6 +37,7 @@ export interface AppConfig {
     readonly namespace: string;
     readonly revision?: string;
     readonly ingressGatewaySelector: Record<string, string>;
+    readonly dataplaneMode: typeof DATAPLANE_MODES[number];
   };
   readonly lightstep: {
     readonly address: string;
@@ -116,6 +119,7 @@ function readConfig(root: ConfigSection, baseDir: string, source: string): AppCo
     revision: istio.string('revision', undefined, 'give the istio.io/rev revision name, e.g. 1-30-3, or remove the key'),
     ingressGatewaySelector: istio.stringMap('ingressGatewaySelector', { istio: 'ingressgateway' },
       'give the ingress gateway pod labels, e.g. {istio: ingressgateway} (istioctl) or {istio: ingress} (Helm gateway chart)'),
+    dataplaneMode: istio.oneOf('dataplaneMode', DATAPLANE_MODES, 'sidecar'),
   };
   // The library's own checks of single values, run here so that one run reports them with the file's other problems.
   istio.checked('namespace', istioConfig.namespace, assertNamespaceName);
@@ -151,7 +155,8 @@ function readConfig(root: ConfigSection, baseDir: string, source: string): AppCo
   const bookinfoConfig = {
     enabled: bookinfo.boolean('enabled', true),
     namespace: bookinfo.string('namespace', 'default', 'name the Bookinfo namespace, e.g. default or bookinfo'),
-    ingress: bookinfo.oneOf('ingress', INGRESS_KINDS, 'istio-gateway'),
+    // Ambient mode installs no Istio ingress gateway: its Bookinfo comes in through the Gateway API unless told otherwise.
+    ingress: bookinfo.oneOf('ingress', INGRESS_KINDS, istioConfig.dataplaneMode === 'ambient' ? 'gateway-api' : 'istio-gateway'),
     routing: bookinfo.oneOf('routing', ROUTING_SCENARIOS, 'none'),
     mutualTls: bookinfo.boolean('mutualTls', false),
     reviewsVersions: bookinfo.stringList('reviewsVersions', ['v1', 'v2', 'v3'], 'list the reviews versions to deploy, e.g. [v1, v2, v3]'),

@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import {
-  AccessToken, Bookinfo, BookinfoIngressKind, BookinfoRoutingScenario, CaCertificate, IstioRelease, LightstepTracing, MeshNamespace,
+  AccessToken, Bookinfo, BookinfoIngressKind, BookinfoRoutingScenario, CaCertificate, DataplaneMode, IstioRelease, LightstepTracing, MeshNamespace, Waypoint,
 } from '../src';
 import { ConfigurationError } from '../src/configuration-error';
 import { AccessTokenConfig, AppConfig } from './app-config';
@@ -38,14 +38,11 @@ export function buildLightstepBookinfoApp(app: App, config: AppConfig): Lightste
   const namespacesChart = new Chart(app, CHART_IDS.namespaces);
   const namespaces: MeshNamespace[] = [];
   const applicationNamespaces = config.bookinfo.enabled ? [config.bookinfo.namespace] : [];
-  for (const name of applicationNamespaces) {
-    namespaces.push(inConfigTerms({ 'MeshNamespace.name': 'bookinfo.namespace', 'MeshNamespace.revision': 'istio.revision' }, () => new MeshNamespace(namespacesChart, name, {
-      name,
-      revision: config.istio.revision,
-      podSecurityEnforce: config.bookinfo.restrictedPodSecurity ? 'restricted' : undefined,
-    })));
-  }
+  const dataplaneMode = config.istio.dataplaneMode as DataplaneMode;
+  const ambient = dataplaneMode === DataplaneMode.AMBIENT;
 
+  // The tracing comes first: it refuses what the release or the data plane cannot do (e.g. ambient before 1.22, or
+  // with a revision) in the configuration's words, before a namespace is labelled for it.
   const tracingChart = new Chart(app, CHART_IDS.lightstep);
   const tracing = withCaPathAsWritten(config, () => inConfigTerms(TRACING_PROPS, () => new LightstepTracing(tracingChart, 'tracing', {
     istioRelease: IstioRelease.of(config.istio.release),
@@ -61,10 +58,23 @@ export function buildLightstepBookinfoApp(app: App, config: AppConfig): Lightste
     providerName: config.tracing.providerName,
     // The collector namespace goes with the others: the token Secret is created in it before Istio is installed.
     collector: { namespace: config.tracing.collector.namespace, image: config.tracing.collector.image, createNamespace: false },
-    // Bookinfo's namespace enforces "restricted": its injected pods need Istio CNI, its Gateway API gateway pod a seccomp profile.
-    istioCni: config.bookinfo.enabled && config.bookinfo.restrictedPodSecurity,
-    restrictedGatewayPods: config.bookinfo.enabled && config.bookinfo.restrictedPodSecurity && config.bookinfo.ingress === 'gateway-api',
+    dataplaneMode,
+    // Bookinfo's namespace enforces "restricted": its injected pods need Istio CNI (which ambient mode installs itself), its
+    // Gateway API gateway pod and, in ambient mode, its waypoint a seccomp profile.
+    istioCni: config.bookinfo.enabled && config.bookinfo.restrictedPodSecurity && !ambient,
+    restrictedGatewayPods: config.bookinfo.enabled && config.bookinfo.restrictedPodSecurity && (config.bookinfo.ingress === 'gateway-api' || ambient),
   })));
+
+  for (const name of applicationNamespaces) {
+    namespaces.push(inConfigTerms({ 'MeshNamespace.name': 'bookinfo.namespace', 'MeshNamespace.revision': 'istio.revision', 'MeshNamespace.dataplaneMode': 'istio.dataplaneMode' }, () => new MeshNamespace(namespacesChart, name, {
+      name,
+      revision: config.istio.revision,
+      dataplaneMode,
+      waypoint: ambient ? Waypoint.DEFAULT_NAME : undefined,
+      podSecurityEnforce: config.bookinfo.restrictedPodSecurity ? 'restricted' : undefined,
+    })));
+  }
+
   if (tracing.collector) {
     if (applicationNamespaces.includes(tracing.collector.namespace)) {
       throw new ConfigurationError('tracing.collector.namespace', tracing.collector.namespace,
@@ -93,6 +103,7 @@ export function buildLightstepBookinfoApp(app: App, config: AppConfig): Lightste
       imageRegistry: config.bookinfo.imageRegistry,
       imageTag: config.bookinfo.imageTag,
       restrictedPodSecurity: config.bookinfo.restrictedPodSecurity,
+      dataplaneMode,
     }));
   }
   return { tracing, caCertificate, bookinfo, namespaces, namespacesChart };
@@ -121,6 +132,7 @@ const TRACING_PROPS: Readonly<Record<string, string>> = {
   'LightstepTracing.accessToken': 'lightstep.accessTokenEnv',
   'LightstepTracing.sampling': 'tracing.sampling',
   'LightstepTracing.providerName': 'tracing.providerName',
+  'LightstepTracing.dataplaneMode': 'istio.dataplaneMode',
   'LightstepTracing.applicationNamespaces': 'bookinfo.namespace',
   'LightstepTracing.collector.namespace': 'tracing.collector.namespace',
   'LightstepTracing.collector.image': 'tracing.collector.image',
@@ -142,6 +154,7 @@ const TRACING_PROPS: Readonly<Record<string, string>> = {
 const BOOKINFO_PROPS: Readonly<Record<string, string>> = {
   'Bookinfo.istioRelease': 'istio.release',
   'Bookinfo.ingressGatewaySelector': 'istio.ingressGatewaySelector',
+  'Bookinfo.dataplaneMode': 'istio.dataplaneMode',
   'Bookinfo.': 'bookinfo.',
   'BookinfoMicroservice.': 'bookinfo.',
   'BookinfoIngress.': 'bookinfo.ingress',

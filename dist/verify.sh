@@ -155,12 +155,13 @@ else
 fi
 
 section 'verdict'
+LS_SERVICE='productpage.default'
 if [ "$spans_sent" = yes ] && [ "$problems" -eq 0 ]; then
-  printf '%s\n' 'Spans left the mesh. In LightStep, select the service productpage.default (Explorer or Service Directory) to see them.'
+  printf '%s\n' "Spans left the mesh. In LightStep, select the service $LS_SERVICE (Explorer or Service Directory) to see them."
   exit 0
 fi
 if [ "$spans_sent" = yes ]; then
-  printf '%s\n' "Spans left the mesh, but $problems problem(s) above need a fix. In LightStep, select the service productpage.default."
+  printf '%s\n' "Spans left the mesh, but $problems problem(s) above need a fix. In LightStep, select the service $LS_SERVICE."
 else
   printf '%s\n' "No span was proven to leave the mesh: fix the $problems problem(s) above and run this again."
 fi

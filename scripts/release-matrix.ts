@@ -4,7 +4,7 @@
  * test/release-matrix.test.ts fails when the README's copy is stale.
  */
 import { handSteps, installRoutes } from '../src/install/_hand-steps';
-import { HelmChartSource, IstioRelease, TracingGeneration } from '../src/istio-release';
+import { AmbientStatus, HelmChartSource, IstioRelease, TracingGeneration } from '../src/istio-release';
 
 export const MATRIX_START = '<!-- release-matrix:start -->';
 export const MATRIX_END = '<!-- release-matrix:end -->';
@@ -22,6 +22,13 @@ const INSTALL_TOOL_TEXT: Record<HelmChartSource, string> = {
   [HelmChartSource.NONE]: '`istioctl install`',
   [HelmChartSource.ARCHIVE_MANIFESTS]: '`istioctl install`, or Helm with the archive\'s `manifests/charts`',
   [HelmChartSource.REPOSITORY]: '`istioctl install`, or Helm with `istio/base`, `istio/istiod`, `istio/gateway`',
+};
+
+/** The data planes a release offers, and what ambient mode installs besides the sidecar route. */
+const DATAPLANE_TEXT: Record<AmbientStatus, string> = {
+  [AmbientStatus.NONE]: 'sidecar',
+  [AmbientStatus.BETA]: 'sidecar; ambient (Beta): profile `ambient`, Helm adds `istio/cni`, `istio/ztunnel`',
+  [AmbientStatus.STABLE]: 'sidecar; ambient: profile `ambient`, Helm adds `istio/cni`, `istio/ztunnel`',
 };
 
 /** A fact of the first and the newest patch of a minor line, shown once, or per patch where it changes inside the line. */
@@ -48,10 +55,11 @@ function handStepTexts(release: IstioRelease): string[] {
 /** The matrix: one row per minor release from 1.1 to the newest known. */
 export function renderReleaseMatrix(): string {
   const newestMinor = Number(IstioRelease.NEWEST_KNOWN.split('.')[1]);
-  const rows = ['| Istio | how spans reach LightStep | install with | done by hand |', '|---|---|---|---|'];
+  const rows = ['| Istio | how spans reach LightStep | data plane | install with | done by hand |', '|---|---|---|---|---|'];
   for (let minor = 1; minor <= newestMinor; minor++) {
     rows.push(`| 1.${minor} | ${[
       perPatch(minor, (r) => r.tracingGeneration, (g) => GENERATION_TEXT[g]),
+      perPatch(minor, (r) => r.ambientStatus, (a) => DATAPLANE_TEXT[a]),
       perPatch(minor, (r) => r.helmChartSource, (s) => INSTALL_TOOL_TEXT[s]),
       perPatch(minor, (r) => handStepTexts(r).join(', '), (steps) => steps || 'nothing'),
     ].join(' | ')} |`);
@@ -62,7 +70,9 @@ export function renderReleaseMatrix(): string {
     '',
     ...rows,
     '',
-    `Istio 1.0 is refused (its proxy has no tracer that can reach LightStep). A release newer than ${IstioRelease.NEWEST_KNOWN} is ` +
+    'Ambient mode (`istio.dataplaneMode: ambient`) is refused before Istio 1.22; in it waypoints and gateways make the spans, ' +
+      'and Bookinfo comes in through the Gateway API. ' +
+      `Istio 1.0 is refused (its proxy has no tracer that can reach LightStep). A release newer than ${IstioRelease.NEWEST_KNOWN} is ` +
       `configured like ${IstioRelease.NEWEST_KNOWN}, with a warning: the output is checked against Istio's own files up to ${IstioRelease.NEWEST_VERIFIED}.`,
     '',
     MATRIX_END,

@@ -2,7 +2,9 @@
 // ConfigurationError, the warning helpers) stays internal and free to change. jsii builds the other
 // languages' bindings from exactly this list.
 export { MeshNamespace, type MeshNamespaceProps } from './mesh-namespace';
-export { IstioRelease, TracingGeneration, HelmChartSource, GatewayApiChannel } from './istio-release';
+export { DataplaneMode } from './dataplane-mode';
+export { Waypoint, type WaypointProps } from './waypoint';
+export { IstioRelease, TracingGeneration, HelmChartSource, GatewayApiChannel, AmbientStatus } from './istio-release';
 export { MeshAnalysis, type SecretRequirement, type InjectedSecretRequirement, type MeshConfigSource } from './analysis';
 export {
   Bookinfo, type BookinfoProps, BookinfoIngress, type BookinfoIngressProps, BookinfoIngressKind, BookinfoMicroservice, type BookinfoMicroserviceProps,
@@ -19,6 +21,6 @@ export {
 } from './tracing';
 export {
   VerifyScript, type VerifyScriptSources, type VerifyScriptProps, type VerifyCaCertSecret, type VerifyIngressGateway,
-  type VerifyBookinfo, type VerifyCollector, type VerifyTelemetry,
+  type VerifyBookinfo, type VerifyCollector, type VerifyTelemetry, type VerifyAmbient,
 } from './verify';
 export { LightstepInstallGuide, type LightstepInstallGuideProps, type InstallFile } from './install';

@@ -29,6 +29,19 @@ export enum TracingGeneration {
   OPENTELEMETRY = 'opentelemetry',
 }
 
+/** Whether an Istio release offers the ambient data plane (ztunnel, the Istio CNI node agent, waypoint proxies). */
+export enum AmbientStatus {
+  /**
+   * No ambient data plane this library configures: before 1.22 waypoints were bound by service account
+   * (`istio.io/for-service-account`), and the `istio.io/use-waypoint` binding does not exist.
+   */
+  NONE = 'none',
+  /** Ambient mode in Beta (Istio 1.22-1.23). */
+  BETA = 'beta',
+  /** Ambient mode Stable: ztunnel, waypoints and their APIs (Istio 1.24 and later). */
+  STABLE = 'stable',
+}
+
 /** A release channel of the Kubernetes Gateway API CRDs: the experimental one adds fields and kinds to the standard one. */
 export enum GatewayApiChannel {
   /** `config/crd/standard` of kubernetes-sigs/gateway-api. */
@@ -109,7 +122,9 @@ const RELEASE_TABLE = {
     ['1.19.0', 'v0.8.0'],
     ['1.20.0', 'v1.0.0'],
     ['1.22.0', 'v1.1.0'],
-    ['1.24.0', 'v1.2.1'],
+    // 1.24.0-1.24.1 pin v1.2.0, 1.24.2 a commit after it, 1.24.3 and later v1.2.1.
+    ['1.24.0', 'v1.2.0'],
+    ['1.24.3', 'v1.2.1'],
     ['1.26.0', 'v1.3.0'],
     ['1.28.0', 'v1.4.1'],
     ['1.30.0', 'v1.5.1'],
@@ -152,6 +167,42 @@ const RELEASE_TABLE = {
     ['1.5.1', false],
     ['1.6.0', false],
   ] as Timeline<boolean>,
+  // The ambient data plane as this library installs it: the `ambient` profile, waypoints bound with `istio.io/use-waypoint`
+  // and labelled `istio.io/waypoint-for` (pkg/config/constants/constants.go, first in 1.22.0; the charts label the
+  // waypoint, ztunnel and CNI pods `istio.io/dataplane-mode: none` from 1.22.0). Beta in 1.22 and 1.23, Stable from 1.24
+  // (istio.io: news/releases/1.22.x/announcing-1.22, 1.24.x/announcing-1.24).
+  ambientStatus: [
+    ['1.0.0', AmbientStatus.NONE],
+    ['1.22.0', AmbientStatus.BETA],
+    ['1.24.0', AmbientStatus.STABLE],
+  ] as Timeline<AmbientStatus>,
+  // Where the Istio CNI node agent's ambient switch AMBIENT_ENABLED is rendered: an env of its install-cni container
+  // (istio-cni chart templates/daemonset.yaml, 1.22), a key of its ConfigMap istio-cni-config (templates/configmap-cni.yaml,
+  // from 1.23.0).
+  cniAmbientFlagInConfigMap: [
+    ['1.0.0', false],
+    ['1.23.0', true],
+  ] as Timeline<boolean>,
+  // Whether istiod writes the condition istio.io/WaypointBound into the status of each Service a waypoint serves
+  // (pilot/pkg/model/service.go, from 1.24.0); before, only the labels say which waypoint serves a Service.
+  waypointBoundCondition: [
+    ['1.0.0', false],
+    ['1.24.0', true],
+  ] as Timeline<boolean>,
+  // The istiod value that gives the waypoint pod (files/waypoint.yaml of the istiod chart) a seccomp profile: read there
+  // from 1.23.0; 1.22 waypoint pods have no seccomp profile (and run as root in 1.22.0).
+  waypointSeccompValue: [
+    ['1.0.0', undefined],
+    ['1.23.0', 'gateways.seccompProfile'],
+  ] as Timeline<string | undefined>,
+  // Whether a waypoint names its spans after the destination Service's hostname instead of after itself: 1.28.0 took
+  // `svc.Hostname` as the span's service (pilot/pkg/networking/core/tracing.go, istio/istio#57024); 1.30.0 went back to
+  // the proxy's own cluster name ("Span service name must identify the producer of the span").
+  waypointSpansNamedAfterDestination: [
+    ['1.0.0', false],
+    ['1.28.0', true],
+    ['1.30.0', false],
+  ] as Timeline<boolean>,
   bookinfoImageRegistry: [
     ['1.0.0', 'docker.io/istio'],
     ['1.30.0', 'registry.istio.io/release'],
@@ -162,6 +213,8 @@ const RELEASE_TABLE = {
 const NO_TRACER_REASON = 'its proxy has no tracer that can reach LightStep (the LightStep tracer arrived in Istio 1.1)';
 
 const OLDEST_KNOWN_RELEASE = '1.0';
+const FIRST_AMBIENT_RELEASE = '1.22';
+const FIRST_STABLE_AMBIENT_RELEASE = '1.24';
 const NEWEST_KNOWN_RELEASE = '1.30';
 const NEWEST_VERIFIED_RELEASE = '1.30.3';
 
@@ -413,6 +466,60 @@ export class IstioRelease {
    */
   public get gatewayTemplatesBreakHelm3(): boolean {
     return this.lookup(RELEASE_TABLE.gatewayTemplatesBreakHelm3);
+  }
+
+  /** Whether this release offers the ambient data plane: not before 1.22, Beta in 1.22-1.23, Stable from 1.24. */
+  public get ambientStatus(): AmbientStatus {
+    return this.lookup(RELEASE_TABLE.ambientStatus);
+  }
+
+  /**
+   * Throws a ConfigurationError naming `field` when this release has no ambient data plane this library configures;
+   * returns quietly for one that has.
+   * @param field the configuration key or prop that chose the ambient data plane
+   */
+  public assertSupportsAmbient(field: string): void {
+    if (this.ambientStatus !== AmbientStatus.NONE) return;
+    throw new ConfigurationError(field, 'ambient',
+      `Istio ${this} has no ambient data plane this library can set up: ambient begins with Istio ${FIRST_AMBIENT_RELEASE} (Beta in 1.22 and 1.23, ` +
+      `Stable from ${FIRST_STABLE_AMBIENT_RELEASE}); earlier releases bind waypoints by service account, not with istio.io/use-waypoint`,
+      `target Istio ${FIRST_STABLE_AMBIENT_RELEASE} or later (e.g. "${NEWEST_KNOWN_RELEASE}"), or set ${field} to sidecar`);
+  }
+
+  /** The warning to show when ambient mode is Beta at this release (1.22-1.23); undefined otherwise. */
+  public get ambientBetaWarning(): string | undefined {
+    if (this.ambientStatus !== AmbientStatus.BETA) return undefined;
+    return `ambient mode is Beta in Istio ${this} and Stable from ${FIRST_STABLE_AMBIENT_RELEASE}: waypoints report no istio.io/WaypointBound status ` +
+      `and the ingress gateway cannot send its traffic through a waypoint before ${FIRST_STABLE_AMBIENT_RELEASE}; target ${FIRST_STABLE_AMBIENT_RELEASE} or later for production`;
+  }
+
+  /**
+   * Whether the Istio CNI node agent reads its ambient switch (AMBIENT_ENABLED) from its ConfigMap `istio-cni-config`
+   * (1.23 and later) rather than from an env of its DaemonSet (1.22).
+   */
+  public get cniAmbientFlagInConfigMap(): boolean {
+    return this.lookup(RELEASE_TABLE.cniAmbientFlagInConfigMap);
+  }
+
+  /** Whether istiod writes the Service condition `istio.io/WaypointBound` (1.24 and later). */
+  public get hasWaypointBoundCondition(): boolean {
+    return this.lookup(RELEASE_TABLE.waypointBoundCondition);
+  }
+
+  /**
+   * The istiod chart value (a dotted path) that gives waypoint pods a seccomp profile, which Pod Security "restricted"
+   * requires: "gateways.seccompProfile" from 1.23; undefined before.
+   */
+  public get waypointSeccompValue(): string | undefined {
+    return this.lookup(RELEASE_TABLE.waypointSeccompValue);
+  }
+
+  /**
+   * Whether a waypoint's spans carry the destination Service's hostname as their service name (1.28-1.29) instead of
+   * the waypoint's own `<name>.<namespace>` (1.22-1.27, 1.30 and later).
+   */
+  public get waypointSpansNamedAfterDestination(): boolean {
+    return this.lookup(RELEASE_TABLE.waypointSpansNamedAfterDestination);
   }
 
   /** Registry prefix of the Bookinfo images that Istio's sample of this release uses. */

@@ -164,6 +164,15 @@ const CONFIG_CASES: Record<string, ConfigCase> = {
   'config: gateway-api ingress on Istio 1.14': {
     config: `istio:\n  release: "1.14"\n${SATELLITE}  secure: false\nbookinfo:\n  ingress: gateway-api\n`, key: 'bookinfo.ingress', shows: '"gateway-api"', says: /Istio 1\.14\.6 does not implement the Kubernetes Gateway API/,
   },
+  'config: ambient mode on Istio 1.15': {
+    config: `istio:\n  release: "1.15"\n  dataplaneMode: ambient\n${SATELLITE}`, key: 'istio.dataplaneMode', shows: '"ambient"', says: /ambient begins with Istio 1\.22/,
+  },
+  'config: ambient mode with the Istio Gateway ingress': {
+    config: `istio:\n  dataplaneMode: ambient\n${SATELLITE}  secure: false\nbookinfo:\n  ingress: istio-gateway\n`, key: 'bookinfo.ingress', shows: '"istio-gateway"', says: /no istio-ingressgateway/,
+  },
+  'config: ambient mode with a revision': {
+    config: `istio:\n  dataplaneMode: ambient\n  revision: canary\n${SATELLITE}  secure: false\n`, key: 'istio.revision', shows: '"canary"', says: /sidecar injection on/,
+  },
   'config: routing to an undeployed reviews version': {
     config: `${SATELLITE}bookinfo:\n  reviewsVersions: [v1, v2]\n  routing: reviews-v3\n`, key: 'bookinfo.routing', shows: '"reviews-v3"', says: /v3, which is not deployed/,
   },

@@ -27,7 +27,7 @@ function expectRejected(text: string, key: string, value: RegExp) {
 describe('configuration file', () => {
   test('a short configuration parses, with every default filled in', () => {
     const config = parseAppConfig('lightstep:\n  address: lightstep-satellite.example:9292\n  caCertificateFile: examples/certs/example-ca.crt\n', 'lightstep.yaml', '.');
-    expect(config.istio).toEqual({ release: '1.30', namespace: 'istio-system', revision: undefined, ingressGatewaySelector: { istio: 'ingressgateway' } });
+    expect(config.istio).toEqual({ release: '1.30', namespace: 'istio-system', revision: undefined, ingressGatewaySelector: { istio: 'ingressgateway' }, dataplaneMode: 'sidecar' });
     expect(config.lightstep).toEqual({
       address: 'lightstep-satellite.example:9292', secure: true, caCertificateFile: 'examples/certs/example-ca.crt', caCertificateFileAsWritten: 'examples/certs/example-ca.crt',
       cacertPath: '/etc/lightstep/cacert.pem', accessToken: { env: 'LIGHTSTEP_ACCESS_TOKEN' },

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigurationError } from '../src/configuration-error';
 import { HelmChartSource, IstioRelease, TracingGeneration } from '../src/istio-release';
-import { compareReleases, GATEWAY_API_SERVED, UPSTREAM_DIR, UPSTREAM_RELEASES, UpstreamRelease } from './support/istio-upstream';
+import { compareReleases, GATEWAY_API_SERVED, GO_MOD_BOUNDARY_RELEASES, UPSTREAM_DIR, UPSTREAM_RELEASES, UpstreamRelease } from './support/istio-upstream';
 
 /** Every plain X.Y.Z tag of istio/istio from 1.0 to 1.30 (test/fixtures/istio-upstream/tags/README.md says how it was derived). */
 const TAGS: string[] = fs.readFileSync(path.join(UPSTREAM_DIR, 'tags', 'release-tags.tsv'), 'utf8')
@@ -74,6 +74,15 @@ describe.each(UPSTREAM_RELEASES)('Istio %s: the table agrees with the release\'s
   test('overlays append with index -1 only where istioctl handles it', () => {
     const treeGo = upstream.overlayTreeGo;
     if (treeGo) expect(release.overlayAppendsWithMinusOne).toBe(/if idx >= len\(lst\) \|\| idx < 0 \{/.test(treeGo.text));
+  });
+});
+
+describe('the Gateway API CRDs of a boundary patch are the ones its go.mod pins', () => {
+  test.each(GO_MOD_BOUNDARY_RELEASES)('Istio %s', (tag) => {
+    const pinned = UpstreamRelease.of(tag).gatewayApiTag;
+    expect(pinned).toBeDefined();
+    expect(IstioRelease.of(tag).gatewayApiCrdVersion).toBe(pinned);
+    expect(GATEWAY_API_SERVED.get(pinned!)?.get('Gateway')).toContain('v1');
   });
 });
 

@@ -76,6 +76,20 @@ describe('the ingress gateway gets the CA on the releases whose gateways trace w
   });
 });
 
+describe('ambient mode passes the checks against the release\'s own files', () => {
+  // 1.22.8: the newest patch of the first (Beta) line; 1.24.0: the first Stable one (its chart and go.mod fixtures only); the newest.
+  test.each(['1.22.8', '1.24.0', '1.24.6', '1.30.3'])('Istio %s', (tag) => {
+    const workspace = emptyWorkspace();
+    const config = writeConfig(workspace, configFor(tag, 'gateway-api').replace(`  release: "${tag}"`, `  release: "${tag}"\n  dataplaneMode: ambient`));
+    capturingWarnings(() => synthesizeInto(config, workspace.outputRoot));
+    const result = readOutputFolder(workspace.outputRoot);
+    // The values of the istio/cni and istio/ztunnel charts, the profile in every input, the waypoint's apiVersion.
+    expect(Object.keys(result.installInputs)).toEqual(expect.arrayContaining(['cni-helm-values.yaml', 'ztunnel-helm-values.yaml']));
+    expect(result.objects.some((o) => o.kind === 'Gateway' && o.spec.gatewayClassName === 'istio-waypoint')).toBe(true);
+    expect(upstreamProblems(result, UpstreamRelease.of(tag))).toEqual([]);
+  });
+});
+
 /** A copy of `output` changed by `change`, for showing that a wrong fact is caught. */
 function broken(tag: string, change: (copy: SynthesizedOutput) => void, ingress = 'istio-gateway'): string[] {
   const copy = structuredClone(output(tag, ingress));

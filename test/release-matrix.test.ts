@@ -10,10 +10,10 @@ describe('the README release matrix', () => {
     if (fresh !== readme) throw new Error('README.md: the release matrix is stale: run `npm run docs` and commit README.md');
   });
 
-  test('has one row per minor release from 1.1 to the newest, with generation, install tool and hand steps', () => {
+  test('has one row per minor release from 1.1 to the newest, with generation, data plane, install tool and hand steps', () => {
     const rows = renderReleaseMatrix().split('\n').filter((line) => /^\| 1\.\d+ \|/.test(line));
     expect(rows.map((row) => row.split(' | ')[0].slice(2))).toEqual(Array.from({ length: 30 }, (_, i) => `1.${i + 1}`));
-    expect(rows.every((row) => row.split(' | ').length === 4)).toBe(true);
+    expect(rows.every((row) => row.split(' | ').length === 5)).toBe(true);
     expect(readme.indexOf(MATRIX_START)).toBeLessThan(readme.indexOf(MATRIX_END));
   });
 

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Chart } from 'cdk8s';
 import { load } from 'js-yaml';
-import { AccessToken, IstioRelease, LightstepTracing, TracerStatsInclusion, TracingGeneration, VerifyScript } from '../src';
+import { AccessToken, DataplaneMode, IstioRelease, LightstepTracing, TracerStatsInclusion, TracingGeneration, VerifyScript } from '../src';
 import { ConfigurationError } from '../src/configuration-error';
 import { generationCases, propsFromConstructs } from './support/verify-cases';
 
@@ -16,6 +16,8 @@ const ISTIO_UPSTREAM = join(HERE, 'fixtures', 'istio-upstream');
 const upstream = (file: string) => readFileSync(join(UPSTREAM, file), 'utf8');
 const cases = generationCases();
 const scripts = cases.map((c) => [c.label, VerifyScript.render(c.props)] as const);
+/** The ambient data plane's script: 1.22 (the CNI switch in the DaemonSet, no WaypointBound status) and 1.30. */
+const ambientScripts = ['1.22', '1.30'].map((release) => [`ambient (${release})`, VerifyScript.render(propsFromConstructs(release, { dataplaneMode: DataplaneMode.AMBIENT }))] as const);
 
 /** The collector config as the product's ConfigMap holds it, built once. */
 let builtCollectorConfig: any;
@@ -39,7 +41,7 @@ describe('verify.sh is a clean, read-only bash script', () => {
   const work = mkdtempSync(join(tmpdir(), 'verify-lint-'));
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  it.each(scripts)('%s: bash -n and shellcheck pass', (label, script) => {
+  it.each([...scripts, ...ambientScripts])('%s: bash -n and shellcheck pass', (label, script) => {
     const file = join(work, `${label.replace(/\W+/g, '-')}.sh`);
     writeFileSync(file, script);
     execFileSync('bash', ['-n', file]);
@@ -73,7 +75,7 @@ describe('verify.sh is a clean, read-only bash script', () => {
     expect([...new Set(heldInVariables)].filter((name) => !['KUBECTL', 'CURL'].includes(name))).toEqual([]);
   }
 
-  it.each(scripts)('%s: every cluster access is a read', (_label, script) => expectReadOnly(script));
+  it.each([...scripts, ...ambientScripts])('%s: every cluster access is a read', (_label, script) => expectReadOnly(script));
 
   it.each([
     ['k -n "$BOOKINFO_NS" delete pod "$stats_pod"'],
@@ -101,7 +103,7 @@ describe('verify.sh is a clean, read-only bash script', () => {
   });
 
   it('says where to look in LightStep for this release', () => {
-    for (const [, script] of scripts) expect(script).toContain('select the service productpage.default');
+    for (const [, script] of scripts) expect(script).toContain("LS_SERVICE='productpage.default'");
   });
 });
 

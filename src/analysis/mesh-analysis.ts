@@ -3,6 +3,7 @@ import { orderNamespacesFirst } from '../_namespace-order';
 import { warningsOf } from '../warnings';
 import { releasesOf } from './_app-release';
 import { AnalysisInput, Check, InjectedSecretRequirement, MeshConfigSource, SecretRequirement } from './analysis-input';
+import { checkAmbientNamespaces } from './checks/ambient';
 import { checkDuplicateObjects } from './checks/duplicates';
 import { checkGatewayApiRoutes } from './checks/gateway-api';
 import { checkIstioRouting } from './checks/istio-networking';
@@ -33,6 +34,7 @@ const CHECKS: readonly Check[] = [
   checkGatewayApiRoutes,
   checkTelemetryProviders,
   checkMountedSecrets,
+  checkAmbientNamespaces,
 ];
 
 /** Checks whose findings do not stop the synth: they come with the constructs' warnings. */

@@ -1,11 +1,13 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ConfigurationError, locatedIn } from '../configuration-error';
+import { DataplaneMode } from '../dataplane-mode';
 import { IstioRelease } from '../istio-release';
 import { addWarning } from '../warnings';
 import { recordRelease } from '../analysis/_app-release';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
-import { locatedIn } from '../configuration-error';
 import { MeshNamespace } from '../mesh-namespace';
+import { Waypoint } from '../waypoint';
 import { addWarningOnce } from '../tracing/_report-once';
 import { assertRoutedVersionsDeployed } from './_routes';
 import { releaseOrFollowed } from './_release';
@@ -29,10 +31,18 @@ export interface BookinfoProps {
    */
   readonly namespace?: string;
   /**
-   * Create the Namespace, labelled for sidecar injection.
+   * Create the Namespace, labelled for sidecar injection (or for the ambient data plane).
    * @default true
    */
   readonly createNamespace?: boolean;
+  /**
+   * How the pods join the mesh: injected sidecars, or the ambient data plane (Istio 1.22 and later), where the
+   * namespace is labelled `istio.io/dataplane-mode: ambient` and `istio.io/use-waypoint: waypoint`, and a `Waypoint`
+   * serves every Service, so that each hop yields L7 spans; the ingress is then the Gateway API's. With
+   * createNamespace false, label the namespace so yourself (`MeshNamespace` with dataplaneMode ambient does).
+   * @default DataplaneMode.SIDECAR
+   */
+  readonly dataplaneMode?: DataplaneMode;
   /**
    * Istio revision whose control plane injects the sidecars: labels the Namespace `istio.io/rev` instead of `istio-injection`.
    * @default no revision: the default control plane, through `istio-injection: enabled`
@@ -74,7 +84,7 @@ export interface BookinfoProps {
   readonly restrictedPodSecurity?: boolean;
   /**
    * Which API brings outside traffic to productpage.
-   * @default BookinfoIngressKind.ISTIO_GATEWAY
+   * @default BookinfoIngressKind.ISTIO_GATEWAY with sidecars, BookinfoIngressKind.GATEWAY_API in ambient mode
    */
   readonly ingress?: BookinfoIngressKind;
   /**
@@ -92,6 +102,36 @@ export interface BookinfoProps {
    * @default false
    */
   readonly mutualTls?: boolean;
+}
+
+/**
+ * What ambient mode rules out, before anything is built: the Istio Gateway ingress (the ambient profile installs no
+ * ingress gateway: components.ingressGateways istio-ingressgateway enabled: false in manifests/profiles/ambient.yaml),
+ * a revision label (which injects sidecars), the sidecars' mutual TLS DestinationRules (ztunnel carries every connection
+ * of an ambient pod over mutual TLS itself), and Pod Security "restricted" where the waypoint pod cannot meet it.
+ */
+function assertAmbientFits(ingress: BookinfoIngressKind, revision: string | undefined, restricted: boolean, mutualTls: boolean, release: IstioRelease): void {
+  if (ingress === BookinfoIngressKind.ISTIO_GATEWAY) {
+    throw new ConfigurationError('Bookinfo.ingress', ingress,
+      'the ambient profile installs no istio-ingressgateway (manifests/profiles/ambient.yaml disables it), so an Istio Gateway would bind to nothing',
+      `use ingress "${BookinfoIngressKind.GATEWAY_API}" (istiod deploys a gateway for it) or "${BookinfoIngressKind.NONE}", or set Bookinfo.dataplaneMode to sidecar`);
+  }
+  if (revision !== undefined) {
+    throw new ConfigurationError('Bookinfo.revision', revision,
+      'the namespace label istio.io/rev makes that revision\'s injector add sidecars, and a pod with a sidecar leaves the ambient data plane',
+      'remove revision in ambient mode, or set Bookinfo.dataplaneMode to sidecar');
+  }
+  if (mutualTls) {
+    throw new ConfigurationError('Bookinfo.mutualTls', true,
+      'in ambient mode ztunnel carries every connection between the pods over mutual TLS (HBONE); destination-rule-all-mtls.yaml is for sidecars, whose TLS it sets',
+      'remove mutualTls in ambient mode, or set Bookinfo.dataplaneMode to sidecar');
+  }
+  if (restricted && release.waypointSeccompValue === undefined) {
+    throw new ConfigurationError('Bookinfo.restrictedPodSecurity', true,
+      `the waypoint pod of Istio ${release} has no seccomp profile and no value to give it one (files/waypoint.yaml reads gateways.seccompProfile from 1.23), ` +
+      'so Pod Security "restricted" would refuse it',
+      'target Istio 1.23 or later, or set Bookinfo.restrictedPodSecurity to false');
+  }
 }
 
 /**
@@ -129,6 +169,10 @@ export class Bookinfo extends Construct {
   public readonly namespaceObject?: ApiObject;
   /** The microservices, in the order of bookinfo.yaml. */
   public readonly microservices: BookinfoMicroservice[];
+  /** How the pods join the mesh. */
+  public readonly dataplaneMode: DataplaneMode;
+  /** The waypoint that serves every Service in ambient mode; undefined with sidecars. */
+  public readonly waypoint?: Waypoint;
   /** The Gateway API CRDs the cluster needs for this Bookinfo's objects; undefined when it writes no Gateway API object. */
   public readonly gatewayApiCrds?: GatewayApiCrds;
 
@@ -147,29 +191,43 @@ export class Bookinfo extends Construct {
       const replicas = validateReplicas('Bookinfo.replicas', props.replicas ?? 1);
       const reviews = sampleService(BookinfoService.REVIEWS);
       this.reviewsVersions = validateVersions('Bookinfo.reviewsVersions', props.reviewsVersions ?? [...reviews.versions], reviews.versions);
-      this.ingress = validateEnumValue('Bookinfo.ingress', props.ingress ?? BookinfoIngressKind.ISTIO_GATEWAY, BookinfoIngressKind);
+      this.dataplaneMode = validateEnumValue('Bookinfo.dataplaneMode', props.dataplaneMode ?? DataplaneMode.SIDECAR, DataplaneMode);
+      const ambient = this.dataplaneMode === DataplaneMode.AMBIENT;
+      if (ambient) {
+        this.release.assertSupportsAmbient('Bookinfo.dataplaneMode');
+        const beta = this.release.ambientBetaWarning;
+        if (beta) addWarningOnce(this, `Bookinfo.dataplaneMode: ${beta}`);
+      }
+      const defaultIngress = ambient ? BookinfoIngressKind.GATEWAY_API : BookinfoIngressKind.ISTIO_GATEWAY;
+      this.ingress = validateEnumValue('Bookinfo.ingress', props.ingress ?? defaultIngress, BookinfoIngressKind);
+      if (ambient) assertAmbientFits(this.ingress, revision, props.restrictedPodSecurity ?? false, props.mutualTls ?? false, this.release);
       this.routing = validateEnumValue('Bookinfo.routing', props.routing ?? BookinfoRoutingScenario.NONE, BookinfoRoutingScenario);
       const gatewaySelector = validateSelector('Bookinfo.ingressGatewaySelector', props.ingressGatewaySelector ?? BookinfoIngress.DEFAULT_GATEWAY_SELECTOR);
       const gatewayApi = this.ingress === BookinfoIngressKind.GATEWAY_API;
-      if (gatewayApi) {
-        // The routing scenario is written as mesh HTTPRoutes (Service parents) when the Gateway API carries the ingress.
-        this.gatewayApiCrds = GatewayApiCrds.forRelease(this.release, this.routing !== BookinfoRoutingScenario.NONE, 'Bookinfo.ingress');
+      if (gatewayApi || ambient) {
+        // The routing scenario is written as mesh HTTPRoutes (Service parents) when the Gateway API carries the ingress;
+        // in ambient mode the waypoint is a Gateway API Gateway whatever the ingress.
+        this.gatewayApiCrds = GatewayApiCrds.forRelease(this.release, this.routing !== BookinfoRoutingScenario.NONE, gatewayApi ? 'Bookinfo.ingress' : 'Bookinfo.dataplaneMode');
       }
       assertRoutedVersionsDeployed(this.routing, this.reviewsVersions, 'Bookinfo.routing', 'Bookinfo.reviewsVersions');
       recordRelease({ release: this.release, construct: this, kind: 'Bookinfo', chosenBy: release.chosenBy, tracing: false });
       const createNamespace = props.createNamespace ?? true;
       const restrictedPodSecurity = props.restrictedPodSecurity ?? false;
 
+      const waypointName = ambient ? Waypoint.DEFAULT_NAME : undefined;
       if (createNamespace) {
         this.namespaceObject = new MeshNamespace(this, 'Namespace', {
           name: this.namespace,
           revision,
+          dataplaneMode: this.dataplaneMode,
+          waypoint: waypointName,
           podSecurityEnforce: restrictedPodSecurity ? 'restricted' : undefined,
         }).apiObject;
       } else if (revision !== undefined) {
         addWarning(this, `Bookinfo.revision "${revision}" takes effect only through the Namespace label istio.io/rev, and createNamespace is false: label namespace ${this.namespace} yourself`);
       }
-      if (restrictedPodSecurity) {
+      // In ambient mode there is no istio-init to admit; the pods istiod deploys there are the analysis's to check.
+      if (restrictedPodSecurity && !ambient) {
         MeshAnalysis.of(this).warnUnlessIstioCni('Bookinfo.restrictedPodSecurity: Pod Security "restricted" (and "baseline") reject the istio-init container (NET_ADMIN, NET_RAW); ' +
           'install Istio with its CNI node agent (LightstepTracing istioCni: true) so that injected pods are admitted' +
           (this.ingress === BookinfoIngressKind.GATEWAY_API ? ', and give the Gateway API gateway pods a seccomp profile (LightstepTracing restrictedGatewayPods: true)' : ''));
@@ -189,6 +247,10 @@ export class Bookinfo extends Construct {
         restrictedPodSecurity,
       }));
       this.deploymentNames = this.microservices.flatMap((microservice) => microservice.deployments.map((deployment) => deployment.name));
+      if (ambient) {
+        // One waypoint for the namespace, which its label istio.io/use-waypoint binds every Service to.
+        this.waypoint = new Waypoint(this, 'Waypoint', { namespace: this.namespace, name: waypointName, istioRelease });
+      }
 
       if (this.ingress !== BookinfoIngressKind.NONE) {
         const ingress = new BookinfoIngress(this, 'Ingress', { namespace: this.namespace, kind: this.ingress, istioRelease, gatewaySelector });

@@ -1,5 +1,6 @@
 import { BookinfoIngressKind } from '../bookinfo/bookinfo-ingress-kind';
-import { GatewayApiChannel, HelmChartSource, IstioRelease, TracingGeneration } from '../istio-release';
+import { DataplaneMode } from '../dataplane-mode';
+import { AmbientStatus, GatewayApiChannel, HelmChartSource, IstioRelease, TracingGeneration } from '../istio-release';
 
 /** A way to install Istio that the install notes offer. */
 export enum InstallRoute {
@@ -35,6 +36,8 @@ export interface HandStepFacts {
   readonly caCertificate?: boolean;
   /** The ingress Bookinfo gets, if Bookinfo is installed. */
   readonly ingress?: BookinfoIngressKind;
+  /** The data plane the mesh runs: ambient mode needs the Gateway API CRDs for its waypoints. */
+  readonly dataplaneMode?: DataplaneMode;
 }
 
 /** The routes a release offers, in the order the install notes show them. */
@@ -76,13 +79,17 @@ export function handSteps(release: IstioRelease, facts: HandStepFacts = {}): Han
   }
   if (release.gatewaysMountCaCert && withCa) steps.push({ step: HandStep.RESTART_GATEWAY, text: 'restart the ingress gateway' });
   const crdVersion = release.gatewayApiCrdVersion;
-  if (crdVersion && (facts.ingress === undefined || facts.ingress === BookinfoIngressKind.GATEWAY_API)) {
+  // Waypoints are Gateway API Gateways: ambient mode needs the CRDs whatever the ingress.
+  const ambient = facts.dataplaneMode === DataplaneMode.AMBIENT;
+  const ambientPossible = facts.dataplaneMode === undefined && release.ambientStatus !== AmbientStatus.NONE;
+  if (crdVersion && (ambient || facts.ingress === undefined || facts.ingress === BookinfoIngressKind.GATEWAY_API)) {
+    const undecided = !ambient && facts.ingress === undefined;
     // Mesh routes need the experimental channel where the standard one lacks parentRefs[].port (1.16-1.21).
     const experimental = release.gatewayApiMeshRouteChannel === GatewayApiChannel.EXPERIMENTAL ? '; experimental channel with a routing scenario' : '';
     steps.push({
       step: HandStep.GATEWAY_API_CRDS,
       text: `Gateway API CRDs ${crdVersion}`,
-      onlyWith: facts.ingress === undefined ? `Gateway API ingress only${experimental}` : undefined,
+      onlyWith: undecided ? `${ambientPossible ? 'Gateway API ingress or ambient only' : 'Gateway API ingress only'}${experimental}` : undefined,
     });
   }
   return steps;

@@ -6,6 +6,7 @@ import * as yaml from 'js-yaml';
 import { Bookinfo } from '../bookinfo/bookinfo';
 import { BookinfoIngressKind } from '../bookinfo/bookinfo-ingress-kind';
 import { ConfigurationError } from '../configuration-error';
+import { DataplaneMode } from '../dataplane-mode';
 import { MeshNamespace } from '../mesh-namespace';
 import { IstioInstallTool } from '../tracing/istio-install-input';
 import { LightstepTracing } from '../tracing/lightstep-tracing';
@@ -75,6 +76,11 @@ export class LightstepInstallGuide {
     if (path.isAbsolute(this.manifestsDir) || this.manifestsDir.split(/[\\/]/).includes('..') || this.manifestsDir.trim() === '') {
       throw new ConfigurationError(`${FIELD}.manifestsDir`, this.manifestsDir, 'not a folder below the one the guide is written to',
         'give the manifests folder relative to the guide\'s folder, e.g. "manifests"');
+    }
+    if (props.bookinfo?.dataplaneMode === DataplaneMode.AMBIENT && props.tracing.dataplaneMode !== DataplaneMode.AMBIENT) {
+      throw new ConfigurationError(`${FIELD}.bookinfo`, props.bookinfo.node.path,
+        'Bookinfo runs in ambient mode, but the tracing installs Istio without it (no ztunnel, no CNI node agent, istiod without ambient), so its pods would be in no mesh',
+        'give LightstepTracing dataplaneMode DataplaneMode.AMBIENT too, or Bookinfo dataplaneMode DataplaneMode.SIDECAR');
     }
   }
 

@@ -17,6 +17,8 @@ export interface TracerInputs {
   readonly literalToken?: string;
   /** Shell expression of the token for `--set`, when it is given at install time. */
   readonly tokenExpression?: string;
+  /** The install profile every chart and istioctl start from, e.g. "ambient"; undefined for the default one. */
+  readonly profile?: string;
   /** Namespace of the Istio CNI node agent that the IstioOperator installs; none without Istio CNI. */
   readonly cniNamespace?: string;
   /** istiod chart values that Pod Security needs (Istio CNI on, a seccomp profile for Gateway API gateway pods), for both install inputs. */
@@ -28,6 +30,8 @@ export const ISTIO_HELM_VALUES_FILE = 'istio-helm-values.yaml';
 export const ISTIOD_HELM_VALUES_FILE = 'istiod-helm-values.yaml';
 export const GATEWAY_HELM_VALUES_FILE = 'gateway-helm-values.yaml';
 export const BASE_HELM_VALUES_FILE = 'base-helm-values.yaml';
+export const CNI_HELM_VALUES_FILE = 'cni-helm-values.yaml';
+export const ZTUNNEL_HELM_VALUES_FILE = 'ztunnel-helm-values.yaml';
 /** The port of the ingress gateway Service that clients use for plain HTTP (its `http2` port). */
 const HTTP_SERVICE_PORT = 80;
 /** The namespace every Istio chart and profile assumes unless told otherwise. */
@@ -114,6 +118,7 @@ export function istioOperatorInput(inputs: TracerInputs, meshConfig: Record<stri
   // istio-system, so another namespace must be given in both. metadata.namespace alone moves nothing.
   const customNamespace = inputs.istioNamespace !== DEFAULT_ISTIO_NAMESPACE;
   if (customNamespace) spec.namespace = inputs.istioNamespace;
+  if (inputs.profile !== undefined) spec.profile = inputs.profile;
   if (inputs.revision !== undefined) spec.revision = inputs.revision;
   spec.meshConfig = meshConfig;
   const global: Record<string, unknown> = {};
@@ -143,6 +148,9 @@ export function istioOperatorInput(inputs: TracerInputs, meshConfig: Record<stri
 /** Values of the istiod Helm chart (1.8+): the same mesh config at the top level of the values. */
 export function istiodHelmValuesInput(inputs: TracerInputs, meshConfig: Record<string, any>, choice: ProxyTracerChoice): IstioInstallInput {
   const content: Record<string, unknown> = {};
+  // The profile brings what ambient mode needs of istiod (PILOT_ENABLE_AMBIENT, the HBONE proxy metadata), merged
+  // under these values by the chart's zzz_profile.yaml.
+  if (inputs.profile !== undefined) content.profile = inputs.profile;
   if (inputs.revision !== undefined) content.revision = inputs.revision;
   // The sampling rate lives in meshConfig, which overrides the chart's pilot default; its values key moved
   // between releases, so it is not repeated here.
@@ -255,6 +263,28 @@ export function gatewayHelmValuesInput(inputs: TracerInputs): IstioInstallInput 
     installArgs: [],
     content,
   };
+}
+
+/**
+ * Values of the istio/cni and istio/ztunnel charts in ambient mode: their `ambient` profile (files/profile-ambient.yaml
+ * of each chart: the CNI agent's ambient redirection, ztunnel's HBONE metadata and distroless image), as upstream's
+ * ambient umbrella chart sets it for both (manifests/sample-charts/ambient/values.yaml). Nothing of tracing goes there:
+ * neither makes spans.
+ */
+export function ambientNodeChartInputs(inputs: TracerInputs): IstioInstallInput[] {
+  const profile = inputs.profile ?? 'ambient';
+  const chart = (name: string, file: string, tool: IstioInstallTool, what: string): IstioInstallInput => ({
+    fileName: file,
+    description: `Helm values for the ${name} chart of Istio ${inputs.release} (${what}): ` +
+      `helm install ${name === 'istio/cni' ? 'istio-cni' : 'ztunnel'} ${name} -n ${inputs.istioNamespace} -f ${file}, after istiod.`,
+    tool,
+    installArgs: [],
+    content: { profile },
+  });
+  return [
+    chart('istio/cni', CNI_HELM_VALUES_FILE, IstioInstallTool.HELM_CNI_CHART, 'the node agent that redirects the traffic of ambient pods to ztunnel'),
+    chart('istio/ztunnel', ZTUNNEL_HELM_VALUES_FILE, IstioInstallTool.HELM_ZTUNNEL_CHART, 'the per-node proxy of the ambient data plane, which makes no spans'),
+  ];
 }
 
 /** The certificate volume and its mount, as the ingress gateway Deployment needs them. */

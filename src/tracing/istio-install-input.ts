@@ -16,6 +16,10 @@ export enum IstioInstallTool {
    * later), with the control plane's namespace and revision.
    */
   HELM_BASE_CHART = 'helm-base-chart',
+  /** `helm install istio-cni istio/cni -f FILE`: the Istio CNI node agent of the ambient data plane (1.22 and later). */
+  HELM_CNI_CHART = 'helm-cni-chart',
+  /** `helm install ztunnel istio/ztunnel -f FILE`: the per-node proxy of the ambient data plane (1.22 and later). */
+  HELM_ZTUNNEL_CHART = 'helm-ztunnel-chart',
 }
 
 /**

@@ -3,11 +3,12 @@ import { Telemetry, TelemetryV1Alpha1 } from '../../imports/telemetry.istio.io';
 import { recordRelease } from '../analysis/_app-release';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { ConfigurationError, locatedIn } from '../configuration-error';
+import { DataplaneMode } from '../dataplane-mode';
 import { HelmChartSource, IstioRelease, releaseProp, TracingGeneration } from '../istio-release';
 import { parseAddress } from './_address';
 import {
-  directoryOf, fileNameOf, gatewayCertificatePatchCommands, gatewayHelmValuesInput, baseHelmValuesInput, helmGatewayCertificatePatchCommand, helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput,
-  nativeTracerMeshConfig, openTelemetryMeshConfig, podSecurityValues, ProxyTracerChoice, TracerInputs, zipkinMeshConfig,
+  ambientNodeChartInputs, baseHelmValuesInput, DEFAULT_ISTIO_NAMESPACE, directoryOf, fileNameOf, gatewayCertificatePatchCommands, gatewayHelmValuesInput, helmGatewayCertificatePatchCommand,
+  helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput, nativeTracerMeshConfig, openTelemetryMeshConfig, podSecurityValues, ProxyTracerChoice, TracerInputs, zipkinMeshConfig,
 } from './_install-inputs';
 import { assertDnsLabel, assertNamespaceName } from './_names';
 import { addWarningOnce } from './_report-once';
@@ -81,6 +82,12 @@ export interface LightstepTracingProps {
    */
   readonly providerName?: string;
   /**
+   * The data plane the mesh runs: sidecars, or ambient mode (Istio 1.22 and later; Beta in 1.22-1.23), installed with
+   * the `ambient` profile (istiod, the Istio CNI node agent, ztunnel), where waypoints and gateways make the spans.
+   * @default DataplaneMode.SIDECAR
+   */
+  readonly dataplaneMode?: DataplaneMode;
+  /**
    * Install Istio with its CNI node agent (Istio 1.10 and later), which sets up each pod's traffic redirection, so that
    * the sidecar injector leaves out istio-init, whose NET_ADMIN, NET_RAW and root user Pod Security "baseline" and
    * "restricted" refuse. The IstioOperator installs the agent; a Helm install adds the chart that `istioCni` names.
@@ -88,15 +95,17 @@ export interface LightstepTracingProps {
    */
   readonly istioCni?: boolean;
   /**
-   * Give the pods that istiod deploys for Kubernetes Gateway API Gateways the seccomp profile RuntimeDefault, which
-   * Pod Security "restricted" requires of them (Istio 1.20.8, 1.21.4 and later patches, 1.22.2 and later patches, 1.23 and later;
-   * before 1.16 there are no such pods, and nothing to do).
+   * Give the pods that istiod deploys for Kubernetes Gateway API Gateways (the ingress gateway and, in ambient mode, the
+   * waypoints) the seccomp profile RuntimeDefault, which Pod Security "restricted" requires of them (Istio 1.20.8, 1.21.4
+   * and later patches, 1.22.2 and later patches, 1.23 and later; waypoints from 1.23; before 1.16 there are no such pods).
    * @default false
    */
   readonly restrictedGatewayPods?: boolean;
 }
 
 const FIELD = 'LightstepTracing';
+/** The profile istioctl and the charts enable ambient mode with (manifests/profiles/ambient.yaml, files/profile-ambient.yaml). */
+const AMBIENT_PROFILE = 'ambient';
 const DEFAULT_CACERT_PATH = '/etc/lightstep/cacert.pem';
 const TELEMETRY_NAME = 'mesh-default';
 // Where every release's istio-cni chart README installs the node agent: its DaemonSet runs with priorityClassName
@@ -104,9 +113,10 @@ const TELEMETRY_NAME = 'mesh-default';
 const ISTIO_CNI_NAMESPACE = 'kube-system';
 
 /**
- * Sidecar tracing to LightStep for one Istio release: the install inputs (Helm values or IstioOperator) for
+ * Istio tracing to LightStep for one Istio release: the install inputs (Helm values or IstioOperator) for
  * that release's generation, the CA Secrets its pods mount, and, from Istio 1.15, the OpenTelemetry collector
- * (receiving Zipkin on 1.15.0-1.16.0, OTLP with a Telemetry resource from 1.16.1). The access token never
+ * (receiving Zipkin on 1.15.0-1.16.0, OTLP with a Telemetry resource from 1.16.1). With sidecars every sidecar and
+ * gateway reports spans; in ambient mode (1.22 and later) the waypoints and gateways do. The access token never
  * enters a generated file unless given with `AccessToken.fromLiteralUnsafe`.
  */
 export class LightstepTracing extends Construct {
@@ -157,6 +167,8 @@ export class LightstepTracing extends Construct {
   public readonly cacertPath: string;
   /** Istio control plane revision, if any. */
   public readonly revision?: string;
+  /** The data plane the mesh runs. */
+  public readonly dataplaneMode: DataplaneMode;
   /** The Istio CNI node agent the install brings (prop `istioCni`), with the Helm chart that installs it beside istiod; undefined without. */
   public readonly istioCni?: IstioCniInstall;
 
@@ -177,6 +189,9 @@ export class LightstepTracing extends Construct {
       const applicationNamespaces = validateNamespaces(props.applicationNamespaces ?? ['default']);
       const cacertPath = validateCacertPath(props.cacertPath ?? DEFAULT_CACERT_PATH);
       validateRevision(props.revision, this.generation);
+      this.dataplaneMode = validateDataplaneMode(props.dataplaneMode ?? DataplaneMode.SIDECAR);
+      const ambient = this.dataplaneMode === DataplaneMode.AMBIENT;
+      if (ambient) this.assertAmbientFits(istioNamespace, props.revision, props.istioCni);
       const ingressGatewayName = props.ingressGatewayName ?? 'istio-ingressgateway';
       assertDnsLabel(`${FIELD}.ingressGatewayName`, ingressGatewayName, 'Deployment name', 'istio-ingressgateway');
       const token = props.accessToken ?? AccessToken.fromEnv();
@@ -185,7 +200,7 @@ export class LightstepTracing extends Construct {
       const plaintextWarning = plaintextToHttpsPortWarning(`${FIELD}.secure`, secure, address);
       if (plaintextWarning) addWarningOnce(this, plaintextWarning);
       const cniValue = props.istioCni ? this.istioCniValue() : undefined;
-      const gatewayPodValue = props.restrictedGatewayPods ? this.gatewayPodSecurityValue() : undefined;
+      const gatewayPodValue = props.restrictedGatewayPods ? this.gatewayPodSecurityValue(ambient) : undefined;
       this.address = `${address.host}:${address.port}`;
       this.secure = secure;
       this.sampling = sampling;
@@ -206,6 +221,7 @@ export class LightstepTracing extends Construct {
         ingressGatewayName,
         literalToken: token.literalValue,
         tokenExpression: token.shellExpression(istioNamespace),
+        profile: ambient ? AMBIENT_PROFILE : undefined,
         cniNamespace: cniValue === undefined ? undefined : ISTIO_CNI_NAMESPACE,
         podSecurityValues: podSecurityValues(cniValue, gatewayPodValue),
       };
@@ -241,7 +257,12 @@ export class LightstepTracing extends Construct {
           this.meshConfig = openTelemetryMeshConfig(this.providerName, this.collector.serviceFqdn, this.collector.grpcPort);
         }
         this.installInputs = [istioOperatorInput(inputs, this.meshConfig, choice, LightstepCaCertSecret.NAME)];
-        if (this.release.hasIstiodHelmChart) this.installInputs.push(...helmChartInputs(inputs, this.meshConfig, choice));
+        if (ambient) {
+          // The ambient profile installs no ingress gateway, so the gateway chart's values serve nothing.
+          this.installInputs.push(istiodHelmValuesInput(inputs, this.meshConfig, choice), ...ambientNodeChartInputs(inputs));
+        } else if (this.release.hasIstiodHelmChart) {
+          this.installInputs.push(...helmChartInputs(inputs, this.meshConfig, choice));
+        }
         this.tokenSetupCommands = this.collector.tokenSetupCommands;
         if (!zipkin) this.addTelemetry(istioNamespace, this.providerName!, sampling);
       } else {
@@ -294,6 +315,36 @@ export class LightstepTracing extends Construct {
       'or set secure: false for a satellite that serves plaintext');
   }
 
+  /**
+   * What ambient mode rules out here, and the Beta warning of 1.22-1.23. The Istio CNI node agent recognises ztunnel's
+   * pods by the namespace istio-system (SYSTEM_NAMESPACE, cni/pkg/nodeagent/options.go), which its chart lets no one
+   * change before 1.27; 1.22's istiod trusts only the ztunnel of istio-system or kube-system (CA_TRUSTED_NODE_ACCOUNTS of
+   * the ambient profile). A revision reaches a namespace through istio.io/rev, which also turns sidecar injection on
+   * (the rev.namespace.sidecar-injector.istio.io webhook), and the one ztunnel of a node serves one control plane.
+   */
+  private assertAmbientFits(istioNamespace: string, revision: string | undefined, istioCni: boolean | undefined): void {
+    // Every release with ambient mode (1.22+) takes the OpenTelemetry collector path, the only one this mode is set up on.
+    this.release.assertSupportsAmbient(`${FIELD}.dataplaneMode`);
+    const beta = this.release.ambientBetaWarning;
+    if (beta) addWarningOnce(this, `${FIELD}.dataplaneMode: ${beta}`);
+    if (istioNamespace !== DEFAULT_ISTIO_NAMESPACE) {
+      throw new ConfigurationError(`${FIELD}.istioNamespace`, istioNamespace,
+        `ambient mode needs Istio in ${DEFAULT_ISTIO_NAMESPACE}: the Istio CNI node agent finds ztunnel only there (SYSTEM_NAMESPACE, which the istio/cni chart cannot change before 1.27), ` +
+        'and the ztunnel and istiod charts must then be told of each other\'s namespace',
+        `remove ${FIELD}.istioNamespace (Istio goes to ${DEFAULT_ISTIO_NAMESPACE}), or set ${FIELD}.dataplaneMode to sidecar`);
+    }
+    if (revision !== undefined) {
+      throw new ConfigurationError(`${FIELD}.revision`, revision,
+        'in ambient mode a namespace selects a revision with istio.io/rev, which also turns sidecar injection on for it, and the one ztunnel of each node serves one control plane',
+        `remove ${FIELD}.revision in ambient mode, or set ${FIELD}.dataplaneMode to sidecar`);
+    }
+    if (istioCni) {
+      throw new ConfigurationError(`${FIELD}.istioCni`, true,
+        'the ambient profile installs the Istio CNI node agent itself, in the Istio namespace beside ztunnel (which it finds only there); a second agent would redirect the same pods',
+        `remove ${FIELD}.istioCni in ambient mode`);
+    }
+  }
+
   /** The istiod value that turns Istio CNI on at this release, or a refusal that says why Pod Security cannot be met. */
   private istioCniValue(): string {
     const value = this.release.istioCniValue;
@@ -307,9 +358,17 @@ export class LightstepTracing extends Construct {
 
   /**
    * The istiod value that gives Gateway API gateway pods a seccomp profile at this release, or a refusal; none before
-   * 1.16, whose istiod implements no Gateway API and so deploys no such pod.
+   * 1.16, whose istiod implements no Gateway API and so deploys no such pod. In ambient mode the waypoints need it too,
+   * whose template (files/waypoint.yaml) reads gateways.seccompProfile from 1.23 and no value before.
    */
-  private gatewayPodSecurityValue(): string | undefined {
+  private gatewayPodSecurityValue(ambient: boolean): string | undefined {
+    if (ambient) {
+      const waypointValue = this.release.waypointSeccompValue;
+      if (waypointValue !== undefined) return waypointValue;
+      throw new ConfigurationError(`${FIELD}.restrictedGatewayPods`, true,
+        `the waypoint pod of Istio ${this.release} has no seccomp profile, which Pod Security "restricted" requires, and its template (files/waypoint.yaml) reads no value that would set one (gateways.seccompProfile arrived in 1.23)`,
+        'target Istio 1.23 or later, or do without "restricted" in the waypoint\'s namespace (in the app: bookinfo.restrictedPodSecurity: false)');
+    }
     if (this.release.gatewayApiCrdVersion === undefined) return undefined;
     const value = this.release.gatewayPodSecurityValue;
     if (value !== undefined) return value;
@@ -406,6 +465,13 @@ function validateRevision(revision: string | undefined, generation: TracingGener
     throw new ConfigurationError(`${FIELD}.revision`, revision, 'Istio 1.1-1.5 have no control plane revisions',
       'remove revision, or target Istio 1.6 or later');
   }
+}
+
+function validateDataplaneMode(mode: DataplaneMode): DataplaneMode {
+  if (!Object.values(DataplaneMode).includes(mode)) {
+    throw new ConfigurationError(`${FIELD}.dataplaneMode`, mode, 'not a data plane mode', `use one of ${Object.values(DataplaneMode).map((m) => `"${m}"`).join(', ')}`);
+  }
+  return mode;
 }
 
 function validateProviderName(name: string): string {

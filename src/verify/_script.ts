@@ -1,4 +1,5 @@
 import { BookinfoIngressKind } from '../bookinfo/bookinfo-ingress-kind';
+import { AmbientModel, ambientPreflight, ambientVerdict } from './_ambient-checks';
 import { jsonPathKey, shellQuote as q } from './_shell';
 
 /** Everything the script needs, defaults applied and checked by VerifyScript. */
@@ -27,6 +28,8 @@ export interface ScriptModel {
     readonly receiver: string; readonly exporter: string; readonly metricsPort: number;
   };
   readonly telemetry?: { readonly name: string; readonly namespace: string; readonly providerName: string };
+  /** The ambient data plane, when the mesh runs it. */
+  readonly ambient?: AmbientModel;
   readonly lightstepServiceName: string;
   readonly requests: number;
   /** Folder of the manifests, relative to the script's folder. */
@@ -78,7 +81,7 @@ function header(m: ScriptModel): string[] {
     `ISTIO_NS=${q(m.istioNamespace)}`,
     `BOOKINFO_NS=${q(m.bookinfo.namespace)}`,
     // Only the CA and Telemetry checks name the manifests in their fixes.
-    ...(m.caCert || m.telemetry || m.collector?.caCertSecret ? [
+    ...(m.caCert || m.telemetry || m.collector?.caCertSecret || m.ambient ? [
       '# The manifests, named in fixes as a path that works from where the script was started.',
       `MANIFESTS="$(dirname -- "$0")"/${q(m.manifestsDir)}`,
     ] : []),
@@ -206,6 +209,7 @@ function preflight(m: ScriptModel): string[] {
       'fi',
     );
   }
+  if (m.ambient) out.push(...ambientPreflight(m.ambient, m.bookinfo.deploymentNames));
   return out;
 }
 
@@ -353,7 +357,9 @@ function proof(m: ScriptModel): string[] {
       'if [ "$metrics_read" != yes ]; then',
       `  problem "cannot read the collector's metrics on port ${c.metricsPort} of pod \${collector_pod:-(none)}" ${q(`make the collector serve its metrics on the pod address (service.telemetry.metrics readers: pull, prometheus host 0.0.0.0 port ${c.metricsPort}) and check that the collector runs`)}`,
       'elif [ "$accepted" -le 0 ]; then',
-      `  problem "the collector's ${c.receiver} receiver accepted no spans (refused: $refused)" "the sidecars send nothing to the collector: check the mesh config provider and the Telemetry above, then restart the Bookinfo pods so their proxies take the mesh config"`,
+      m.ambient
+        ? `  problem "the collector's ${c.receiver} receiver accepted no spans (refused: $refused)" "the waypoint and the ingress gateway send nothing to the collector: check the mesh config provider, the Telemetry and the waypoint above, then restart the waypoint (kubectl -n $BOOKINFO_NS rollout restart deployment $WAYPOINT) so that it takes the mesh config"`
+        : `  problem "the collector's ${c.receiver} receiver accepted no spans (refused: $refused)" "the sidecars send nothing to the collector: check the mesh config provider and the Telemetry above, then restart the Bookinfo pods so their proxies take the mesh config"`,
       'elif [ "$failed" -gt 0 ] || [ "$sent" -le 0 ]; then',
       `  problem "the collector accepted $accepted spans but its ${c.exporter} exporter sent $sent and failed $failed" ${q(`check the token Secret and the LightStep address: kubectl -n ${c.namespace} logs deployment/${c.name}`)}`,
       'else',
@@ -390,12 +396,14 @@ function verdict(m: ScriptModel): string[] {
   return [
     '',
     'section \'verdict\'',
+    `LS_SERVICE=${q(m.lightstepServiceName)}`,
+    ...(m.ambient ? ambientVerdict(m.ambient) : []),
     'if [ "$spans_sent" = yes ] && [ "$problems" -eq 0 ]; then',
-    `  printf '%s\\n' ${q(`Spans left the mesh. In LightStep, select the service ${m.lightstepServiceName} (Explorer or Service Directory) to see them.`)}`,
+    `  printf '%s\\n' "Spans left the mesh. In LightStep, select the service $LS_SERVICE (Explorer or Service Directory) to see them."`,
     '  exit 0',
     'fi',
     'if [ "$spans_sent" = yes ]; then',
-    `  printf '%s\\n' "Spans left the mesh, but $problems problem(s) above need a fix. In LightStep, select the service ${m.lightstepServiceName}."`,
+    '  printf \'%s\\n\' "Spans left the mesh, but $problems problem(s) above need a fix. In LightStep, select the service $LS_SERVICE."',
     'else',
     '  printf \'%s\\n\' "No span was proven to leave the mesh: fix the $problems problem(s) above and run this again."',
     'fi',

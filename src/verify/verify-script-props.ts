@@ -119,6 +119,27 @@ export interface VerifyTelemetry {
   readonly providerName: string;
 }
 
+/** The ambient data plane, as the check finds it: the node components in the Istio namespace, the waypoint in Bookinfo's. */
+export interface VerifyAmbient {
+  /**
+   * Name of the waypoint Gateway (class istio-waypoint) in the Bookinfo namespace.
+   * @default 'waypoint'
+   */
+  readonly waypointName?: string;
+  /** The Services the waypoint must serve, e.g. "productpage". */
+  readonly services: string[];
+  /**
+   * Name of ztunnel's DaemonSet in the Istio namespace.
+   * @default 'ztunnel'
+   */
+  readonly ztunnelDaemonSet?: string;
+  /**
+   * Name of the Istio CNI node agent's DaemonSet in the Istio namespace.
+   * @default 'istio-cni-node'
+   */
+  readonly cniDaemonSet?: string;
+}
+
 /** A plain description of what was generated, from which `VerifyScript` writes the read-only check. */
 export interface VerifyScriptProps {
   /** The targeted Istio release, e.g. 1.16.1. */
@@ -160,6 +181,11 @@ export interface VerifyScriptProps {
    * @default none
    */
   readonly telemetry?: VerifyTelemetry;
+  /**
+   * The ambient data plane: checked instead of sidecars, and the waypoint that makes the spans of Bookinfo's calls.
+   * @default the sidecar data plane
+   */
+  readonly ambient?: VerifyAmbient;
   /**
    * Service to select in the LightStep UI.
    * @default '<productPageService>.<bookinfo namespace>'

@@ -1,13 +1,16 @@
 import { ApiObject } from 'cdk8s';
 import { Bookinfo } from '../bookinfo/bookinfo';
+import { BookinfoIngressKind } from '../bookinfo/bookinfo-ingress-kind';
 import { ConfigurationError } from '../configuration-error';
+import { DataplaneMode } from '../dataplane-mode';
 import { IstioRelease, releaseProp, TracingGeneration } from '../istio-release';
 import { assertDnsLabel, assertNamespaceName, assertObjectName, assertSecretKey } from '../tracing/_names';
 import { LightstepCaCertSecret } from '../tracing/lightstep-ca-cert-secret';
 import { LightstepTracing } from '../tracing/lightstep-tracing';
+import { AmbientModel } from './_ambient-checks';
 import { renderScript, ScriptModel } from './_script';
 import { TracerStatsInclusion } from '../tracing/tracer-stats-inclusion';
-import { VerifyScriptProps } from './verify-script-props';
+import { VerifyAmbient, VerifyScriptProps } from './verify-script-props';
 
 /** The constructs a verification is written for. */
 export interface VerifyScriptSources {
@@ -35,6 +38,10 @@ export interface VerifyScriptSources {
 const FIELD = 'VerifyScript';
 const DEFAULT_GATEWAY = 'istio-ingressgateway';
 const DEFAULT_MESH_CONFIGMAP = 'istio';
+/** What the istio/ztunnel and istio/cni charts name their DaemonSets (templates/daemonset.yaml). */
+const DEFAULT_ZTUNNEL_DAEMONSET = 'ztunnel';
+const DEFAULT_CNI_DAEMONSET = 'istio-cni-node';
+const DEFAULT_WAYPOINT = 'waypoint';
 
 /**
  * A read-only bash script (`verify.sh`) that checks, on the cluster, that what was generated works: the CA Secrets
@@ -129,6 +136,11 @@ export class VerifyScript {
         namespace: telemetry.metadata.namespace!,
         providerName: tracing.providerName,
       } : undefined,
+      ambient: bookinfo.dataplaneMode === DataplaneMode.AMBIENT ? {
+        waypointName: bookinfo.waypoint?.name,
+        services: bookinfo.microservices.map((microservice) => microservice.serviceName),
+      } : undefined,
+      lightstepServiceName: bookinfo.waypoint ? waypointSpanService(tracing.release, bookinfo.waypoint.name, bookinfo.namespace) : undefined,
       requests: sources.requests,
       manifestsDir: sources.manifestsDir,
     };
@@ -211,6 +223,7 @@ export class VerifyScript {
         metricsPort: collector.metricsPort ?? 8888,
       } : undefined,
       telemetry: props.telemetry,
+      ambient: props.ambient ? ambientModel(props.ambient, release, b.ingress === BookinfoIngressKind.GATEWAY_API ? `${b.gatewayName ?? 'bookinfo-gateway'}-istio.${b.namespace}` : undefined) : undefined,
       lightstepServiceName: props.lightstepServiceName ?? `${service}.${b.namespace}`,
       requests,
       manifestsDir: manifestsDir.replace(/\/$/, ''),
@@ -219,6 +232,43 @@ export class VerifyScript {
   }
 
   private constructor() {}
+}
+
+/**
+ * The ambient model: names checked, and what the release writes (the CNI agent's ambient switch, the WaypointBound
+ * condition). `ingressSpanService` is the service name of the Gateway API ingress's spans: istiod names its Deployment
+ * `<gateway>-istio` (files/kube-gateway.yaml), and the proxy's spans carry `<workload>.<namespace>`.
+ */
+function ambientModel(ambient: VerifyAmbient, release: IstioRelease, ingressSpanService: string | undefined): AmbientModel {
+  release.assertSupportsAmbient(`${FIELD}.ambient`);
+  const ztunnel = ambient.ztunnelDaemonSet ?? DEFAULT_ZTUNNEL_DAEMONSET;
+  const cni = ambient.cniDaemonSet ?? DEFAULT_CNI_DAEMONSET;
+  const waypoint = ambient.waypointName ?? DEFAULT_WAYPOINT;
+  assertDnsLabel(`${FIELD}.ambient.ztunnelDaemonSet`, ztunnel, 'DaemonSet name', DEFAULT_ZTUNNEL_DAEMONSET);
+  assertDnsLabel(`${FIELD}.ambient.cniDaemonSet`, cni, 'DaemonSet name', DEFAULT_CNI_DAEMONSET);
+  assertDnsLabel(`${FIELD}.ambient.waypointName`, waypoint, 'Gateway name', DEFAULT_WAYPOINT);
+  if (!Array.isArray(ambient.services) || ambient.services.length === 0) {
+    throw new ConfigurationError(`${FIELD}.ambient.services`, ambient.services, 'the waypoint must serve at least one Service', 'list the Services, e.g. ["productpage"]');
+  }
+  ambient.services.forEach((name, index) => assertDnsLabel(`${FIELD}.ambient.services[${index}]`, name, 'Service name', 'productpage'));
+  return {
+    ztunnelDaemonSet: ztunnel,
+    cniDaemonSet: cni,
+    cniAmbientFlag: release.cniAmbientFlagInConfigMap ? 'configmap' : 'env',
+    waypointName: waypoint,
+    services: ambient.services,
+    waypointBoundCondition: release.hasWaypointBoundCondition,
+    ingressSpanService,
+  };
+}
+
+/**
+ * The LightStep service of a waypoint's spans: `<waypoint>.<namespace>` (the proxy's own cluster name, from its
+ * `--serviceCluster <service account>.<namespace>`), or on 1.28-1.29 the called Service's hostname (reviews is called
+ * on every page).
+ */
+function waypointSpanService(release: IstioRelease, waypoint: string, namespace: string): string {
+  return release.waypointSpansNamedAfterDestination ? `reviews.${namespace}.svc.cluster.local` : `${waypoint}.${namespace}`;
 }
 
 /** What to change so that the release keeps the tracer's counters, as a sentence. */

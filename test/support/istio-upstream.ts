@@ -13,6 +13,10 @@ export const UPSTREAM_DIR = fileURLToPath(new URL('../fixtures/istio-upstream', 
 /** The whole Helm charts (and profiles) of each release, as its archive lays them out (istio-charts/README.md). */
 export const CHARTS_DIR = fileURLToPath(new URL('../fixtures/istio-charts', import.meta.url));
 const GATEWAY_API_DIR = fileURLToPath(new URL('../fixtures/gateway-api', import.meta.url));
+/** The gateway-api line of go.mod at boundary patches that have no folder of their own in istio-upstream (its README.md). */
+const GO_MOD_DIR = fileURLToPath(new URL('../fixtures/istio-go-mod', import.meta.url));
+/** The boundary patches of GO_MOD_DIR, e.g. "1.24.0". */
+export const GO_MOD_BOUNDARY_RELEASES: string[] = fs.readdirSync(GO_MOD_DIR).filter((name) => /^\d+\.\d+\.\d+$/.test(name)).sort(compareReleases);
 // istio/istio files that decide Pod Security (see its README.md), among them the gateway template of the Gateway API.
 const POD_SECURITY_DIR = fileURLToPath(new URL('../fixtures/istio-pod-security', import.meta.url));
 // istio/api's networking/v1alpha3/destination_rule.proto, where the mesh config's tlsSettings type is defined (1.6-1.14).
@@ -51,7 +55,9 @@ export class UpstreamRelease {
   public static of(tag: string): UpstreamRelease {
     let release = UpstreamRelease.cache.get(tag);
     if (!release) {
-      if (!fs.existsSync(path.join(UPSTREAM_DIR, tag))) throw new Error(`no upstream files for Istio ${tag} in ${UPSTREAM_DIR}`);
+      // A boundary patch of the chart or go.mod fixtures alone (e.g. 1.24.0) answers from those only.
+      const sources = [path.join(UPSTREAM_DIR, tag), path.join(CHARTS_DIR, `istio-${tag}.tar.gz`), path.join(GO_MOD_DIR, tag)];
+      if (!sources.some((source) => fs.existsSync(source))) throw new Error(`no upstream files for Istio ${tag} in ${sources.join(', ')}`);
       release = new UpstreamRelease(tag);
       UpstreamRelease.cache.set(tag, release);
     }
@@ -76,7 +82,8 @@ export class UpstreamRelease {
    * that its templates merge into the top level, so the wrapper's keys are the chart's values.
    */
   public get values(): Record<string, any> {
-    return this.memo('values', () => unwrapDefaults((yaml.load(this.text('values.yaml') ?? '') ?? {}) as Record<string, any>));
+    return this.memo('values', () => unwrapDefaults((yaml.load(this.text('values.yaml')
+      ?? this.chartFile('manifests/charts/istio-control/istio-discovery/values.yaml') ?? '') ?? {}) as Record<string, any>));
   }
 
   /** values.yaml of the pilot subchart of the istio chart (1.1-1.5): its keys are set as `pilot.<key>`. */
@@ -128,7 +135,16 @@ export class UpstreamRelease {
   public get servedVersions(): Map<string, string[]> {
     return this.memo('servedVersions', () => {
       const served = new Map<string, string[]>();
-      for (const line of (this.text('crd-versions.txt') ?? '').split('\n').filter(Boolean)) {
+      const listing = this.text('crd-versions.txt');
+      if (listing === undefined) {
+        // A boundary patch of the chart fixtures alone: the base chart's CRDs, as crd-versions.txt is derived from them.
+        const crds = this.chartFile('manifests/charts/base/files/crd-all.gen.yaml') ?? this.chartFile('manifests/charts/base/crds/crd-all.gen.yaml') ?? '';
+        for (const crd of yaml.loadAll(crds) as any[]) {
+          if (crd?.kind !== 'CustomResourceDefinition') continue;
+          served.set(`${crd.spec.group}/${crd.spec.names.kind}`, crd.spec.versions.filter((v: any) => v.served).map((v: any) => v.name));
+        }
+      }
+      for (const line of (listing ?? '').split('\n').filter(Boolean)) {
         const [group, kind, versions] = line.split(' ');
         served.set(`${group}/${kind}`, versions.split(','));
       }
@@ -136,9 +152,10 @@ export class UpstreamRelease {
     });
   }
 
-  /** The files of the release's chart archive (test/fixtures/istio-charts), relative to the release folder. */
+  /** The files of the release's chart archive (test/fixtures/istio-charts), relative to the release folder; none without one. */
   public get chartFiles(): Set<string> {
     return this.memo('chartFiles', () => {
+      if (!fs.existsSync(this.chartArchive)) return new Set<string>();
       const listing = execFileSync('tar', ['-tzf', this.chartArchive], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
       return new Set(listing.split('\n').filter(Boolean).map((entry) => entry.replace(/^istio-[^/]+\//, '').replace(/\/$/, '')).filter(Boolean));
     });
@@ -193,7 +210,7 @@ export class UpstreamRelease {
    * module with a fork (1.13-1.15), whose CRDs were never published as a tag.
    */
   public get gatewayApiTag(): string | undefined {
-    const text = this.text('gateway-api.txt') ?? '';
+    const text = this.text('gateway-api.txt') ?? readIfExists(path.join(GO_MOD_DIR, this.tag, 'gateway-api.txt')) ?? '';
     if (/replace\s+sigs\.k8s\.io\/gateway-api\s+=>/.test(text)) return undefined;
     const match = /sigs\.k8s\.io\/gateway-api\s+v(\d+)\.(\d+)\.(\d+)(-0\.\d+-[0-9a-f]+)?/.exec(text);
     if (!match) return undefined;

@@ -15,6 +15,12 @@ import { COLLECTOR_MANIFEST, GATEWAY_API_SERVED, resolveMessage, UpstreamRelease
 const GATEWAY_VALUES_FILE = 'gateway-helm-values.yaml';
 /** The values file of the base chart, written for a control plane outside istio-system or of a revision. */
 const BASE_VALUES_FILE = 'base-helm-values.yaml';
+/** The values files of the charts ambient mode adds (istio/cni, istio/ztunnel), and the archive folder of each. */
+const NODE_CHART_VALUES: Record<string, string> = {
+  'cni-helm-values.yaml': 'manifests/charts/istio-cni',
+  'ztunnel-helm-values.yaml': 'manifests/charts/ztunnel',
+};
+const ISTIOD_CHART = 'manifests/charts/istio-control/istio-discovery';
 
 /** What one synthesis produced: the manifests, the Istio install inputs by file name, and INSTALL.md. */
 export interface SynthesizedOutput {
@@ -54,6 +60,7 @@ export function upstreamProblems(output: SynthesizedOutput, upstream: UpstreamRe
   context.checkCollector();
   context.checkOverlays();
   context.checkInstallNotes();
+  context.checkProfiles();
   return problems;
 }
 
@@ -78,8 +85,13 @@ class CheckContext {
         this.checkChartValues(file, content ?? {}, this.gatewayChartFolder(), []);
       } else if (file === BASE_VALUES_FILE) {
         this.checkChartValues(file, content ?? {}, 'manifests/charts/base', []);
+      } else if (NODE_CHART_VALUES[file]) {
+        const { profile, ...values } = content ?? {};
+        this.checkChartValues(file, values, NODE_CHART_VALUES[file], []);
       } else {
-        this.checkValues(file, content ?? {}, []);
+        // `profile` is read by the chart's zzz_profile.yaml, not declared in values.yaml: checkProfiles checks it.
+        const { profile, ...values } = content ?? {};
+        this.checkValues(file, values, []);
       }
     }
     for (const object of this.output.objects.filter((o) => o.kind === 'Telemetry')) {
@@ -358,7 +370,7 @@ class CheckContext {
     }
     const repositoryCharts: Record<string, string> = {
       'istio/base': 'manifests/charts/base', 'istio/istiod': 'manifests/charts/istio-control/istio-discovery', 'istio/gateway': 'manifests/charts/gateway',
-      'istio/cni': 'manifests/charts/istio-cni',
+      'istio/cni': 'manifests/charts/istio-cni', 'istio/ztunnel': 'manifests/charts/ztunnel',
     };
     for (const match of notes.matchAll(/helm (?:install|template) [\w-]+ (istio\/[\w-]+)/g)) {
       const source = repositoryCharts[match[1]];
@@ -382,6 +394,31 @@ class CheckContext {
     }
     if (/\binstall\/kubernetes|manifests\/charts/.test(notes.replace(/\$ISTIO_DIR"?\/[^\s"]+/g, ''))) {
       this.problems.push('INSTALL.md: a path of the Istio release without $ISTIO_DIR: it only works from the release folder');
+    }
+  }
+
+  /**
+   * Every install profile the output names exists at the release: an IstioOperator's `spec.profile` in the archive's
+   * manifests/profiles, a Helm values file's `profile` as files/profile-<name>.yaml of its chart, whose
+   * templates/zzz_profile.yaml reads `.Values.profile`.
+   */
+  public checkProfiles(): void {
+    for (const [file, content] of Object.entries(this.output.installInputs)) {
+      if (content?.kind === 'IstioOperator') {
+        const profile = content.spec?.profile;
+        if (profile !== undefined && !this.upstream.chartFiles.has(`manifests/profiles/${profile}.yaml`)) {
+          this.fail(`${file} spec`, 'profile', profile, `is not a profile of the release (no manifests/profiles/${profile}.yaml)`);
+        }
+        continue;
+      }
+      if (content?.profile === undefined) continue;
+      const chart = NODE_CHART_VALUES[file] ?? (file === GATEWAY_VALUES_FILE ? this.gatewayChartFolder() : ISTIOD_CHART);
+      // `.Values.profile`, or from 1.25 `coalesce ($.Values).profile ($.Values.global).profile`.
+      if (!/Values\)?\.profile\b/.test(this.upstream.chartFile(`${chart}/templates/zzz_profile.yaml`) ?? '')) {
+        this.fail(file, 'profile', content.profile, `is not read by ${chart}/templates/zzz_profile.yaml`);
+      } else if (!this.upstream.chartFiles.has(`${chart}/files/profile-${content.profile}.yaml`)) {
+        this.fail(file, 'profile', content.profile, `is not a profile of ${chart} (no files/profile-${content.profile}.yaml)`);
+      }
     }
   }
 

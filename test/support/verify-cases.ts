@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Chart } from 'cdk8s';
 import {
-  AccessToken, Bookinfo, BookinfoIngressKind, CaCertificate, IstioRelease, LightstepTracing, VerifyScript, VerifyScriptProps,
+  AccessToken, Bookinfo, BookinfoIngressKind, CaCertificate, DataplaneMode, IstioRelease, LightstepTracing, VerifyScript, VerifyScriptProps,
 } from '../../src';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -31,6 +31,8 @@ export interface CaseOptions {
   readonly istioNamespace?: string;
   /** LightstepTracing.revision */
   readonly revision?: string;
+  /** LightstepTracing.dataplaneMode and Bookinfo.dataplaneMode */
+  readonly dataplaneMode?: DataplaneMode;
 }
 
 /** Builds LightstepTracing and Bookinfo for a release in a throwaway app and reads the script's description from them. */
@@ -46,9 +48,10 @@ export function propsFromConstructs(release: string, options: CaseOptions = {}):
       ingressGatewayName: options.gatewayName,
       istioNamespace: options.istioNamespace,
       revision: options.revision,
+      dataplaneMode: options.dataplaneMode,
     });
     const bookinfo = new Bookinfo(chart, 'Bookinfo', {
-      istioRelease: IstioRelease.of(release), ingress: options.ingress, ingressGatewaySelector: options.gatewaySelector,
+      istioRelease: IstioRelease.of(release), ingress: options.ingress, ingressGatewaySelector: options.gatewaySelector, dataplaneMode: options.dataplaneMode,
     });
     return VerifyScript.propsFromConstructs({ tracing, bookinfo });
   } finally {

@@ -118,11 +118,19 @@ function injectionProblems(cluster: FakeCluster, pods: RunningPod[], asked: Aske
     const { object } = pod;
     const namespace = cluster.get('Namespace', undefined, object.metadata.namespace);
     const labels = object.metadata.labels ?? {};
+    const name = `pod ${object.metadata.namespace}/${object.metadata.name}`;
+    // An ambient namespace's pods get no sidecar: the CNI node agent takes them over (cni/pkg/util/podutil.go), except
+    // those labelled out of ambient, such as the waypoint and gateway pods istiod deploys there.
+    if (namespace?.metadata.labels?.['istio.io/dataplane-mode'] === 'ambient') {
+      if (labels['istio.io/dataplane-mode'] === 'none') continue;
+      if (proxyContainerOf(object)) problems.push(`${name} has a sidecar in the ambient namespace ${object.metadata.namespace}`);
+      else if (object.metadata.annotations?.['ambient.istio.io/redirection'] !== 'enabled') problems.push(`${name} is not captured by the ambient data plane`);
+      continue;
+    }
     const optedOut = labels['sidecar.istio.io/inject'] === 'false' || object.metadata.annotations?.['sidecar.istio.io/inject'] === 'false';
     const wanted = (object.metadata.namespace === asked.bookinfoNamespace || labels['sidecar.istio.io/inject'] === 'true') && !optedOut;
     if (!wanted) continue;
     const selected = webhooks.filter((w) => selects(w.namespaceSelector, namespace?.metadata.labels) && selects(w.objectSelector, labels));
-    const name = `pod ${object.metadata.namespace}/${object.metadata.name}`;
     if (selected.length === 0) { problems.push(`${name} must be injected, and no mutating webhook selects it`); continue; }
     const service = selected[0].clientConfig?.service;
     if (service && !cluster.get('Service', service.namespace, service.name)) problems.push(`${name}: webhook ${selected[0].name} calls Service ${service.namespace}/${service.name}, which does not exist`);

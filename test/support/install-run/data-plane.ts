@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import * as yaml from 'js-yaml';
 import { admittedPod } from '../istio-injector/admitted-pod';
 import { FakeCluster, KubeObject } from './cluster';
+import { AmbientControllers, WAYPOINT_CLASS } from './ambient-data-plane';
 import { DataPlaneControl } from './world';
 
 /** A pod as the fake runs it, with the facts its proxy or the collector acts on. */
@@ -46,12 +47,25 @@ export function proxyContainerOf(pod: KubeObject): Record<string, any> | undefin
 
 /** Documentation addresses (RFC 5737), handed out to LoadBalancer Services in the order they appear. */
 const LOAD_BALANCER_RANGE = '203.0.113.';
+/** The cluster IPs the API server gives Services, from the default service CIDR, in the order they appear. */
+const CLUSTER_IP_RANGE = '10.96.0.';
+
+/** What the cluster runs besides the objects: the Istio release whose control plane answers (for its status writes). */
+export interface DataPlaneOptions {
+  /** The Istio release, e.g. "1.24.6"; undefined for runs that never need a release's own behaviour. */
+  readonly release?: string;
+}
 
 export class DataPlane implements DataPlaneControl {
   public readonly pods = new Map<string, RunningPod[]>();
   private readonly addresses = new Map<string, string>();
+  private readonly clusterIps = new Map<string, string>();
+  /** istiod's ambient controller and the CNI node agent, which act once they run (ambient-data-plane.ts). */
+  public readonly ambient: AmbientControllers;
 
-  public constructor(private readonly cluster: FakeCluster, private readonly injector: PodInjector) {}
+  public constructor(private readonly cluster: FakeCluster, private readonly injector: PodInjector, options: DataPlaneOptions = {}) {
+    this.ambient = new AmbientControllers(cluster, this, options.release);
+  }
 
   public reconcile(): void {
     for (const key of [...this.pods.keys()]) if (!this.cluster.all().some((object) => this.cluster.key(object) === key)) this.pods.delete(key);
@@ -63,6 +77,17 @@ export class DataPlane implements DataPlaneControl {
       for (const workload of [...this.cluster.list('Deployment'), ...this.cluster.list('DaemonSet')]) this.startPods(workload);
     }
     this.programGateways();
+    this.ambient.reconcile();
+  }
+
+  /** Every running pod, of every namespace. */
+  public runningPods(): RunningPod[] {
+    return [...this.pods.values()].flat().filter((pod) => !pod.blocked);
+  }
+
+  /** The cluster IP the API server gave a Service (ClusterIP and LoadBalancer types), once it exists. */
+  public clusterIpOf(service: KubeObject): string | undefined {
+    return this.clusterIps.get(this.cluster.key(service));
   }
 
   /**
@@ -96,10 +121,11 @@ export class DataPlane implements DataPlaneControl {
     return [...this.pods.values()].flat().find((pod) => pod.object.metadata.namespace === namespace && pod.object.metadata.name === name);
   }
 
-  /** A cloud's load balancer gives each LoadBalancer Service an address once. */
+  /** A cloud's load balancer gives each LoadBalancer Service an address once; the API server every Service a cluster IP. */
   private balance(service: KubeObject): void {
-    if (service.spec?.type !== 'LoadBalancer') return;
     const key = this.cluster.key(service);
+    if (service.spec?.clusterIP !== 'None' && !this.clusterIps.has(key)) this.clusterIps.set(key, `${CLUSTER_IP_RANGE}${10 + this.clusterIps.size}`);
+    if (service.spec?.type !== 'LoadBalancer') return;
     if (!this.addresses.has(key)) this.addresses.set(key, `${LOAD_BALANCER_RANGE}${10 + this.addresses.size}`);
     service.status = { loadBalancer: { ingress: [{ ip: this.addresses.get(key) }] } };
   }
@@ -115,7 +141,12 @@ export class DataPlane implements DataPlaneControl {
     }
   }
 
-  /** A served Gateway gets the address of the LoadBalancer Service istiod made for it. */
+  /**
+   * A served Gateway gets the address of the LoadBalancer Service istiod made for it. A waypoint (ClusterIP Service)
+   * gets its cluster IP and its hostname ("Report both", classInfo of istio-waypoint, deploymentcontroller.go), and only
+   * once its Deployment has a ready pod (ambient/waypoints.go: "gateway.Status.Addresses should only be populated once
+   * the Waypoint's deployment has at least 1 ready pod").
+   */
   private programGateways(): void {
     for (const gateway of this.cluster.list('Gateway').filter((g) => g.apiVersion.startsWith('gateway.networking.k8s.io/'))) {
       // The Service istiod made for it: owned by the Gateway (its name changed from `<gateway>` to `<gateway>-istio` in 1.18).
@@ -123,6 +154,14 @@ export class DataPlane implements DataPlaneControl {
         .find((s) => (s.metadata.ownerReferences ?? []).some((owner: any) => owner.kind === 'Gateway' && owner.name === gateway.metadata.name));
       const ip = service?.status?.loadBalancer?.ingress?.[0]?.ip;
       if (ip) gateway.status = { addresses: [{ type: 'IPAddress', value: ip }], conditions: [{ type: 'Programmed', status: 'True' }] };
+      if (!service || service.spec?.type === 'LoadBalancer' || gateway.spec?.gatewayClassName !== WAYPOINT_CLASS) continue;
+      const ready = this.runningPods().some((pod) => pod.object.metadata.namespace === gateway.metadata.namespace
+        && pod.object.metadata.labels?.['gateway.networking.k8s.io/gateway-name'] === gateway.metadata.name);
+      const clusterIp = this.clusterIpOf(service);
+      gateway.status = ready && clusterIp ? {
+        addresses: [{ type: 'IPAddress', value: clusterIp }, { type: 'Hostname', value: `${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local` }],
+        conditions: [{ type: 'Programmed', status: 'True' }],
+      } : { conditions: [{ type: 'Programmed', status: 'False', reason: 'NoResources' }] };
     }
   }
 
@@ -160,9 +199,12 @@ export class DataPlane implements DataPlaneControl {
       return { object, workload: key, created, started, blocked };
     });
     this.pods.set(key, running);
+    const ready = running.filter((p) => !p.blocked).length;
     if (workload.kind === 'Deployment') {
-      const ready = running.filter((p) => !p.blocked).length;
       workload.status = { replicas: running.length, readyReplicas: ready, availableReplicas: ready };
+    } else {
+      // One node: a DaemonSet schedules one pod, which is ready once it runs.
+      workload.status = { desiredNumberScheduled: running.length, currentNumberScheduled: running.length, numberReady: ready, numberAvailable: ready };
     }
   }
 

@@ -46,6 +46,8 @@ const LABELS_MATCH = (selector: Record<string, string> | undefined, labels: Reco
 export class MeshTraffic {
   public readonly proxies = new Map<string, ProxyCounters>();
   public readonly collectors = new Map<string, CollectorCounters>();
+  /** Spans each proxy reported to a collector, by pod ("namespace/name"): which proxies made the spans. */
+  public readonly reported = new Map<string, number>();
   private reviewsTurn = 0;
 
   public constructor(private readonly cluster: FakeCluster, private readonly dataPlane: DataPlane, private readonly productPage: string) {}
@@ -72,13 +74,20 @@ export class MeshTraffic {
     return this.call(namespace, name, port, path, from);
   }
 
-  /** A call to a Service of the mesh: the callee's sidecar reports a server span, the caller's a client span. */
+  /**
+   * A call to a Service of the mesh: the callee's sidecar reports a server span, the caller's a client span. In ambient
+   * mode a call from a captured pod to a Service bound to a waypoint passes through the waypoint, which reports the
+   * span (its HCM traces with the Telemetry's server settings, listener_waypoint.go); ztunnel reports none, and the
+   * ingress gateway (not a captured workload's outbound) goes to the pod directly.
+   */
   private call(namespace: string, serviceName: string, port: number, path: string, from: RunningPod | undefined): Page | undefined {
     const service = this.cluster.get('Service', namespace, serviceName);
     if (!service || !service.spec.ports?.some((p: any) => p.port === port)) return undefined;
     const pods = this.selectedPods(service);
     if (pods.length === 0) return { status: 503, body: 'no healthy upstream' };
     if (from) this.span(from, 1);
+    const waypoint = from && this.dataPlane.ambient.isCaptured(from) ? this.dataPlane.ambient.waypointPodFor(service) : undefined;
+    if (waypoint) this.span(waypoint, 1);
     const app = service.metadata.name;
     const callee = app === 'reviews' ? pods[this.reviewsTurn++ % pods.length] : pods[0];
     this.span(callee, 1);
@@ -171,6 +180,8 @@ export class MeshTraffic {
     }
     const collector = this.collectorAt(tracer.service, tracer.port);
     if (!collector) return;
+    const reporter = `${pod.object.metadata.namespace}/${pod.object.metadata.name}`;
+    this.reported.set(reporter, (this.reported.get(reporter) ?? 0) + count);
     const counters = this.collectorCounters(collector.pod);
     counters.accepted[tracer.receiver] = (counters.accepted[tracer.receiver] ?? 0) + count;
     if (collector.exports) counters.sent += count;
@@ -253,7 +264,10 @@ export class MeshTraffic {
     if (!mesh) return undefined;
     const rootNamespace = mesh.rootNamespace ?? 'istio-system';
     const telemetry = this.cluster.list('Telemetry', rootNamespace).find((t) => !t.spec?.selector && !t.spec?.targetRef && !t.spec?.targetRefs);
-    const name = telemetry?.spec?.tracing?.[0]?.providers?.[0]?.name;
+    // A waypoint traces with the server settings (its listener class is SidecarInbound, tracing.go): a CLIENT-only entry misses it.
+    const waypoint = pod.object.metadata.labels?.['gateway.istio.io/managed'] === 'istio.io-mesh-controller';
+    const tracing = (telemetry?.spec?.tracing ?? []).find((entry: any) => !(waypoint && entry.match?.mode === 'CLIENT'));
+    const name = tracing?.providers?.[0]?.name;
     const provider = (mesh.extensionProviders ?? []).find((p: any) => p.name === name);
     if (!provider?.opentelemetry) return undefined;
     return { kind: 'collector', service: provider.opentelemetry.service, port: provider.opentelemetry.port, receiver: 'otlp' };

@@ -100,7 +100,7 @@ export async function runInstall(options: InstallRunOptions): Promise<InstallRun
       : blocksForRoute(parseInstallNotes(markdown), options.route).map((block) => ({ ...block, text: typed(block.text) }));
 
     const cluster = new FakeCluster();
-    const dataPlane = new DataPlane(cluster, options.injector(cluster, istioDir));
+    const dataPlane = new DataPlane(cluster, options.injector(cluster, istioDir), { release: options.release });
     const traffic = new MeshTraffic(cluster, dataPlane, PRODUCT_PAGE);
     const log: ToolCall[] = [];
     const world: World = {
