@@ -51,6 +51,7 @@ describe.each([
   const minor = Number(release.split('.')[1]);
   let run: InstallRun;
   beforeAll(async () => { run = await install(release, route); }, 300_000);
+  afterAll(() => run?.dispose());
 
   test('every block runs, verify.sh included, and it proves spans left the mesh', () => {
     if (run.code !== 0) throw new Error(run.failure);
@@ -136,6 +137,7 @@ describe('verify.sh names what breaks an ambient mesh', () => {
     missingWaypoint = await install('1.30.3', 'helm', dist);
     faultOutputs.push(missingWaypoint.output);
   }, 300_000);
+  afterAll(() => missingWaypoint?.dispose());
 
   test('without the waypoint Gateway, spans can only come from the ingress gateway, and the script says which waypoint is missing', () => {
     expect(missingWaypoint.code).toBe(1);
@@ -164,9 +166,13 @@ describe('verify.sh names what breaks an ambient mesh', () => {
       distDir: ambientDist('1.30.3', fault.dist), release: '1.30.3', route: 'helm', tools, injector: () => istioPodInjector('1.30.3'),
       editNotes: (markdown) => withToken(fault.editNotes ? fault.editNotes(markdown) : markdown),
     });
-    faultOutputs.push(run.output);
-    expect(run.code).toBe(1);
-    for (const line of lines) expect(run.output).toContain(line);
+    try {
+      faultOutputs.push(run.output);
+      expect(run.code).toBe(1);
+      for (const line of lines) expect(run.output).toContain(line);
+    } finally {
+      await run.dispose();
+    }
   }, 300_000);
 
   test('every row of the README\'s ambient troubleshooting table starts a line that one of these runs printed', () => {

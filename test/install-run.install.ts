@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as yaml from 'js-yaml';
 import { appliedSetProblems, AskedFor } from './support/install-run/applied-set';
 import { istioPodInjector } from './support/istio-injector/pod-injector';
 import { parseInstallNotes } from './support/install-run/install-notes';
@@ -23,13 +24,14 @@ interface Case {
 }
 
 /** A configuration file for a release, and what it asks for. */
-function configFor(release: string, extra: { namespace?: string; revision?: string; ingress?: string; bookinfoNamespace?: string } = {}): Case {
+function configFor(release: string, extra: { namespace?: string; revision?: string; ingress?: string; bookinfoNamespace?: string; routing?: string; restricted?: boolean } = {}): Case {
   const lines = [
     'istio:', `  release: "${release}"`,
     ...(extra.namespace ? [`  namespace: ${extra.namespace}`] : []),
     ...(extra.revision ? [`  revision: ${extra.revision}`] : []),
     'lightstep:', '  address: lightstep-satellite.lightstep:9292', `  caCertificateFile: ${JSON.stringify(CA)}`,
     'bookinfo:', `  namespace: ${extra.bookinfoNamespace ?? 'default'}`, ...(extra.ingress ? [`  ingress: ${extra.ingress}`] : []),
+    ...(extra.routing ? [`  routing: ${extra.routing}`] : []), ...(extra.restricted ? ['  restrictedPodSecurity: true'] : []),
   ];
   return {
     release,
@@ -94,6 +96,40 @@ describe('a custom Istio namespace and revision reach istioctl and Helm', () => 
 describe('the Gateway API ingress installs and routes', () => {
   test.each(['1.16.1', '1.22.8', '1.30.3'])('Istio %s', async (release) => {
     await expectInstalls(configFor(release, { ingress: 'gateway-api', bookinfoNamespace: 'bookinfo' }));
+  }, 120_000);
+});
+
+describe('Gateway API mesh routing installs the CRDs its routes need', () => {
+  test.each(['1.16.1', '1.18.7', '1.21.6', '1.22.8'])('Istio %s, routing reviews-v3', async (release) => {
+    await expectInstalls(configFor(release, { ingress: 'gateway-api', bookinfoNamespace: 'bookinfo', routing: 'reviews-v3' }));
+  }, 120_000);
+});
+
+describe('restricted Pod Security: Istio CNI on both routes, and every pod of the applied set admitted', () => {
+  test.each(['1.22.8', '1.30.3'])('Istio %s, Istio Gateway ingress', async (release) => {
+    await expectInstalls(configFor(release, { bookinfoNamespace: 'bookinfo', restricted: true }));
+  }, 120_000);
+
+  test.each(['1.22.8', '1.30.3'])('Istio %s, Gateway API ingress: the gateway pod istiod deploys in the restricted namespace', async (release) => {
+    await expectInstalls(configFor(release, { bookinfoNamespace: 'bookinfo', restricted: true, ingress: 'gateway-api' }));
+  }, 120_000);
+
+  test('without Istio CNI, the injected istio-init is refused and INSTALL.md stops at the wait (1.30.3, istioctl)', async () => {
+    const c = configFor('1.30.3', { bookinfoNamespace: 'bookinfo', restricted: true });
+    const dist = synthesized(c);
+    // The IstioOperator as if it left CNI off: what the product wrote before it turned CNI on.
+    const operator = path.join(dist, 'istio', 'istio-operator.yaml');
+    const spec = (yaml.load(fs.readFileSync(operator, 'utf8')) as any).spec;
+    expect(spec.components.cni.enabled).toBe(true);
+    delete spec.components;
+    delete spec.values;
+    fs.writeFileSync(operator, yaml.dump({ apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator', metadata: { name: 'lightstep-tracing' }, spec }));
+    const run = await install(c, dist, 'istioctl', (markdown) => markdown.replace(/^kubectl -n kube-system rollout status daemonset\/istio-cni-node .*\n/m, ''));
+    try {
+      expect(run.failure).toMatch(/wait --for=condition=available[\s\S]*violates PodSecurity "restricted:latest"[\s\S]*istio-init/);
+    } finally {
+      await run.dispose();
+    }
   }, 120_000);
 });
 

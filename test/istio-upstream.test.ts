@@ -3,9 +3,12 @@
  * against that release's own files: Helm values, mesh config protos, injector templates, served CRD versions,
  * chart folders, proxy tracers, the collector build and istioctl's overlay code.
  */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UPSTREAM_RELEASES, UpstreamRelease } from './support/istio-upstream';
-import { capturingWarnings, emptyWorkspace, removeTempDirs, synthesizeInto, writeConfig } from './support/run-app';
+import { capturingWarnings, emptyWorkspace, removeTempDirs, synthesizeInto, tempDir, writeConfig } from './support/run-app';
 import { readOutputFolder, releaseOfInstallNotes, SynthesizedOutput, upstreamProblems } from './support/upstream-checks';
 
 const CA_FILE = fileURLToPath(new URL('./fixtures/certs/valid-ca.pem', import.meta.url));
@@ -49,6 +52,19 @@ describe('every release in the fixtures passes the checks against its own files'
     const result = output(tag, 'gateway-api');
     expect(result.objects.some((o) => o.apiVersion.startsWith('gateway.networking.k8s.io/'))).toBe(true);
     expect(upstreamProblems(result, UpstreamRelease.of(tag))).toEqual([]);
+  });
+});
+
+describe('INSTALL.md\'s commands', () => {
+  test('every shell block of every release\'s INSTALL.md, both ingresses, is clean under shellcheck (style level)', () => {
+    const outputsToCheck = [...UPSTREAM_RELEASES.map((tag) => output(tag)), ...[...gatewayApiReleases].map((tag) => output(tag, 'gateway-api'))];
+    // One shellcheck run over all of them; each INSTALL.md's blocks in order, as a user pastes them.
+    const script = outputsToCheck.map((result) => [...result.installNotes.matchAll(/^```sh\n([\s\S]*?)^```/gm)].map((block) => block[1]).join('\n')).join('\n');
+    const file = path.join(tempDir(), 'install-blocks.sh');
+    fs.writeFileSync(file, `#!/usr/bin/env bash\n${script}`);
+    const shellcheck = spawnSync('shellcheck', ['--severity=style', '--format=gcc', file], { encoding: 'utf8' });
+    if (shellcheck.error) throw new Error(`shellcheck is not installed: ${shellcheck.error.message} (apt-get install -y shellcheck)`);
+    expect(shellcheck.stdout.split('\n').filter(Boolean).map((line) => `${line}\n    ${script.split('\n')[Number(line.split(':')[1]) - 2]}`)).toEqual([]);
   });
 });
 

@@ -44,7 +44,9 @@ export function appliedSetProblems(run: InstallRun, asked: AskedFor): string[] {
   problems.push(...tracerProblems(cluster, mesh, asked));
   // The CA is mounted into proxies only where they run LightStep's own tracer (the mesh config says so).
   problems.push(...injectionProblems(cluster, pods, asked, mesh.defaultConfig?.tracing?.lightstep !== undefined));
-  problems.push(...secretOrderProblems(cluster, pods));
+  problems.push(...secretOrderProblems(cluster, pods, asked, mesh.defaultConfig?.tracing?.lightstep !== undefined));
+  // Every pod of the applied set runs: the control plane, gateways, node agents, the collector and Bookinfo.
+  for (const pod of pods) if (pod.blocked) problems.push(`pod ${pod.object.metadata.namespace}/${pod.object.metadata.name} does not run: ${pod.blocked}`);
   problems.push(...tokenProblems(run, asked));
   return problems;
 }
@@ -136,7 +138,6 @@ function injectionProblems(cluster: FakeCluster, pods: RunningPod[], asked: Aske
     if (service && !cluster.get('Service', service.namespace, service.name)) problems.push(`${name}: webhook ${selected[0].name} calls Service ${service.namespace}/${service.name}, which does not exist`);
     const proxy = proxyContainerOf(object);
     if (!proxy) { problems.push(`${name} has no istio-proxy container`); continue; }
-    if (pod.blocked) problems.push(`${name} does not run: ${pod.blocked}`);
   }
   if (asked.cacertPath && asked.secure && proxiesReadTheCa) {
     const directory = asked.cacertPath.slice(0, asked.cacertPath.lastIndexOf('/') + 1);
@@ -161,19 +162,27 @@ function injectionProblems(cluster: FakeCluster, pods: RunningPod[], asked: Aske
   return problems;
 }
 
-/** Every pod started after each Secret it mounts or reads existed, optional ones included (an optional volume stays empty). */
-function secretOrderProblems(cluster: FakeCluster, pods: RunningPod[]): string[] {
+/**
+ * Every pod started after the Secrets it reads only at start existed: the environment taken from a Secret (set once,
+ * when the container starts) and the CA its proxy's tracer loads into Envoy's bootstrap (a later Secret reaches the
+ * volume, but not the tracer already running). Certificates that pilot-agent watches are not of this kind.
+ */
+function secretOrderProblems(cluster: FakeCluster, pods: RunningPod[], asked: AskedFor, proxiesReadTheCa: boolean): string[] {
   const problems: string[] = [];
+  const caDirectory = asked.cacertPath && proxiesReadTheCa ? asked.cacertPath.slice(0, asked.cacertPath.lastIndexOf('/') + 1) : undefined;
   for (const pod of pods.filter((p) => p.started !== undefined)) {
     const namespace = pod.object.metadata.namespace;
+    const proxy = proxyContainerOf(pod.object);
+    const caVolumes = caDirectory === undefined ? [] : (proxy?.volumeMounts ?? [])
+      .filter((m: any) => `${m.mountPath.replace(/\/$/, '')}/` === caDirectory).map((m: any) => m.name as string);
     const secrets = [
-      ...(pod.object.spec.volumes ?? []).filter((v: any) => v.secret).map((v: any) => v.secret.secretName as string),
+      ...(pod.object.spec.volumes ?? []).filter((v: any) => v.secret && caVolumes.includes(v.name)).map((v: any) => v.secret.secretName as string),
       ...[...(pod.object.spec.containers ?? []), ...(pod.object.spec.initContainers ?? [])]
         .flatMap((c: any) => c.env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.valueFrom.secretKeyRef.name as string),
     ];
     for (const name of new Set(secrets)) {
       const secret = cluster.get('Secret', namespace, name);
-      if (!secret) continue; // optional and never created: not this check's business
+      if (!secret) continue; // optional and never created: the mount checks say so
       const created = cluster.createdAt(cluster.key(secret))!;
       if (created > pod.started!) problems.push(`pod ${namespace}/${pod.object.metadata.name} started (t=${pod.started}) before Secret ${name} existed (t=${created}): it runs without it`);
     }

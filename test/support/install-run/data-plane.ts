@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import * as yaml from 'js-yaml';
+import { isPodSecurityLevel, POD_SECURITY_ENFORCE_LABEL, podSecurityViolations } from '../../../src/analysis/pod-security';
 import { admittedPod } from '../istio-injector/admitted-pod';
 import { FakeCluster, KubeObject } from './cluster';
 import { AmbientControllers, WAYPOINT_CLASS } from './ambient-data-plane';
@@ -69,11 +70,16 @@ export class DataPlane implements DataPlaneControl {
 
   public reconcile(): void {
     for (const key of [...this.pods.keys()]) if (!this.cluster.all().some((object) => this.cluster.key(object) === key)) this.pods.delete(key);
+    // kube-controller-manager's service account controller gives every namespace a ServiceAccount `default`.
+    const withoutDefault = this.cluster.list('Namespace').filter((ns) => !this.cluster.get('ServiceAccount', ns.metadata.name, 'default'));
+    if (withoutDefault.length) {
+      this.cluster.apply(withoutDefault.map((ns) => ({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: ns.metadata.name } })), 'kube-controller-manager');
+    }
     this.deployGateways();
     for (const service of this.cluster.list('Service')) this.balance(service);
     for (const workload of [...this.cluster.list('Deployment'), ...this.cluster.list('DaemonSet')]) this.startPods(workload);
-    // What istiod writes once it runs can unblock pods that wait for it: start them again.
-    if (this.publishRootCertificates()) {
+    // What istiod or Citadel write once they run can unblock pods that wait for it: start them again.
+    if (this.publishRootCertificates() || this.issueWorkloadSecrets()) {
       for (const workload of [...this.cluster.list('Deployment'), ...this.cluster.list('DaemonSet')]) this.startPods(workload);
     }
     this.programGateways();
@@ -88,6 +94,25 @@ export class DataPlane implements DataPlaneControl {
   /** The cluster IP the API server gave a Service (ClusterIP and LoadBalancer types), once it exists. */
   public clusterIpOf(service: KubeObject): string | undefined {
     return this.clusterIps.get(this.cluster.key(service));
+  }
+
+  /**
+   * Citadel (istio-citadel, Istio 1.1-1.5) writes a Secret `istio.<service account>` with each service account's
+   * certificate into its namespace (security/pkg/k8s/controller/workloadsecret.go), which Istio's own pods mount.
+   * Returns whether it wrote one.
+   */
+  private issueWorkloadSecrets(): boolean {
+    const citadel = [...this.pods.values()].flat().some((pod) => !pod.blocked && pod.object.metadata.labels?.istio === 'citadel');
+    if (!citadel) return false;
+    const missing = this.cluster.list('ServiceAccount')
+      .filter((account) => !this.cluster.get('Secret', account.metadata.namespace, `istio.${account.metadata.name}`));
+    if (missing.length === 0) return false;
+    this.cluster.apply(missing.map((account) => ({
+      apiVersion: 'v1', kind: 'Secret', type: 'istio.io/key-and-cert',
+      metadata: { name: `istio.${account.metadata.name}`, namespace: account.metadata.namespace },
+      data: { 'cert-chain.pem': '', 'key.pem': '', 'root-cert.pem': '' },
+    })), 'istio-citadel');
+    return true;
   }
 
   /**
@@ -188,7 +213,8 @@ export class DataPlane implements DataPlaneControl {
       }
     }
     const running = pods.map((object, index): RunningPod => {
-      const { started, blocked } = this.startOf(object, created);
+      const refused = this.podSecurityRefusal(object);
+      const { started, blocked } = refused ? { started: undefined, blocked: refused } : this.startOf(object, created);
       object.status = {
         phase: blocked ? 'Pending' : 'Running',
         hostIP: '198.51.100.7',
@@ -206,6 +232,24 @@ export class DataPlane implements DataPlaneControl {
       // One node: a DaemonSet schedules one pod, which is ready once it runs.
       workload.status = { desiredNumberScheduled: running.length, currentNumberScheduled: running.length, numberReady: ready, numberAvailable: ready };
     }
+  }
+
+  /**
+   * Pod Security admission: a namespace labelled to enforce "baseline" or "restricted" refuses a pod (as injected)
+   * that breaks a rule of that level, so its workload's controller creates no pod (kubernetes/pod-security-admission,
+   * ported in src/analysis/pod-security.ts).
+   */
+  private podSecurityRefusal(pod: KubeObject): string | undefined {
+    const namespace = this.cluster.get('Namespace', undefined, pod.metadata.namespace);
+    const level = namespace?.metadata.labels?.[POD_SECURITY_ENFORCE_LABEL];
+    if (!isPodSecurityLevel(level)) return undefined;
+    const violations = podSecurityViolations(level, pod);
+    if (violations.length === 0) return undefined;
+    const containerOf = (field: string) => {
+      const match = /^spec\.(initContainers|containers|ephemeralContainers)\[(\d+)\]/.exec(field);
+      return match ? ` of container ${pod.spec[match[1]]?.[Number(match[2])]?.name}` : '';
+    };
+    return `pods "${pod.metadata.name}" is forbidden: violates PodSecurity "${level}:latest": ${violations.map((v) => `${v.rule}${containerOf(v.field)} (${v.field})`).join(', ')}`;
   }
 
   /**

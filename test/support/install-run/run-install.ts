@@ -76,6 +76,10 @@ export interface InstallRun {
   dispose(): Promise<void>;
 }
 
+/** Runs not disposed yet: a test file's runs are disposed when it ends, whatever its tests did. */
+const openRuns = new Set<InstallRun>();
+if (typeof afterAll === 'function') afterAll(async () => { for (const run of [...openRuns]) await run.dispose(); });
+
 export async function runInstall(options: InstallRunOptions): Promise<InstallRun> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'install-run-'));
   try {
@@ -144,17 +148,23 @@ export async function runInstall(options: InstallRunOptions): Promise<InstallRun
         ? `block ${failed[1]} (${blocks[Number(failed[1]) - 1].step}${blocks[Number(failed[1]) - 1].section ? ` / ${blocks[Number(failed[1]) - 1].section}` : ''}) failed at: ${failed[2]}\n--- block ---\n${blocks[Number(failed[1]) - 1].text}\n--- output ---\n${result.output}`
         : `exit ${result.code}\n--- output ---\n${result.output}`;
       let after = blocks.length;
-      return {
+      let disposed = false;
+      const run: InstallRun = {
         code: result.code, output: result.output, blocks, cluster, dataPlane, traffic, log, distDir: dist, workDir: work, failure,
         shell: async (commands: string, extraEnv: Record<string, string> = {}) => {
           const outcome = await runBlocks([{ step: 'after the install', text: commands }], ++after, extraEnv);
           return { ...outcome, block: after };
         },
         dispose: async () => {
+          if (disposed) return;
+          disposed = true;
+          openRuns.delete(run);
           await server.close();
           fs.rmSync(work, { recursive: true, force: true });
         },
       };
+      openRuns.add(run);
+      return run;
     } catch (error) {
       await server.close();
       throw error;
