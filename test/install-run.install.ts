@@ -8,9 +8,12 @@ import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { appliedSetProblems, AskedFor } from './support/install-run/applied-set';
 import { istioPodInjector } from './support/istio-injector/pod-injector';
-import { parseInstallNotes } from './support/install-run/install-notes';
+import { cleanupBlocks, parseInstallNotes } from './support/install-run/install-notes';
 import { chartReleases, INSTALL_RUN_TOKEN, InstallRun, runInstall } from './support/install-run/run-install';
-import { capturingWarnings, emptyWorkspace, removeTempDirs, synthesizeInto, writeConfig } from './support/run-app';
+import { App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Bookinfo, CaCertificate, IstioRelease, LightstepCaCertSecret, LightstepInstallGuide, LightstepTracing, MeshNamespace } from '../src';
+import { capturingWarnings, emptyWorkspace, removeTempDirs, synthesizeInto, tempDir, writeConfig } from './support/run-app';
 
 const CA = path.resolve('test/fixtures/certs/valid-ca.pem');
 const TOKEN = INSTALL_RUN_TOKEN;
@@ -127,6 +130,43 @@ describe('restricted Pod Security: Istio CNI on both routes, and every pod of th
     const run = await install(c, dist, 'istioctl', (markdown) => markdown.replace(/^kubectl -n kube-system rollout status daemonset\/istio-cni-node .*\n/m, ''));
     try {
       expect(run.failure).toMatch(/wait --for=condition=available[\s\S]*violates PodSecurity "restricted:latest"[\s\S]*istio-init/);
+    } finally {
+      await run.dispose();
+    }
+  }, 120_000);
+});
+
+describe('a library user\'s install and clean-up: only what the library made goes', () => {
+  test('the README\'s composition on 1.9.9: after the clean-up the user\'s namespace, Deployment and CA Secret are still there', async () => {
+    const root = tempDir();
+    const app = new App({ outdir: path.join(root, 'manifests') });
+    const chart = new Chart(app, 'platform');
+    const ca = CaCertificate.fromFile(CA);
+    const tracing = new LightstepTracing(chart, 'tracing', { istioRelease: IstioRelease.of('1.9.9'), address: 'lightstep-satellite.lightstep:9292', caCertificate: ca, applicationNamespaces: ['shop'] });
+    const bookinfo = new Bookinfo(chart, 'bookinfo', { namespace: 'shop' });
+    new MeshNamespace(chart, 'payments-namespace', { name: 'payments' });
+    const secret = LightstepCaCertSecret.of(chart, 'ca', { namespace: 'payments', certificate: ca });
+    // No port: cdk8s-plus would add a startup probe on it, whose rewrite by Istio's injector the fake injector does not model.
+    const deployment = new kplus.Deployment(chart, 'payments', { metadata: { namespace: 'payments' }, containers: [{ image: 'example/payments:1.0' }] });
+    secret.mountInto(deployment.containers[0]);
+    app.synth();
+    new LightstepInstallGuide({ tracing, bookinfo }).writeTo(root);
+    const notes = fs.readFileSync(path.join(root, 'INSTALL.md'), 'utf8');
+    expect(notes).toContain('Your own objects in `manifests/platform.k8s.yaml` and their namespaces are left as they are.');
+    const c = { ...configFor('1.9.9', { bookinfoNamespace: 'shop' }), asked: { ...configFor('1.9.9').asked, bookinfoNamespace: 'shop' } };
+    const run = await install(c, root, 'istioctl');
+    try {
+      if (run.failure) throw new Error(run.failure);
+      const cleanup = await run.shell(cleanupBlocks(notes, 'istioctl').map((block) => block.text).join('\n'));
+      if (cleanup.code !== 0) throw new Error(`the clean-up failed:\n${cleanup.output}`);
+      const left = (kind: string, namespace: string | undefined, name: string) => run.cluster.get(kind, namespace, name) !== undefined;
+      expect({
+        payments: left('Namespace', undefined, 'payments'),
+        paymentsSecret: left('Secret', 'payments', 'lightstep.cacert'),
+        paymentsDeployment: run.cluster.list('Deployment', 'payments').length,
+        shop: left('Namespace', undefined, 'shop'),
+        istioSystem: left('Namespace', undefined, 'istio-system'),
+      }).toEqual({ payments: true, paymentsSecret: true, paymentsDeployment: 1, shop: false, istioSystem: false });
     } finally {
       await run.dispose();
     }

@@ -63,3 +63,13 @@ export function blocksForRoute(notes: ParsedNotes, route: string | undefined): N
   if (route !== undefined && !notes.routes.includes(route)) throw new Error(`INSTALL.md offers no route "${route}" (it offers: ${notes.routes.join(', ') || 'one way'})`);
   return notes.blocks.filter((block) => block.route === undefined || block.route === route);
 }
+
+/** The clean-up section's blocks for `route`: what a user pastes to remove what the notes installed. */
+export function cleanupBlocks(markdown: string, route: string | undefined): NotesBlock[] {
+  const start = /^## (?:\d+\. )?Clean up.*$/m.exec(markdown);
+  if (!start) throw new Error('INSTALL.md has no clean-up section');
+  const section = markdown.slice(start.index);
+  // The section read as notes of its own: its ### route sections work as in the steps.
+  const notes = parseInstallNotes(`## Clean up\n${section.slice(section.indexOf('\n') + 1)}`.replace(/^## Clean up\n/, '## Cleanup\n'));
+  return blocksForRoute(notes, notes.routes.length ? route : undefined);
+}

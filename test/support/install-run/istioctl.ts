@@ -24,6 +24,7 @@ import * as yaml from 'js-yaml';
 import { ClusterError, KubeObject } from './cluster';
 import { splitBySource } from './helm';
 import { strategicMerge } from './kubectl';
+import { toYamlStream } from './yaml-stream';
 import { ToolAnswer, ToolCall, World } from './world';
 
 interface Component {
@@ -120,8 +121,9 @@ function minorOf(release: string): number {
 
 export function istioctl(world: World, call: ToolCall): ToolAnswer {
   try {
-    const [verb, ...rest] = call.args;
-    if (verb !== 'install') throw new ClusterError(`Error: the fake istioctl takes "install" only (got "${call.args.join(' ')}")`);
+    const generating = call.args[0] === 'manifest' && call.args[1] === 'generate';
+    const [verb, ...rest] = generating ? ['manifest generate', ...call.args.slice(2)] : call.args;
+    if (verb !== 'install' && !generating) throw new ClusterError(`Error: the fake istioctl takes "install" and "manifest generate" (got "${call.args.join(' ')}")`);
     const files: string[] = [];
     const sets: string[] = [];
     for (let i = 0; i < rest.length; i++) {
@@ -131,6 +133,11 @@ export function istioctl(world: World, call: ToolCall): ToolAnswer {
       else if (arg === '--set' || arg === '-s') sets.push(rest[++i]);
       else if (arg.startsWith('--set=')) sets.push(arg.slice(6));
       else throw new ClusterError(`Error: unknown flag: ${arg}`);
+    }
+    if (generating) {
+      // What install would apply, printed instead: the clean-up of releases without `istioctl uninstall` deletes it.
+      const objects = generate(world, call.cwd, files, sets).flatMap(({ objects: { crds, templates } }) => [...crds, ...templates]);
+      return { code: 0, stdout: toYamlStream(objects) };
     }
     if (!rest.includes('-y') && !rest.includes('--skip-confirmation')) {
       throw new ClusterError('Error: istioctl asks for confirmation on a terminal; the install notes must pass -y');

@@ -134,7 +134,11 @@ export async function runInstall(options: InstallRunOptions): Promise<InstallRun
     /** Runs shell text in the dist folder against this run's cluster, each block numbered for the calls it makes. */
     const runBlocks = async (toRun: readonly NotesBlock[], firstNumber: number, extraEnv: Record<string, string>) => {
       const script = path.join(work, `script-${++scripts}.sh`);
+      // One user's shell: what an earlier script exported (ISTIO_DIR, the token, GATEWAY_URL) is still set.
+      const exported = path.join(work, 'exported.sh');
       fs.writeFileSync(script, [
+        `if [ -f '${exported}' ]; then . '${exported}'; fi`,
+        `trap 'export -p > ${JSON.stringify(exported)}' EXIT`,
         'trap \'printf "INSTALL-RUN: block %s failed at: %s\\n" "$__block" "$BASH_COMMAND" >&2\' ERR',
         ...toRun.flatMap((block, index) => [`__block=${firstNumber + index}`, `export INSTALL_RUN_BLOCK=${firstNumber + index}`, block.text]),
         '',
