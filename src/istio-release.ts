@@ -474,8 +474,9 @@ export class IstioRelease {
   }
 
   /**
-   * Throws a ConfigurationError naming `field` when this release has no ambient data plane this library configures;
-   * returns quietly for one that has.
+   * Throws a ConfigurationError naming `field` when this release has no ambient data plane this library configures.
+   *
+   * It returns quietly for a release that has one.
    * @param field the configuration key or prop that chose the ambient data plane
    */
   public assertSupportsAmbient(field: string): void {

@@ -18,7 +18,7 @@ export interface WaypointProps {
    */
   readonly name?: string;
   /**
-   * Istio release the waypoint runs on; ambient mode needs 1.22 or later.
+   * Istio release the waypoint runs on. Ambient mode needs 1.22 or later.
    * @default the newest release this library knows
    */
   readonly istioRelease?: IstioRelease;

@@ -49,7 +49,7 @@ describe('jsii', () => {
     // Internal helpers stay out: the error class, validators, the analysis internals.
     expect(names.filter((name) => /ConfigurationError|ManifestSet|AnalysisInput|^Check$|validate|Dns1123/.test(name))).toEqual([]);
     expect(assembly.types['cdk8s-istio-lightstep.LightstepCaCertSecret'].properties.filter((p: any) => p.static).map((p: any) => p.name).sort())
-      .toEqual(['KEY', 'NAME']);
+      .toEqual(['KEY', 'MOUNT_PATH', 'NAME', 'VOLUME_NAME']);
   });
 
   test('API.md is what jsii-docgen writes for the current assembly (regenerate: npm run build && npm run docgen)', () => {

@@ -117,7 +117,7 @@ export class MeshAnalysis extends Construct {
    * Every synth-time warning the constructs of this tree recorded (e.g. an expiring CA certificate), in tree
    * order, then those of the analysis (e.g. objects in a namespace that nothing in the app creates).
    *
-   * The analysis never prints: an app shows these to its user, e.g. on stderr, before or after `synth()`.
+   * The analysis never prints: an app shows these to its user, e.g. on stderr, before or after synthesizing.
    */
   public warnings(): string[] {
     return [

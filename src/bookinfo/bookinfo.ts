@@ -36,9 +36,11 @@ export interface BookinfoProps {
    */
   readonly createNamespace?: boolean;
   /**
-   * How the pods join the mesh: injected sidecars, or the ambient data plane (Istio 1.22 and later), where the
-   * namespace is labelled `istio.io/dataplane-mode: ambient` and `istio.io/use-waypoint: waypoint`, and a `Waypoint`
-   * serves every Service, so that each hop yields L7 spans; the ingress is then the Gateway API's. With
+   * How the pods join the mesh: injected sidecars, or the ambient data plane.
+   *
+   * In ambient mode (Istio 1.22 and later) the namespace is labelled `istio.io/dataplane-mode: ambient` and
+   * `istio.io/use-waypoint: waypoint`, and a `Waypoint` serves every Service, so that each hop yields L7 spans; the
+   * ingress is then the Gateway API's. With
    * createNamespace false, label the namespace so yourself (`MeshNamespace` with dataplaneMode ambient does).
    * @default DataplaneMode.SIDECAR
    */
@@ -171,9 +173,9 @@ export class Bookinfo extends Construct {
   public readonly microservices: BookinfoMicroservice[];
   /** How the pods join the mesh. */
   public readonly dataplaneMode: DataplaneMode;
-  /** The waypoint that serves every Service in ambient mode; undefined with sidecars. */
+  /** The waypoint that serves every Service in ambient mode. Undefined with sidecars. */
   public readonly waypoint?: Waypoint;
-  /** The Gateway API CRDs the cluster needs for this Bookinfo's objects; undefined when it writes no Gateway API object. */
+  /** The Gateway API CRDs the cluster needs for this Bookinfo's objects. Undefined when it writes no Gateway API object. */
   public readonly gatewayApiCrds?: GatewayApiCrds;
 
   public constructor(scope: Construct, id: string, props: BookinfoProps = {}) {

@@ -46,8 +46,10 @@ export class GatewayApiCrds {
   }
 
   /**
-   * A shell command that succeeds when the cluster already has CRDs this channel covers: any Gateway API CRDs for the
-   * standard channel; for the experimental one, an HTTPRoute CRD that gateway-api annotates as experimental.
+   * A shell command that succeeds when the cluster already has CRDs this channel covers.
+   *
+   * For the standard channel any Gateway API CRDs do; for the experimental one, an HTTPRoute CRD that gateway-api
+   * annotates as experimental.
    */
   public get presentCheck(): string {
     if (this.channel === GatewayApiChannel.STANDARD) return 'kubectl get crd gateways.gateway.networking.k8s.io >/dev/null 2>&1';

@@ -36,7 +36,7 @@ export interface LightstepCaCertSecretProps {
 /** Options of `LightstepCaCertSecret.mountInto`. */
 export interface LightstepCaCertMountOptions {
   /**
-   * Directory the Secret is mounted at, read-only; the certificate is the file named after the key in it.
+   * Directory the Secret is mounted at, read-only. The certificate is the file named after the key in it.
    * @default LightstepCaCertSecret.MOUNT_PATH, '/etc/lightstep', where LightStep tracers read cacert.pem by default
    */
   readonly path?: string;
@@ -59,11 +59,13 @@ export class LightstepCaCertSecret extends Resource implements ISecret {
   /** The default key of the PEM, the file name of the tracer's default cacertPath. */
   public static readonly KEY = LIGHTSTEP_CA_CERT_KEY;
   /**
-   * Name of the pod volume `volume()` and `mountInto()` give the Secret: a DNS-1123 label, unlike the volume
-   * name cdk8s-plus derives from the Secret's name (`secret-lightstep.cacert`), which the API server refuses.
+   * Name of the pod volume that the volume and mountInto methods give the Secret, a DNS-1123 label.
+   *
+   * The volume name cdk8s-plus derives from the Secret's name (`secret-lightstep.cacert`) has dots, which the API
+   * server refuses in a volume name.
    */
   public static readonly VOLUME_NAME = LIGHTSTEP_CA_CERT_VOLUME;
-  /** Directory `mountInto()` mounts the Secret at by default: that of the tracer's default cacertPath, /etc/lightstep/cacert.pem. */
+  /** Directory the mountInto method mounts the Secret at by default, the one of the tracer's default cacertPath. */
   public static readonly MOUNT_PATH = LIGHTSTEP_CA_CERT_MOUNT_PATH;
 
   /**
@@ -135,8 +137,9 @@ export class LightstepCaCertSecret extends Resource implements ISecret {
   }
 
   /**
-   * The Secret as a cdk8s-plus volume named `LightstepCaCertSecret.VOLUME_NAME`, for containers to mount (one
-   * volume object, whichever pods use it). `mountInto` mounts it where the tracer reads the certificate.
+   * The Secret as a cdk8s-plus volume for containers to mount, named after VOLUME_NAME (one volume object, whichever pods use it).
+   *
+   * The mountInto method mounts it where the tracer reads the certificate.
    */
   public volume(): Volume {
     this.caVolume ??= Volume.fromSecret(this, 'Volume', this, { name: LightstepCaCertSecret.VOLUME_NAME });
@@ -144,7 +147,7 @@ export class LightstepCaCertSecret extends Resource implements ISecret {
   }
 
   /**
-   * Mounts the Secret read-only into `container`, as the volume `volume()` returns, at `options.path`
+   * Mounts the Secret read-only into `container`, as the volume the volume method returns, at `options.path`
    * (by default `/etc/lightstep`, where LightStep tracers read `cacert.pem`).
    * @returns the path of the certificate file in the container, e.g. `/etc/lightstep/cacert.pem`
    */

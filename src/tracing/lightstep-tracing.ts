@@ -88,9 +88,10 @@ export interface LightstepTracingProps {
    */
   readonly dataplaneMode?: DataplaneMode;
   /**
-   * Install Istio with its CNI node agent (Istio 1.10 and later), which sets up each pod's traffic redirection, so that
-   * the sidecar injector leaves out istio-init, whose NET_ADMIN, NET_RAW and root user Pod Security "baseline" and
-   * "restricted" refuse. The IstioOperator installs the agent; a Helm install adds the chart that `istioCni` names.
+   * Install Istio with its CNI node agent, which sets up each pod's traffic redirection, so that the sidecar injector
+   * leaves out istio-init (whose NET_ADMIN, NET_RAW and root user Pod Security "baseline" and "restricted" refuse).
+   *
+   * It needs Istio 1.10 or later. The IstioOperator installs the agent; a Helm install adds the chart that `istioCni` names.
    * @default false
    */
   readonly istioCni?: boolean;
@@ -169,7 +170,7 @@ export class LightstepTracing extends Construct {
   public readonly revision?: string;
   /** The data plane the mesh runs. */
   public readonly dataplaneMode: DataplaneMode;
-  /** The Istio CNI node agent the install brings (prop `istioCni`), with the Helm chart that installs it beside istiod; undefined without. */
+  /** The Istio CNI node agent the install brings (prop `istioCni`), with the Helm chart that installs it beside istiod. Undefined without. */
   public readonly istioCni?: IstioCniInstall;
 
   public constructor(scope: Construct, id: string, props: LightstepTracingProps) {
