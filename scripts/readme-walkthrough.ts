@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { synthesize } from '../charts/synthesize';
+import { withSection } from './readme-sections';
 
 export const WALKTHROUGH_START = '<!-- walkthrough-1.1:start -->';
 export const WALKTHROUGH_END = '<!-- walkthrough-1.1:end -->';
@@ -55,10 +56,7 @@ export function renderWalkthrough(): string {
 
 /** `readme` with its walkthrough section replaced by a fresh one. */
 export function withFreshWalkthrough(readme: string): string {
-  const start = readme.indexOf(WALKTHROUGH_START);
-  const end = readme.indexOf(WALKTHROUGH_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no section between ${WALKTHROUGH_START} and ${WALKTHROUGH_END}`);
-  return readme.slice(0, start) + renderWalkthrough() + readme.slice(end + WALKTHROUGH_END.length);
+  return withSection(readme, WALKTHROUGH_START, WALKTHROUGH_END, renderWalkthrough());
 }
 
 /** The commands of the README's walkthrough section, as printed. */

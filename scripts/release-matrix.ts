@@ -4,6 +4,7 @@
  * test/release-matrix.test.ts fails when the README's copy is stale.
  */
 import { handSteps, installRoutes } from '../src/install/_hand-steps';
+import { withSection } from './readme-sections';
 import { AmbientStatus, HelmChartSource, IstioRelease, TracingGeneration } from '../src/istio-release';
 
 export const MATRIX_START = '<!-- release-matrix:start -->';
@@ -81,8 +82,5 @@ export function renderReleaseMatrix(): string {
 
 /** `readme` with its matrix section replaced by a fresh one. */
 export function withFreshMatrix(readme: string): string {
-  const start = readme.indexOf(MATRIX_START);
-  const end = readme.indexOf(MATRIX_END);
-  if (start < 0 || end < start) throw new Error(`README.md has no section between ${MATRIX_START} and ${MATRIX_END}`);
-  return readme.slice(0, start) + renderReleaseMatrix() + readme.slice(end + MATRIX_END.length);
+  return withSection(readme, MATRIX_START, MATRIX_END, renderReleaseMatrix());
 }
