@@ -11,6 +11,9 @@ module.exports = {
   // README examples import the package by name, as a user's project would; here that name is the source.
   moduleNameMapper: { '^cdk8s-istio-lightstep$': '<rootDir>/src/index.ts' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // Suites that run fetched tools or many processes run in `npm run test:install` (test/support/slow-suites.cjs).
+  testPathIgnorePatterns: ['/node_modules/', ...require('./test/support/slow-suites.cjs').filter((glob) => glob.endsWith('.test.ts'))
+    .map((glob) => `${glob.replace('<rootDir>/', '/').replace(/\./g, '\\.').replace('*', '[^/]*')}$`)],
   // jest's cache stays out of the temporary folder, which the tests leave as they found it.
   cacheDirectory: '<rootDir>/node_modules/.cache/jest',
   globalSetup: '<rootDir>/test/support/global-setup.cjs',
