@@ -9,6 +9,7 @@ import * as yaml from 'js-yaml';
 import { listFiles } from '../run-app';
 import { FakeCluster, KubeObject } from './cluster';
 import { proxyContainerOf, RunningPod } from './data-plane';
+import { selects } from './label-selector';
 import { InstallRun } from './run-install';
 
 /** What the user asked for, read from the configuration file. */
@@ -90,22 +91,6 @@ function serviceProblems(cluster: FakeCluster, what: string, host: string | unde
   if (!service) return [`${what} sends to ${host}:${port}, which is no Service of the cluster`];
   if (!service.spec.ports?.some((p: any) => p.port === port)) return [`${what} sends to port ${port} of Service ${namespace}/${name}, which has no such port`];
   return [];
-}
-
-/** Label selectors as the API server evaluates them (matchLabels and matchExpressions). */
-export function selects(selector: Record<string, any> | undefined, labels: Record<string, string> = {}): boolean {
-  if (!selector) return true;
-  const byLabels = Object.entries<string>(selector.matchLabels ?? {}).every(([key, value]) => labels[key] === value);
-  const byExpressions = (selector.matchExpressions ?? []).every((e: any) => {
-    switch (e.operator) {
-      case 'In': return e.values.includes(labels[e.key]);
-      case 'NotIn': return !(e.key in labels) || !e.values.includes(labels[e.key]);
-      case 'Exists': return e.key in labels;
-      case 'DoesNotExist': return !(e.key in labels);
-      default: throw new Error(`unknown selector operator ${e.operator}`);
-    }
-  });
-  return byLabels && byExpressions;
 }
 
 /**

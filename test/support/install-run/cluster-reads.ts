@@ -7,7 +7,7 @@ import * as yaml from 'js-yaml';
 import { jsonPath } from '../fake-cluster/recorded-cluster';
 import { ClusterError, FakeCluster, KubeObject, resourceName } from './cluster';
 import { DataPlane, RunningPod } from './data-plane';
-import { MeshTraffic } from './mesh-traffic';
+import { CollectorCounters, MeshTraffic } from './mesh-traffic';
 import { ClusterReads, ToolAnswer } from './world';
 
 /** HELP texts of the collector's own counters (receiverhelper and exporterhelper metadata.yaml, v0.120.0). */
@@ -74,11 +74,8 @@ export class FakeClusterReads implements ClusterReads {
   private keepsLightstepStats(pod: RunningPod): boolean {
     const prefixes = `${pod.object.metadata.annotations?.['sidecar.istio.io/statsInclusionPrefixes'] ?? ''}`.split(',');
     if (prefixes.some((prefix) => 'tracing.lightstep.spans_sent'.startsWith(prefix.trim()) && prefix.trim() !== '')) return true;
-    const annotation = pod.object.metadata.annotations?.['proxy.istio.io/config'];
-    const fromAnnotation = annotation ? (yaml.load(annotation) as any)?.proxyStatsMatcher?.inclusionPrefixes : undefined;
-    const meshes = this.cluster.list('ConfigMap').filter((c) => c.metadata.name === 'istio' || /^istio-[a-z0-9-]+$/.test(c.metadata.name))
-      .map((c) => (typeof c.data?.mesh === 'string' ? yaml.load(c.data.mesh) as any : undefined));
-    const inclusion: string[] = [...(fromAnnotation ?? []), ...meshes.flatMap((mesh) => mesh?.defaultConfig?.proxyStatsMatcher?.inclusionPrefixes ?? [])];
+    // The bootstrap reads the matcher of the ProxyConfig the proxy started with (pkg/bootstrap/config.go, 1.8-1.14).
+    const inclusion: string[] = this.traffic.proxyConfigOf(pod)?.proxyStatsMatcher?.inclusionPrefixes ?? [];
     return inclusion.some((prefix) => 'tracing.lightstep.spans_sent'.startsWith(prefix));
   }
 
@@ -90,17 +87,7 @@ export class FakeClusterReads implements ClusterReads {
     if (!this.servesMetricsOn(pod, Number(match[3]))) {
       throw new ClusterError('Error from server (ServiceUnavailable): the server is currently unable to handle the request');
     }
-    const counters = this.traffic.collectorCounters(pod);
-    const metric = (name: string, series: [string, number][]) => [
-      `# HELP ${name} ${COLLECTOR_HELP[name]}`, `# TYPE ${name} counter`, ...series.map(([labels, value]) => `${name}{${labels}} ${value}`),
-    ];
-    const receivers = Object.keys(counters.accepted).length ? Object.keys(counters.accepted) : ['otlp'];
-    return ok([
-      ...metric('otelcol_exporter_send_failed_spans', [['exporter="otlp"', counters.failed]]),
-      ...metric('otelcol_exporter_sent_spans', [['exporter="otlp"', counters.sent]]),
-      ...metric('otelcol_receiver_accepted_spans', receivers.map((r) => [`receiver="${r}",transport="${r === 'zipkin' ? 'http' : 'grpc'}"`, counters.accepted[r] ?? 0])),
-      ...metric('otelcol_receiver_refused_spans', receivers.map((r) => [`receiver="${r}",transport="${r === 'zipkin' ? 'http' : 'grpc'}"`, 0])),
-    ].join('\n') + '\n');
+    return ok(collectorMetricsText(this.traffic.collectorCounters(pod)));
   }
 
   /** The collector serves its metrics on the pod address at the port its config's pull reader names. */
@@ -114,6 +101,23 @@ export class FakeClusterReads implements ClusterReads {
       return exporter && Number(exporter.port) === port && exporter.host === '0.0.0.0';
     });
   }
+}
+
+/**
+ * The collector's own span counters in the Prometheus text its pull reader serves, configured as OtelCollector
+ * configures it (without_type_suffix, without_units, without_scope_info): bare counter names, no scope labels.
+ */
+export function collectorMetricsText(counters: CollectorCounters): string {
+  const metric = (name: string, series: [string, number][]) => [
+    `# HELP ${name} ${COLLECTOR_HELP[name]}`, `# TYPE ${name} counter`, ...series.map(([labels, value]) => `${name}{${labels}} ${value}`),
+  ];
+  const receivers = Object.keys(counters.accepted).length ? Object.keys(counters.accepted) : ['otlp'];
+  return [
+    ...metric('otelcol_exporter_send_failed_spans', [['exporter="otlp"', counters.failed]]),
+    ...metric('otelcol_exporter_sent_spans', [['exporter="otlp"', counters.sent]]),
+    ...metric('otelcol_receiver_accepted_spans', receivers.map((r) => [`receiver="${r}",transport="${r === 'zipkin' ? 'http' : 'grpc'}"`, counters.accepted[r] ?? 0])),
+    ...metric('otelcol_receiver_refused_spans', receivers.map((r) => [`receiver="${r}",transport="${r === 'zipkin' ? 'http' : 'grpc'}"`, 0])),
+  ].join('\n') + '\n';
 }
 
 function ok(stdout: string): ToolAnswer {

@@ -11,8 +11,8 @@ export type KubeObject = Record<string, any>;
 /** Something that happened on the fake cluster. */
 export interface ClusterEvent {
   readonly time: number;
-  /** created, configured, deleted, restarted (a rollout restart), patched, labelled. */
-  readonly action: 'created' | 'configured' | 'deleted' | 'restarted' | 'patched' | 'labelled';
+  /** created, configured, deleted, restarted (a rollout restart), patched, labelled, scaled. */
+  readonly action: 'created' | 'configured' | 'deleted' | 'restarted' | 'patched' | 'labelled' | 'scaled';
   /** For a workload: whether its pod template changed, which starts new pods. */
   readonly podsStart?: boolean;
   readonly key: string;
@@ -62,11 +62,19 @@ export function versionOf(apiVersion: string): string {
 /** The namespaces every cluster starts with, which the API server refuses to delete (kube-public, kube-node-lease aside). */
 const SYSTEM_NAMESPACES = ['default', 'kube-system'];
 
+/** Where the API server listens (RFC 5737), as kubectl names it when it cannot reach it. */
+export const API_SERVER_ADDRESS = '203.0.113.1:6443';
+
 export class FakeCluster {
   private readonly objects = new Map<string, KubeObject>();
   private readonly crds = new Map<string, CrdInfo>();
   public readonly events: ClusterEvent[] = [];
   private clock = 0;
+  /**
+   * Whether the user's machine reaches the API server. A VPN that dropped, a firewall or a control plane that is down
+   * leave every kubectl call that needs the server without an answer, and kubectl fails it (kubectl.ts).
+   */
+  public apiServerReachable = true;
 
   public constructor() {
     this.apply([...SYSTEM_NAMESPACES, 'kube-public'].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })), 'the cluster');
@@ -194,8 +202,8 @@ export class FakeCluster {
     return true;
   }
 
-  /** Replaces a stored object after a patch or label change. */
-  public update(object: KubeObject, action: 'patched' | 'labelled', by: string): void {
+  /** Replaces a stored object after a patch, label or replica change. */
+  public update(object: KubeObject, action: 'patched' | 'labelled' | 'scaled', by: string): void {
     const before = this.objects.get(this.key(object));
     this.tick();
     this.objects.set(this.key(object), object);
@@ -205,6 +213,12 @@ export class FakeCluster {
   public restart(object: KubeObject, by: string): void {
     this.tick();
     this.record('restarted', this.key(object), by, true);
+  }
+
+  /** Records the deletion of a pod, which the data plane keeps rather than the store (`/Pod/<namespace>/<name>`). */
+  public recordPodDeletion(namespace: string, name: string, by: string): void {
+    this.tick();
+    this.record('deleted', `/Pod/${namespace}/${name}`, by);
   }
 
   /** When a workload's pods last started: its creation, a restart, or a change of its pod template; undefined if never. */

@@ -27,6 +27,12 @@ export interface RunningPod {
   readonly started?: number;
   /** Why it is not running (kubectl's words), or undefined. */
   readonly blocked?: string;
+  /**
+   * What it read from each Secret it mounts or takes environment from, by Secret name, as the Secret was when its
+   * containers started (a missing optional Secret is absent): the environment it runs with and the files its
+   * processes loaded at start, which later changes to the Secret do not reach.
+   */
+  readonly secretsAtStart?: Readonly<Record<string, Readonly<Record<string, string>>>>;
 }
 
 /** How a pod of a workload gets its sidecar: the fake injector derived from the release's rendered templates. */
@@ -46,8 +52,12 @@ export function proxyContainerOf(pod: KubeObject): Record<string, any> | undefin
     ?? (pod.spec?.initContainers ?? []).find((c: any) => c.name === 'istio-proxy' && c.restartPolicy === 'Always');
 }
 
+/** The address of the cluster's one node (RFC 5737), where kube-proxy serves every Service's node ports. */
+export const NODE_ADDRESS = '198.51.100.7';
 /** Documentation addresses (RFC 5737), handed out to LoadBalancer Services in the order they appear. */
 const LOAD_BALANCER_RANGE = '203.0.113.';
+/** The first port of the API server's default node port range (--service-node-port-range 30000-32767). */
+const FIRST_NODE_PORT = 30000;
 /** The cluster IPs the API server gives Services, from the default service CIDR, in the order they appear. */
 const CLUSTER_IP_RANGE = '10.96.0.';
 
@@ -59,7 +69,11 @@ export interface DataPlaneOptions {
 
 export class DataPlane implements DataPlaneControl {
   public readonly pods = new Map<string, RunningPod[]>();
+  /** The workload start (lastStart) each workload's pods were created for. */
+  private readonly podsStartedAt = new Map<string, number>();
   private readonly addresses = new Map<string, string>();
+  private loadBalancersMade = 0;
+  private nodePorts = 0;
   private readonly clusterIps = new Map<string, string>();
   /** istiod's ambient controller and the CNI node agent, which act once they run (ambient-data-plane.ts). */
   public readonly ambient: AmbientControllers;
@@ -146,12 +160,23 @@ export class DataPlane implements DataPlaneControl {
     return [...this.pods.values()].flat().find((pod) => pod.object.metadata.namespace === namespace && pod.object.metadata.name === name);
   }
 
-  /** A cloud's load balancer gives each LoadBalancer Service an address once; the API server every Service a cluster IP. */
+  /**
+   * The API server gives every Service a cluster IP, and each port of a NodePort Service that names none a node port
+   * (from the default range 30000-32767; here in order, where the API server picks at random). A cloud's load balancer
+   * gives each LoadBalancer Service an address once, and takes it away with its status when the Service stops being
+   * one (the service controller of the cloud provider).
+   */
   private balance(service: KubeObject): void {
     const key = this.cluster.key(service);
     if (service.spec?.clusterIP !== 'None' && !this.clusterIps.has(key)) this.clusterIps.set(key, `${CLUSTER_IP_RANGE}${10 + this.clusterIps.size}`);
-    if (service.spec?.type !== 'LoadBalancer') return;
-    if (!this.addresses.has(key)) this.addresses.set(key, `${LOAD_BALANCER_RANGE}${10 + this.addresses.size}`);
+    if (service.spec?.type === 'NodePort') {
+      for (const port of service.spec.ports ?? []) port.nodePort ??= FIRST_NODE_PORT + this.nodePorts++;
+    }
+    if (service.spec?.type !== 'LoadBalancer') {
+      if (this.addresses.delete(key)) delete service.status;
+      return;
+    }
+    if (!this.addresses.has(key)) this.addresses.set(key, `${LOAD_BALANCER_RANGE}${10 + this.loadBalancersMade++}`);
     service.status = { loadBalancer: { ingress: [{ ip: this.addresses.get(key) }] } };
   }
 
@@ -190,48 +215,91 @@ export class DataPlane implements DataPlaneControl {
     }
   }
 
-  /** Pods are created when their workload starts or restarts, injected by the webhooks present then; they run once what they need exists. */
+  /**
+   * A workload's pods, as its controllers keep them (the ReplicaSet and DaemonSet controllers of
+   * kube-controller-manager): a start or restart (a new pod template) replaces them all, created at that time and
+   * injected by the webhooks present then; otherwise the pods that exist stay, a deleted one is replaced and a change
+   * of replicas adds pods, created when that happens, or removes the ones not running, then the newest (the
+   * controller's ActivePods order). A pod runs once what it needs exists, and then keeps running whatever later happens
+   * to what it read: kubelet resolves a container's environment when it starts and does not stop a container whose
+   * Secret or ConfigMap goes away.
+   */
   private startPods(workload: KubeObject): void {
     const key = this.cluster.key(workload);
-    const created = this.cluster.lastStart(key);
-    if (created === undefined) return;
-    const current = this.pods.get(key);
-    let pods: KubeObject[];
-    if (current && current.length > 0 && current[0].created === created) {
-      pods = current.map((pod) => pod.object);
-    } else {
-      const namespace = this.cluster.get('Namespace', undefined, workload.metadata.namespace);
-      if (!namespace) return;
-      const replicas = workload.kind === 'DaemonSet' ? 1 : (workload.spec?.replicas ?? 1);
-      pods = [];
-      for (let i = 0; i < replicas; i++) {
-        // The webhooks see the pod the controller sends (generateName, owner); the API server names it afterwards.
-        const pod = this.injector.inject(admittedPod(workload), namespace, this.cluster);
-        pod.metadata.name = `${pod.metadata.generateName}${suffix(`${key}@${created}#${i}`, 5)}`;
-        delete pod.metadata.generateName;
-        pods.push(pod);
-      }
+    const lastStart = this.cluster.lastStart(key);
+    if (lastStart === undefined) return;
+    const namespace = this.cluster.get('Namespace', undefined, workload.metadata.namespace);
+    if (!namespace) return;
+    const replicas = workload.kind === 'DaemonSet' ? 1 : (workload.spec?.replicas ?? 1);
+    const sameStart = this.podsStartedAt.get(key) === lastStart;
+    this.podsStartedAt.set(key, lastStart);
+    const pods = sameStart ? [...(this.pods.get(key) ?? [])] : [];
+    while (pods.length > replicas) {
+      const removable = pods.filter((pod) => pod.blocked).at(-1) ?? pods.reduce((newest, pod) => (pod.created > newest.created ? pod : newest));
+      pods.splice(pods.indexOf(removable), 1);
     }
-    const running = pods.map((object, index): RunningPod => {
-      const refused = this.podSecurityRefusal(object);
-      const { started, blocked } = refused ? { started: undefined, blocked: refused } : this.startOf(object, created);
-      object.status = {
+    const created = sameStart ? this.cluster.now : lastStart;
+    for (let slot = 0; pods.length < replicas; slot++) {
+      // The webhooks see the pod the controller sends (generateName, owner); the API server names it afterwards.
+      const object = this.injector.inject(admittedPod(workload), namespace, this.cluster);
+      object.metadata.name = `${object.metadata.generateName}${suffix(`${key}@${created}#${slot}`, 5)}`;
+      delete object.metadata.generateName;
+      pods.push({ object, workload: key, created });
+    }
+    const running = pods.map((pod, index): RunningPod => {
+      if (pod.started !== undefined) return pod;
+      const refused = this.podSecurityRefusal(pod.object);
+      const { started, blocked } = refused ? { started: undefined, blocked: refused } : this.startOf(pod.object, pod.created);
+      pod.object.status = {
         phase: blocked ? 'Pending' : 'Running',
-        hostIP: '198.51.100.7',
+        hostIP: NODE_ADDRESS,
         podIP: `10.244.0.${index + 2}`,
-        startTime: this.cluster.timestamp(created),
-        containerStatuses: (object.spec.containers ?? []).map((c: any) => ({ name: c.name, ready: !blocked })),
+        startTime: this.cluster.timestamp(pod.created),
+        containerStatuses: (pod.object.spec.containers ?? []).map((c: any) => ({ name: c.name, ready: !blocked })),
       };
-      return { object, workload: key, created, started, blocked };
+      return { ...pod, started, blocked, secretsAtStart: started === undefined ? undefined : this.secretsReadBy(pod.object) };
     });
     this.pods.set(key, running);
     const ready = running.filter((p) => !p.blocked).length;
     if (workload.kind === 'Deployment') {
-      workload.status = { replicas: running.length, readyReplicas: ready, availableReplicas: ready };
+      // Every count of a DeploymentStatus is omitempty: a Deployment without ready pods has no readyReplicas.
+      const counts = { replicas: running.length, readyReplicas: ready, availableReplicas: ready };
+      workload.status = Object.fromEntries(Object.entries(counts).filter(([, count]) => count > 0));
     } else {
       // One node: a DaemonSet schedules one pod, which is ready once it runs.
       workload.status = { desiredNumberScheduled: running.length, currentNumberScheduled: running.length, numberReady: ready, numberAvailable: ready };
     }
+  }
+
+  /** The data of each Secret a pod mounts or takes environment from, as the cluster holds it now (the pod's start). */
+  private secretsReadBy(pod: KubeObject): Record<string, Record<string, string>> {
+    const names = new Set<string>([
+      ...(pod.spec.volumes ?? []).filter((v: any) => v.secret).map((v: any) => v.secret.secretName as string),
+      ...[...(pod.spec.initContainers ?? []), ...(pod.spec.containers ?? [])].flatMap((c: any) => c.env ?? [])
+        .filter((e: any) => e.valueFrom?.secretKeyRef).map((e: any) => e.valueFrom.secretKeyRef.name as string),
+    ]);
+    const read: Record<string, Record<string, string>> = {};
+    for (const name of names) {
+      const secret = this.cluster.get('Secret', pod.metadata.namespace, name);
+      if (secret) read[name] = { ...(secret.data ?? {}) };
+    }
+    return read;
+  }
+
+  /**
+   * `kubectl delete pod`: the pod goes (an event of the cluster), and its controller creates another at once.
+   * Returns whether the pod existed.
+   */
+  public deletePod(namespace: string, name: string, by: string): boolean {
+    for (const [key, pods] of this.pods) {
+      const pod = pods.find((candidate) => candidate.object.metadata.namespace === namespace && candidate.object.metadata.name === name);
+      if (!pod) continue;
+      this.cluster.recordPodDeletion(namespace, name, by);
+      this.pods.set(key, pods.filter((candidate) => candidate !== pod));
+      this.reconcile();
+      return true;
+    }
+    return false;
   }
 
   /**

@@ -6,14 +6,14 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
-import { ClusterError, KubeObject, resourceName } from './cluster';
+import { API_SERVER_ADDRESS, ClusterError, KubeObject, resourceName } from './cluster';
 import { ToolAnswer, ToolCall, World } from './world';
 import { objectsOfStream } from './yaml-stream';
 
 /** Flags that take a value, in the forms kubectl accepts (`-n x`, `-n=x`, `--namespace x`, `--namespace=x`). */
 const VALUE_FLAGS = new Set([
   '-n', '--namespace', '-f', '--filename', '-k', '--kustomize', '-o', '--output', '-l', '--selector', '-c', '--container',
-  '--for', '--timeout', '--type', '-p', '--patch', '--from-literal', '--dry-run', '--raw', '--field-manager',
+  '--for', '--timeout', '--type', '-p', '--patch', '--from-literal', '--dry-run', '--raw', '--field-manager', '--replicas',
 ]);
 const BOOLEAN_FLAGS = new Set(['--server-side', '--all', '--overwrite', '--ignore-not-found', '--force-conflicts', '-A', '--all-namespaces']);
 
@@ -56,6 +56,11 @@ export function kubectl(world: World, call: ToolCall): ToolAnswer {
     const parsed = parse(call.args);
     const verb = parsed.positional[0];
     const namespace = one(parsed, '-n');
+    // Only a client-side dry run and a local kustomization work without the server; kubectl's words for a server that
+    // does not answer (k8s.io/client-go, a dial that times out).
+    if (!world.cluster.apiServerReachable && !['create', 'kustomize'].includes(verb)) {
+      throw new ClusterError(`Unable to connect to the server: dial tcp ${API_SERVER_ADDRESS}: i/o timeout`);
+    }
     switch (verb) {
       case 'create': return create(parsed, namespace);
       case 'apply': return apply(world, call, parsed, namespace);
@@ -65,6 +70,7 @@ export function kubectl(world: World, call: ToolCall): ToolAnswer {
       case 'rollout': return rollout(world, call, parsed, namespace);
       case 'patch': return patch(world, call, parsed, namespace);
       case 'label': return label(world, call, parsed);
+      case 'scale': return scale(world, call, parsed, namespace);
       case 'get': return world.reads.get(parsed.positional.slice(1), { namespace, output: one(parsed, '-o'), selector: one(parsed, '-l'), raw: one(parsed, '--raw') });
       case 'exec': return world.reads.exec(parsed.positional[1], namespace ?? 'default', one(parsed, '-c'), parsed.remote);
       default: throw new ClusterError(`error: the fake cluster does not take "kubectl ${verb}" (${call.args.join(' ')})`);
@@ -160,6 +166,13 @@ function remove(world: World, call: ToolCall, parsed: Parsed, namespace: string 
   if (targets.length === 0) throw new ClusterError('error: resource(s) were provided, but no name was specified');
   const lines: string[] = [];
   for (const target of targets) {
+    if (target.kind === 'Pod') {
+      // Pods are the data plane's: its controller replaces a deleted one at once.
+      const podNamespace = target.metadata.namespace ?? namespace ?? 'default';
+      if (world.dataPlane.deletePod(podNamespace, target.metadata.name, `kubectl ${call.args.join(' ')}`)) lines.push(`pod "${target.metadata.name}" deleted`);
+      else if (!ignoreMissing) throw new ClusterError(`Error from server (NotFound): pods "${target.metadata.name}" not found`);
+      continue;
+    }
     const existing = world.cluster.get(target.kind, target.metadata.namespace ?? namespace ?? 'default', target.metadata.name);
     if (!existing || !world.cluster.delete(existing, `kubectl ${call.args.join(' ')}`)) {
       if (!ignoreMissing) throw new ClusterError(`Error from server (NotFound): ${target.kind.toLowerCase()}s "${target.metadata.name}" not found`);
@@ -235,6 +248,17 @@ function patch(world: World, call: ToolCall, parsed: Parsed, namespace: string |
   world.cluster.update(object, 'patched', `kubectl ${call.args.join(' ')}`);
   world.dataPlane.reconcile();
   return { code: 0, stdout: `${resourceName(object)} patched\n` };
+}
+
+/** `kubectl scale deployment NAME --replicas=N`: the Deployment's replicas change, and its controller follows. */
+function scale(world: World, call: ToolCall, parsed: Parsed, namespace: string | undefined): ToolAnswer {
+  const replicas = one(parsed, '--replicas');
+  if (replicas === undefined || !/^\d+$/.test(replicas)) throw new ClusterError('error: --replicas=COUNT is required, and COUNT must be greater than or equal to 0');
+  const object = structuredClone(deploymentArg(world, parsed.positional.slice(1), namespace));
+  object.spec.replicas = Number(replicas);
+  world.cluster.update(object, 'scaled', `kubectl ${call.args.join(' ')}`);
+  world.dataPlane.reconcile();
+  return { code: 0, stdout: `${resourceName(object)} scaled\n` };
 }
 
 function label(world: World, call: ToolCall, parsed: Parsed): ToolAnswer {

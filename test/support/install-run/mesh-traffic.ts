@@ -13,13 +13,31 @@
  */
 import * as yaml from 'js-yaml';
 import { FakeCluster, KubeObject } from './cluster';
-import { DataPlane, proxyContainerOf, RunningPod } from './data-plane';
+import { selects } from './label-selector';
+import { DataPlane, NODE_ADDRESS, proxyContainerOf, RunningPod } from './data-plane';
 
 /** The page productpage serves. */
 export interface Page {
   readonly status: number;
   readonly body: string;
 }
+
+/** What lies outside the cluster: the page productpage serves, and LightStep's satellites. */
+export interface TrafficWorld {
+  /** The page productpage's template renders. */
+  readonly productPage: string;
+  /**
+   * The PEM of the CA that signed the certificate LightStep's satellites and public ingest present: a proxy or the
+   * collector that verifies them with a CA file completes the TLS handshake only when that file holds this CA.
+   */
+  readonly satelliteCa: string;
+}
+
+/**
+ * The address of the user's machine, from which curl reaches the cluster (RFC 5737): a LoadBalancer Service whose
+ * `loadBalancerSourceRanges` leave it out does not answer it.
+ */
+export const USER_MACHINE_ADDRESS = '192.0.2.10';
 
 /** What a proxy counts, per pod. */
 export interface ProxyCounters {
@@ -50,14 +68,23 @@ export class MeshTraffic {
   public readonly reported = new Map<string, number>();
   private reviewsTurn = 0;
 
-  public constructor(private readonly cluster: FakeCluster, private readonly dataPlane: DataPlane, private readonly productPage: string) {}
+  public constructor(private readonly cluster: FakeCluster, private readonly dataPlane: DataPlane, private readonly world: TrafficWorld) {}
 
-  /** A request from outside the cluster to http://host:port/path. */
+  /**
+   * A request from the user's machine to http://host:port/path: to a load balancer's address and a port of its Service,
+   * which the cloud's load balancer drops when the Service's `loadBalancerSourceRanges` leave the machine out
+   * (core/v1 ServiceSpec: "traffic through the cloud-provider load-balancer will be restricted to the specified client
+   * IPs"); or to the node's address and a node port, which kube-proxy serves for NodePort and LoadBalancer Services.
+   */
   public fromOutside(host: string, port: number, path: string, hostHeader = '*'): Page | undefined {
-    const service = this.cluster.list('Service').find((s) => s.status?.loadBalancer?.ingress?.some((i: any) => i.ip === host)
-      && s.spec.ports?.some((p: any) => p.port === port));
+    const byNodePort = host === NODE_ADDRESS;
+    const service = this.cluster.list('Service').find((s) => (byNodePort
+      ? ['NodePort', 'LoadBalancer'].includes(s.spec.type) && s.spec.ports?.some((p: any) => p.nodePort === port)
+      : s.status?.loadBalancer?.ingress?.some((i: any) => i.ip === host) && s.spec.ports?.some((p: any) => p.port === port)));
     if (!service) return undefined;
-    const servicePort = service.spec.ports.find((p: any) => p.port === port);
+    const ranges: string[] = service.spec.loadBalancerSourceRanges ?? [];
+    if (!byNodePort && ranges.length > 0 && !ranges.some((range) => inCidr(USER_MACHINE_ADDRESS, range))) return undefined;
+    const servicePort = service.spec.ports.find((p: any) => (byNodePort ? p.nodePort : p.port) === port);
     const pods = this.selectedPods(service);
     if (pods.length === 0) return { status: 503, body: 'no healthy upstream' };
     const gatewayPod = pods[0];
@@ -94,7 +121,7 @@ export class MeshTraffic {
     if (app === 'productpage' && path.startsWith('/productpage')) {
       this.call(namespace, 'details', 9080, '/details/0', callee);
       this.call(namespace, 'reviews', 9080, '/reviews/0', callee);
-      return { status: 200, body: this.productPage };
+      return { status: 200, body: this.world.productPage };
     }
     if (app === 'reviews' && callee.object.metadata.labels?.version !== 'v1') this.call(namespace, 'ratings', 9080, '/ratings/0', callee);
     return { status: 200, body: '{}' };
@@ -178,7 +205,7 @@ export class MeshTraffic {
       else counters.spansDropped += count;
       return;
     }
-    const collector = this.collectorAt(tracer.service, tracer.port);
+    const collector = this.collectorAt(tracer.service, tracer.port, pod);
     if (!collector) return;
     const reporter = `${pod.object.metadata.namespace}/${pod.object.metadata.name}`;
     this.reported.set(reporter, (this.reported.get(reporter) ?? 0) + count);
@@ -220,7 +247,7 @@ export class MeshTraffic {
       const secureArgument = argument('--lightstepSecure');
       const secure = secureArgument !== undefined ? secureArgument === 'true' : proxyConfig?.tracing?.tlsSettings !== undefined;
       const caPath = argument('--lightstepCacertPath') ?? proxyConfig?.tracing?.tlsSettings?.caCertificates ?? proxyConfig?.tracing?.lightstep?.cacertPath;
-      return { kind: 'lightstep', readable: !secure || (caPath !== undefined && this.fileReadable(pod, proxy, caPath)) };
+      return { kind: 'lightstep', readable: !secure || (caPath !== undefined && this.trustsSatellites(this.fileAtStart(pod, proxy, caPath))) };
     }
     const zipkin = argument('--zipkinAddress') ?? proxyConfig?.tracing?.zipkin?.address;
     const provider = this.telemetryProvider(pod);
@@ -236,7 +263,7 @@ export class MeshTraffic {
    * The ProxyConfig the proxy starts with: the PROXY_CONFIG the injector rendered into its environment (the mesh's
    * defaultConfig with the pod's `proxy.istio.io/config` applied), else the mesh config of its control plane.
    */
-  private proxyConfigOf(pod: RunningPod): Record<string, any> | undefined {
+  public proxyConfigOf(pod: RunningPod): Record<string, any> | undefined {
     const proxy = proxyContainerOf(pod.object)!;
     const rendered = (proxy?.env ?? []).find((e: any) => e.name === 'PROXY_CONFIG')?.value;
     if (typeof rendered === 'string' && rendered.trim() !== '') return JSON.parse(rendered) as Record<string, any>;
@@ -273,41 +300,95 @@ export class MeshTraffic {
     return { kind: 'collector', service: provider.opentelemetry.service, port: provider.opentelemetry.port, receiver: 'otlp' };
   }
 
-  /** Whether a file path is inside a volume the container mounts, and that volume's Secret held the file when the pod started. */
-  private fileReadable(pod: RunningPod, container: any, file: string): boolean {
+  /**
+   * The content of a file as the container's processes read it at start: the key of a Secret volume it mounts, from
+   * the Secret as it was when the pod started (Envoy and the collector load their CA file once, at start); undefined
+   * when no mounted Secret held it then.
+   */
+  private fileAtStart(pod: RunningPod, container: any, file: string): string | undefined {
     for (const mount of container.volumeMounts ?? []) {
       const directory = mount.mountPath.endsWith('/') ? mount.mountPath : `${mount.mountPath}/`;
       if (!file.startsWith(directory)) continue;
       const volume = (pod.object.spec.volumes ?? []).find((v: any) => v.name === mount.name);
-      const secret = volume?.secret && this.cluster.get('Secret', pod.object.metadata.namespace, volume.secret.secretName);
-      if (!secret) continue;
-      const created = this.cluster.createdAt(this.cluster.key(secret));
-      if (created !== undefined && created <= (pod.started ?? -1) && secret.data?.[file.slice(directory.length)] !== undefined) return true;
+      const data = volume?.secret ? pod.secretsAtStart?.[volume.secret.secretName]?.[file.slice(directory.length)] : undefined;
+      if (data !== undefined) return Buffer.from(data, 'base64').toString('utf8');
     }
-    return false;
+    return undefined;
   }
 
-  /** The collector pod behind `service:port` (a Service name, with or without its namespace and cluster domain). */
-  private collectorAt(host: string, port: number): { pod: RunningPod; exports: boolean } | undefined {
+  /** Whether a CA file (PEM, one certificate or a bundle) holds the CA that signed the satellites' certificate. */
+  private trustsSatellites(caFile: string | undefined): boolean {
+    if (caFile === undefined) return false;
+    const satellites = pemBodies(this.world.satelliteCa);
+    return pemBodies(caFile).some((body) => satellites.includes(body));
+  }
+
+  /**
+   * The collector pod behind `service:port` (a Service name, with or without its namespace and cluster domain), if
+   * the connection from `from` reaches it.
+   */
+  private collectorAt(host: string, port: number, from: RunningPod): { pod: RunningPod; exports: boolean } | undefined {
     const [name, namespace] = host.split('.');
     const service = namespace ? this.cluster.get('Service', namespace, name) : undefined;
-    if (!service || !service.spec.ports?.some((p: any) => p.port === port)) return undefined;
+    const servicePort = service?.spec.ports?.find((p: any) => p.port === port);
+    if (!service || !servicePort) return undefined;
     const [pod] = this.selectedPods(service);
-    if (!pod) return undefined;
+    if (!pod || !this.admits(pod, from, this.numericTargetPort(servicePort, pod.object))) return undefined;
     return { pod, exports: this.collectorExports(pod) };
   }
 
-  /** The collector exports when its exporter's token header resolves to a non-empty value of a Secret it started with. */
+  /**
+   * Whether the NetworkPolicies of a pod's namespace let a connection from another pod in, on a port of the pod, as
+   * networking/v1 NetworkPolicy says: a pod no policy of type Ingress selects takes every connection; a selected
+   * pod only those that a rule of one of those policies allows (no `from`: any source; a peer's podSelector in the
+   * policy's namespace, its namespaceSelector, or both; no `ports`: every port).
+   */
+  private admits(pod: RunningPod, from: RunningPod, port: number): boolean {
+    const namespace = pod.object.metadata.namespace;
+    const policies = this.cluster.list('NetworkPolicy', namespace).filter((policy) => (policy.spec?.policyTypes ?? ['Ingress']).includes('Ingress')
+      && selects(policy.spec?.podSelector ?? {}, pod.object.metadata.labels));
+    if (policies.length === 0) return true;
+    const sourceNamespace = this.cluster.get('Namespace', undefined, from.object.metadata.namespace);
+    const peerMatches = (peer: any) => {
+      if (peer.ipBlock) return false;
+      const inNamespace = peer.namespaceSelector ? selects(peer.namespaceSelector, sourceNamespace?.metadata.labels) : from.object.metadata.namespace === namespace;
+      return inNamespace && (!peer.podSelector || selects(peer.podSelector, from.object.metadata.labels));
+    };
+    const portMatches = (rulePort: any) => rulePort.port === undefined || rulePort.port === port
+      || (pod.object.spec.containers ?? []).some((c: any) => (c.ports ?? []).some((p: any) => p.name === rulePort.port && p.containerPort === port));
+    return policies.some((policy) => (policy.spec.ingress ?? []).some((rule: any) => (!rule.from || rule.from.some(peerMatches))
+      && (!rule.ports || rule.ports.some(portMatches))));
+  }
+
+  /**
+   * The collector exports when its exporter's TLS verifies the satellites (with the `tls.ca_file` it loaded at start,
+   * or the system's roots without one) and its token header resolves to a non-empty value: the environment the
+   * container got at start, from the Secret as it was then. Otherwise every export fails, and the exporter counts
+   * the spans in `otelcol_exporter_send_failed_spans`.
+   */
   private collectorExports(pod: RunningPod): boolean {
     const container = pod.object.spec.containers[0];
     const configVolume = (pod.object.spec.volumes ?? []).find((v: any) => v.configMap);
     const configMap = configVolume && this.cluster.get('ConfigMap', pod.object.metadata.namespace, configVolume.configMap.name);
     const config = configMap ? yaml.load(Object.values<string>(configMap.data)[0]) as Record<string, any> : undefined;
-    const header = Object.values<any>(config?.exporters ?? {})[0]?.headers?.['lightstep-access-token'];
-    const variable = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(header ?? '')?.[1];
+    const exporter = Object.values<any>(config?.exporters ?? {})[0];
+    const caFile = exporter?.tls?.ca_file;
+    if (caFile !== undefined && !this.trustsSatellites(this.fileAtStart(pod, container, caFile))) return false;
+    const variable = /^\$\{env:([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(exporter?.headers?.['lightstep-access-token'] ?? '')?.[1];
     const ref = (container.env ?? []).find((e: any) => e.name === variable)?.valueFrom?.secretKeyRef;
-    const secret = ref && this.cluster.get('Secret', pod.object.metadata.namespace, ref.name);
-    const created = secret && this.cluster.createdAt(this.cluster.key(secret));
-    return Boolean(secret && created !== undefined && created <= (pod.started ?? -1) && secret.data?.[ref.key]);
+    return Boolean(ref && pod.secretsAtStart?.[ref.name]?.[ref.key]);
   }
+}
+
+/** The base64 bodies of the certificates of a PEM text, without line breaks. */
+function pemBodies(pem: string): string[] {
+  return [...pem.matchAll(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g)].map((match) => match[1].replace(/\s+/g, ''));
+}
+
+/** Whether an IPv4 address is inside a CIDR block. */
+function inCidr(address: string, cidr: string): boolean {
+  const [network, prefix = '32'] = cidr.split('/');
+  const hostBits = 32 - Number(prefix);
+  const toNumber = (ip: string) => ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
+  return Math.floor(toNumber(address) / 2 ** hostBits) === Math.floor(toNumber(network) / 2 ** hostBits);
 }

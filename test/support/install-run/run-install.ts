@@ -24,7 +24,13 @@ import { ToolAnswer, ToolCall, World } from './world';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const BIN = path.join(HERE, 'bin');
 const CHARTS = path.join(HERE, '..', '..', 'fixtures', 'istio-charts');
-const PRODUCT_PAGE = fs.readFileSync(path.join(HERE, '..', '..', 'fixtures', 'verify', 'native', 'pages', 'productpage.html'), 'utf8');
+/** What productpage serves: its template (samples/bookinfo/src/productpage/templates/productpage.html of Istio 1.30.3). */
+const PRODUCT_PAGE = fs.readFileSync(path.join(HERE, '..', '..', 'fixtures', 'verify', 'upstream', 'bookinfo', 'productpage.html'), 'utf8');
+/**
+ * The CA that signed the certificate of LightStep's satellites and public ingest, as the tests' user holds it: the
+ * install runs configure it as lightstep.caCertificateFile. A CA file that holds another CA fails their TLS.
+ */
+export const SATELLITE_CA_FILE = path.join(HERE, '..', '..', 'fixtures', 'certs', 'valid-ca.pem');
 
 /** The access token the user types where INSTALL.md says `<your LightStep access token>`. */
 export const INSTALL_RUN_TOKEN = 'lsat-install-run-token-5d2c81';
@@ -105,7 +111,7 @@ export async function runInstall(options: InstallRunOptions): Promise<InstallRun
 
     const cluster = new FakeCluster();
     const dataPlane = new DataPlane(cluster, options.injector(cluster, istioDir), { release: options.release });
-    const traffic = new MeshTraffic(cluster, dataPlane, PRODUCT_PAGE);
+    const traffic = new MeshTraffic(cluster, dataPlane, { productPage: PRODUCT_PAGE, satelliteCa: fs.readFileSync(SATELLITE_CA_FILE, 'utf8') });
     const log: ToolCall[] = [];
     const world: World = {
       cluster,

@@ -29,6 +29,8 @@ export interface DataPlaneControl {
   reconcile(): void;
   /** Why a Deployment's pods cannot become available, in kubectl's words; undefined when they can. */
   whyNotAvailable(deployment: Record<string, any>): string | undefined;
+  /** Deletes a pod, which its controller replaces; returns whether it existed. */
+  deletePod(namespace: string, name: string, by: string): boolean;
 }
 
 /** Everything a fake tool acts on during one install run. */
