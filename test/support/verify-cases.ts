@@ -11,12 +11,10 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 
 const CA_PEM = readFileSync(join(HERE, '..', 'fixtures', 'certs', 'valid-ca.pem'), 'utf8');
 
-/** One generation's script, written from the constructs (or by hand where the constructs do not make it yet). */
+/** One generation's script, written from the constructs. */
 export interface GenerationCase {
   readonly label: string;
   readonly release: string;
-  /** The recorded cluster it runs against: test/fixtures/verify/<cluster>. */
-  readonly cluster: 'native' | 'collector' | 'zipkin';
   readonly props: VerifyScriptProps;
 }
 
@@ -62,9 +60,9 @@ export function propsFromConstructs(release: string, options: CaseOptions = {}):
 /** Every generation that sends spans: 1.1-1.5, 1.6-1.14, Zipkin 1.15.0-1.16.0, 1.16.1+. */
 export function generationCases(): GenerationCase[] {
   return [
-    { label: 'helm values (1.4)', release: '1.4', cluster: 'native', props: propsFromConstructs('1.4') },
-    { label: 'mesh config (1.9)', release: '1.9', cluster: 'native', props: propsFromConstructs('1.9') },
-    { label: 'zipkin to the collector (1.16.0)', release: '1.16.0', cluster: 'zipkin', props: propsFromConstructs('1.16.0') },
-    { label: 'opentelemetry (1.30)', release: '1.30', cluster: 'collector', props: propsFromConstructs('1.30') },
+    { label: 'helm values (1.4)', release: '1.4', props: propsFromConstructs('1.4') },
+    { label: 'mesh config (1.9)', release: '1.9', props: propsFromConstructs('1.9') },
+    { label: 'zipkin to the collector (1.16.0)', release: '1.16.0', props: propsFromConstructs('1.16.0') },
+    { label: 'opentelemetry (1.30)', release: '1.30', props: propsFromConstructs('1.30') },
   ];
 }

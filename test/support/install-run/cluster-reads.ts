@@ -4,7 +4,7 @@
  * verify.sh runs (Envoy's stats through pilot-agent, curl from a Bookinfo container). Anything else is refused.
  */
 import * as yaml from 'js-yaml';
-import { jsonPath } from '../fake-cluster/recorded-cluster';
+import { jsonPath } from './json-path';
 import { ClusterError, FakeCluster, KubeObject, resourceName } from './cluster';
 import { DataPlane, RunningPod } from './data-plane';
 import { CollectorCounters, MeshTraffic } from './mesh-traffic';
