@@ -235,176 +235,147 @@ describe('how the traffic gets in', () => {
   }, 120_000);
 });
 
-describe('the native tracer (1.1-1.14): verify.sh names the problem and its fix', () => {
-  test('the CA Secret of istio-system deleted (1.9.9)', async () => {
-    const run = await installed('1.9.9', { route: 'istioctl' });
-    await change(run, 'kubectl -n istio-system delete secret lightstep.cacert');
-    const result = await verify(run);
-    expect(result.problems).toEqual(['PROBLEM  Secret lightstep.cacert is missing in namespace istio-system']);
-    expect(result.stdout).toContain('PROBLEM  Secret lightstep.cacert is missing in namespace istio-system\n'
-      + '         fix: apply the generated manifests (kubectl apply -f ./manifests/), then restart the pods of istio-system that mount it\n');
-    expect(lastLine(result.stdout)).toBe('Spans left the mesh, but 1 problem(s) above need a fix. In LightStep, select the service productpage.default.');
-    expect(result.code).toBe(1);
-  }, 120_000);
+/** Names a pod of the run as the fake cluster runs it when called: pod('default', 'details-v1'). */
+type PodNamer = (namespace: string, workload: string) => string;
 
-  test('a Helm-installed gateway without the CA mount: step 2\'s kubectl patch skipped (1.9.9, Helm)', async () => {
-    const run = await installed('1.9.9', {
-      route: 'helm', brokenFromTheStart: true,
-      editDist: (dist) => withoutLine(path.join(dist, 'INSTALL.md'), /^kubectl -n istio-system patch deployment istio-ingressgateway /),
-    });
-    const result = await verify(run);
-    const gateway = podOf(run, 'istio-system', 'istio-ingressgateway');
-    expect(result.problems).toEqual([`PROBLEM  the sidecar of pod ${gateway} (ingress gateway) does not mount lightstep.cacert at /etc/lightstep`]);
-    expect(result.stdout).toContain('fix: install Istio with the generated install inputs (they set the LightStep tracer and the mount), then run: kubectl -n istio-system rollout restart deployment istio-ingressgateway\n');
-    expect(result.code).toBe(1);
-  }, 120_000);
+/** A problem, the real cause that produces it on a derived cluster, and what verify.sh must print for it. */
+interface ProblemScenario {
+  readonly release: string;
+  readonly route?: string;
+  /** The app's configuration, where the cause is in it (a CA file). */
+  readonly config?: ConfigOptions;
+  /** The user's own install inputs or notes, where the cause is in them: INSTALL.md's verify step then fails. */
+  readonly editDist?: (dist: string) => void;
+  /** The cause, as commands run against the installed cluster. */
+  readonly commands?: (pod: PodNamer) => string;
+  /** Exactly the PROBLEM lines, in order, named after the cause. */
+  readonly problems: (pod: PodNamer) => string[];
+  /** Other lines it must print (a fix, an ok line that still holds). */
+  readonly lines?: (pod: PodNamer) => string[];
+  /** Its last line. */
+  readonly verdict: string;
+}
 
-  test('the gateway restarted while its CA Secret was gone, the Secret applied again afterwards (1.4.10)', async () => {
-    const run = await installed('1.4.10');
-    await change(run, [
-      'kubectl -n istio-system delete secret lightstep.cacert',
-      'kubectl -n istio-system rollout restart deployment/istio-ingressgateway',
-      'kubectl apply -f manifests/',
-    ].join('\n'));
-    const result = await verify(run);
-    const gateway = podOf(run, 'istio-system', 'istio-ingressgateway');
-    expect(result.problems).toEqual([`PROBLEM  pod ${gateway} (ingress gateway) started before lightstep.cacert existed and read no CA`]);
-    expect(result.stdout).toContain('         fix: run: kubectl -n istio-system rollout restart deployment istio-ingressgateway\n');
-    expect(result.code).toBe(1);
-  }, 120_000);
+const NOTHING_PROVEN = (problems: number) => `No span was proven to leave the mesh: fix the ${problems} problem(s) above and run this again.`;
+const PROVEN_BUT = (problems: number) => `Spans left the mesh, but ${problems} problem(s) above need a fix. In LightStep, select the service productpage.default.`;
+const NO_SPAN_AT_THE_RECEIVER = 'PROBLEM  the collector\'s otlp receiver accepted no spans (refused: 0)';
 
-  test('a Bookinfo pod restarted while injection was off in its namespace (1.9.9)', async () => {
-    const run = await installed('1.9.9', { route: 'istioctl' });
-    await change(run, 'kubectl label namespace default istio-injection-\nkubectl -n default rollout restart deployment/details-v1');
-    const result = await verify(run);
-    expect(result.problems).toEqual([`PROBLEM  pod ${podOf(run, 'default', 'details-v1')} (Bookinfo details-v1) has no istio-proxy sidecar`]);
-    expect(result.stdout).toContain('         fix: enable injection for namespace default (label istio-injection=enabled, or istio.io/rev), then run: kubectl -n default rollout restart deployment details-v1\n');
-    expect(result.code).toBe(1);
-  }, 120_000);
-
-  test('the CA file is the repository\'s demo CA, which signed no satellite (1.9.9): every report fails, spans are dropped', async () => {
-    const run = await installed('1.9.9', { route: 'istioctl', dist: appDist('1.9.9', { caFile: DEMO_CA_FILE }), brokenFromTheStart: true });
-    const productpage = podOf(run, 'default', 'productpage-v1');
-    const result = await verify(run);
-    expect(result.problems).toEqual([
-      `PROBLEM  the sidecar of ${productpage} dropped ${REQUESTS * PRODUCTPAGE_SPANS_PER_PAGE} spans`,
-      `PROBLEM  the sidecar of ${productpage} sent no span to LightStep (tracing.lightstep.spans_sent stays 0)`,
-    ]);
-    expect(lastLine(result.stdout)).toBe('No span was proven to leave the mesh: fix the 2 problem(s) above and run this again.');
-    expect(result.code).toBe(1);
-  }, 120_000);
-
-  interface TrimmedStats {
-    readonly route?: string;
-    readonly editDist?: (dist: string) => void;
-    readonly cause?: (run: InstallRun) => Promise<void>;
-    readonly fix: string;
-  }
-  test.each<[string, string, TrimmedStats]>([
-    ['1.4.10', 'the annotation removed from productpage\'s pod template', {
-      cause: (run) => change(run, 'kubectl -n default patch deployment productpage-v1 --type=json -p \'[{"op":"remove","path":"/spec/template/metadata/annotations/sidecar.istio.io~1statsInclusionPrefixes"}]\''),
-      fix: 'annotate the pod template of productpage in default with sidecar.istio.io/statsInclusionPrefixes: "tracing.lightstep"',
-    }],
-    ['1.9.9', 'the user\'s IstioOperator without proxyStatsMatcher', {
-      route: 'istioctl',
-      editDist: (dist) => withoutLine(path.join(dist, 'istio', 'istio-operator.yaml'), /^ {6}proxyStatsMatcher:$|^ {8}inclusionPrefixes:$|^ {10}- tracing\.lightstep$/),
-      fix: 'add meshConfig.defaultConfig.proxyStatsMatcher.inclusionPrefixes: [tracing.lightstep] to the install inputs, reinstall, and restart the pods of default',
-    }],
-  ])('Istio %s trims the tracer\'s counters (%s): the fix names that release\'s inclusion', async (release, _cause, scenario) => {
-    const run = await installed(release, { route: scenario.route, editDist: scenario.editDist, brokenFromTheStart: scenario.editDist !== undefined });
-    await scenario.cause?.(run);
-    const result = await verify(run);
-    const productpage = podOf(run, 'default', 'productpage-v1');
-    expect(result.problems).toEqual([`PROBLEM  the sidecar of ${productpage} has no tracing.lightstep.spans_sent counter`]);
-    expect(result.stdout).toContain(scenario.fix);
-    expect(result.code).toBe(1);
-  }, 120_000);
-});
-
-describe('the collector (1.15+): verify.sh names the problem and its fix', () => {
-  test('the CA file is the repository\'s demo CA (1.30.3): the collector accepts every span and fails every export', async () => {
-    const run = await installed('1.30.3', { route: 'istioctl', dist: appDist('1.30.3', { caFile: DEMO_CA_FILE }), brokenFromTheStart: true });
-    const result = await verify(run);
-    expect(result.problems).toEqual([`PROBLEM  the collector accepted ${MESH_SPANS} spans but its otlp exporter sent 0 and failed ${MESH_SPANS}`]);
-    expect(result.stdout).toContain('         fix: check the token Secret and the LightStep address: kubectl -n observability logs deployment/otel-collector\n');
-    expect(result.code).toBe(1);
-  }, 120_000);
-
-  test('a default-deny NetworkPolicy in the collector\'s namespace (1.30.3): no span reaches its receiver', async () => {
-    const run = await installed('1.30.3', { route: 'istioctl' });
-    await change(run, [
-      'kubectl apply -f - <<\'EOF\'',
-      'apiVersion: networking.k8s.io/v1',
-      'kind: NetworkPolicy',
-      'metadata:',
-      '  name: default-deny-ingress',
-      '  namespace: observability',
-      'spec:',
-      '  podSelector: {}',
-      '  policyTypes: [Ingress]',
-      'EOF',
-    ].join('\n'));
-    const result = await verify(run);
-    expect(result.problems).toEqual(['PROBLEM  the collector\'s otlp receiver accepted no spans (refused: 0)']);
-    expect(lastLine(result.stdout)).toBe('No span was proven to leave the mesh: fix the 1 problem(s) above and run this again.');
-    expect(result.code).toBe(1);
-  }, 120_000);
-
-  test('the token Secret deleted (1.30.3): the running collector keeps the token it started with, the script names the Secret', async () => {
-    const run = await installed('1.30.3', { route: 'istioctl' });
-    await change(run, 'kubectl -n observability delete secret lightstep-access-token');
-    const result = await verify(run);
-    expect(result.problems).toEqual(['PROBLEM  token Secret lightstep-access-token with key access_token is missing in namespace observability']);
-    expect(result.stdout).toContain(`${collectorProved('otlp')}\n`);
-    expect(result.code).toBe(1);
-  }, 120_000);
-
-  test('the collector\'s CA Secret deleted, then its pod evicted (1.30.3): the new pod cannot mount it', async () => {
-    const run = await installed('1.30.3', { route: 'istioctl' });
-    await change(run, `kubectl -n observability delete secret lightstep.cacert\nkubectl -n observability delete pod ${podOf(run, 'observability', 'otel-collector')}`);
-    const result = await verify(run);
-    expect(result.problems).toEqual([
+const PROBLEM_SCENARIOS: Record<string, ProblemScenario> = {
+  'the CA Secret of istio-system deleted (1.9.9)': {
+    release: '1.9.9', route: 'istioctl',
+    commands: () => 'kubectl -n istio-system delete secret lightstep.cacert',
+    problems: () => ['PROBLEM  Secret lightstep.cacert is missing in namespace istio-system'],
+    lines: () => ['         fix: apply the generated manifests (kubectl apply -f ./manifests/), then restart the pods of istio-system that mount it'],
+    verdict: PROVEN_BUT(1),
+  },
+  'a Helm-installed gateway without the CA mount: step 2\'s kubectl patch skipped (1.9.9, Helm)': {
+    release: '1.9.9', route: 'helm',
+    editDist: (dist) => withoutLine(path.join(dist, 'INSTALL.md'), /^kubectl -n istio-system patch deployment istio-ingressgateway /),
+    problems: (pod) => [`PROBLEM  the sidecar of pod ${pod('istio-system', 'istio-ingressgateway')} (ingress gateway) does not mount lightstep.cacert at /etc/lightstep`],
+    lines: () => ['         fix: install Istio with the generated install inputs (they set the LightStep tracer and the mount), then run: kubectl -n istio-system rollout restart deployment istio-ingressgateway'],
+    verdict: PROVEN_BUT(1),
+  },
+  'the gateway restarted while its CA Secret was gone, the Secret applied again afterwards (1.4.10)': {
+    release: '1.4.10',
+    commands: () => 'kubectl -n istio-system delete secret lightstep.cacert\nkubectl -n istio-system rollout restart deployment/istio-ingressgateway\nkubectl apply -f manifests/',
+    problems: (pod) => [`PROBLEM  pod ${pod('istio-system', 'istio-ingressgateway')} (ingress gateway) started before lightstep.cacert existed and read no CA`],
+    lines: () => ['         fix: run: kubectl -n istio-system rollout restart deployment istio-ingressgateway'],
+    verdict: PROVEN_BUT(1),
+  },
+  'a Bookinfo pod restarted while injection was off in its namespace (1.9.9)': {
+    release: '1.9.9', route: 'istioctl',
+    commands: () => 'kubectl label namespace default istio-injection-\nkubectl -n default rollout restart deployment/details-v1',
+    problems: (pod) => [`PROBLEM  pod ${pod('default', 'details-v1')} (Bookinfo details-v1) has no istio-proxy sidecar`],
+    lines: () => ['         fix: enable injection for namespace default (label istio-injection=enabled, or istio.io/rev), then run: kubectl -n default rollout restart deployment details-v1'],
+    verdict: PROVEN_BUT(1),
+  },
+  'the CA file is the repository\'s demo CA, which signed no satellite (1.9.9): every report fails, spans are dropped': {
+    release: '1.9.9', route: 'istioctl', config: { caFile: DEMO_CA_FILE },
+    problems: (pod) => [
+      `PROBLEM  the sidecar of ${pod('default', 'productpage-v1')} dropped ${REQUESTS * PRODUCTPAGE_SPANS_PER_PAGE} spans`,
+      `PROBLEM  the sidecar of ${pod('default', 'productpage-v1')} sent no span to LightStep (tracing.lightstep.spans_sent stays 0)`,
+    ],
+    verdict: NOTHING_PROVEN(2),
+  },
+  'Istio 1.4.10 trims the tracer\'s counters: the annotation removed from productpage\'s pod template': {
+    release: '1.4.10',
+    commands: () => 'kubectl -n default patch deployment productpage-v1 --type=json -p \'[{"op":"remove","path":"/spec/template/metadata/annotations/sidecar.istio.io~1statsInclusionPrefixes"}]\'',
+    problems: (pod) => [`PROBLEM  the sidecar of ${pod('default', 'productpage-v1')} has no tracing.lightstep.spans_sent counter`],
+    lines: () => ['         fix: either its proxy has no LightStep tracer (see the mesh config check) or Istio trims the statistic: annotate the pod template of productpage in default with sidecar.istio.io/statsInclusionPrefixes: "tracing.lightstep"'],
+    verdict: NOTHING_PROVEN(1),
+  },
+  'Istio 1.9.9 trims the tracer\'s counters: the user\'s IstioOperator without proxyStatsMatcher': {
+    release: '1.9.9', route: 'istioctl',
+    editDist: (dist) => withoutLine(path.join(dist, 'istio', 'istio-operator.yaml'), /^ {6}proxyStatsMatcher:$|^ {8}inclusionPrefixes:$|^ {10}- tracing\.lightstep$/),
+    problems: (pod) => [`PROBLEM  the sidecar of ${pod('default', 'productpage-v1')} has no tracing.lightstep.spans_sent counter`],
+    lines: () => ['         fix: either its proxy has no LightStep tracer (see the mesh config check) or Istio trims the statistic: add meshConfig.defaultConfig.proxyStatsMatcher.inclusionPrefixes: [tracing.lightstep] to the install inputs, reinstall, and restart the pods of default'],
+    verdict: NOTHING_PROVEN(1),
+  },
+  'the CA file is the repository\'s demo CA (1.30.3): the collector accepts every span and fails every export': {
+    release: '1.30.3', route: 'istioctl', config: { caFile: DEMO_CA_FILE },
+    problems: () => [`PROBLEM  the collector accepted ${MESH_SPANS} spans but its otlp exporter sent 0 and failed ${MESH_SPANS}`],
+    lines: () => ['         fix: check the token Secret and the LightStep address: kubectl -n observability logs deployment/otel-collector'],
+    verdict: NOTHING_PROVEN(1),
+  },
+  'a default-deny NetworkPolicy in the collector\'s namespace (1.30.3): no span reaches its receiver': {
+    release: '1.30.3', route: 'istioctl',
+    commands: () => [
+      'kubectl apply -f - <<\'EOF\'', 'apiVersion: networking.k8s.io/v1', 'kind: NetworkPolicy',
+      'metadata:', '  name: default-deny-ingress', '  namespace: observability', 'spec:', '  podSelector: {}', '  policyTypes: [Ingress]', 'EOF',
+    ].join('\n'),
+    problems: () => [NO_SPAN_AT_THE_RECEIVER],
+    verdict: NOTHING_PROVEN(1),
+  },
+  'the token Secret deleted (1.30.3): the running collector keeps the token it started with': {
+    release: '1.30.3', route: 'istioctl',
+    commands: () => 'kubectl -n observability delete secret lightstep-access-token',
+    problems: () => ['PROBLEM  token Secret lightstep-access-token with key access_token is missing in namespace observability'],
+    lines: () => [collectorProved('otlp')],
+    verdict: PROVEN_BUT(1),
+  },
+  'the collector\'s CA Secret deleted, then its pod evicted (1.30.3): the new pod cannot mount it': {
+    release: '1.30.3', route: 'istioctl',
+    commands: (pod) => `kubectl -n observability delete secret lightstep.cacert\nkubectl -n observability delete pod ${pod('observability', 'otel-collector')}`,
+    problems: (pod) => [
       'PROBLEM  Secret lightstep.cacert with key cacert.pem is missing in namespace observability',
       'PROBLEM  collector otel-collector in namespace observability has no ready pod',
-      `PROBLEM  cannot read the collector's metrics on port 8888 of pod ${podOf(run, 'observability', 'otel-collector')}`,
-    ]);
-    expect(result.stdout).toContain('         fix: apply the generated manifests (kubectl apply -f ./manifests/): the collector mounts it and its pod starts once it exists\n');
-    expect(result.code).toBe(1);
-  }, 120_000);
+      `PROBLEM  cannot read the collector's metrics on port 8888 of pod ${pod('observability', 'otel-collector')}`,
+    ],
+    lines: () => ['         fix: apply the generated manifests (kubectl apply -f ./manifests/): the collector mounts it and its pod starts once it exists'],
+    verdict: NOTHING_PROVEN(3),
+  },
+  'the collector scaled to zero (1.30.3)': {
+    release: '1.30.3', route: 'istioctl',
+    commands: () => 'kubectl -n observability scale deployment otel-collector --replicas=0',
+    problems: () => ['PROBLEM  collector otel-collector in namespace observability has no ready pod', 'PROBLEM  cannot read the collector\'s metrics on port 8888 of pod (none)'],
+    verdict: NOTHING_PROVEN(2),
+  },
+  'the user\'s IstioOperator names the provider otel (1.30.3): the Telemetry\'s provider is missing from the mesh config': {
+    release: '1.30.3', route: 'istioctl',
+    editDist: (dist) => replaceOnce(path.join(dist, 'istio', 'istio-operator.yaml'), /^( +)- name: lightstep$/m, '$1- name: otel'),
+    problems: () => ['PROBLEM  mesh config (ConfigMap istio) does not hold name: lightstep', NO_SPAN_AT_THE_RECEIVER],
+    lines: () => ['ok       mesh config holds service: otel-collector.observability.svc.cluster.local'],
+    verdict: NOTHING_PROVEN(2),
+  },
+  'the Telemetry patched to another provider (1.30.3)': {
+    release: '1.30.3', route: 'istioctl',
+    commands: () => 'kubectl -n istio-system patch telemetries.telemetry.istio.io mesh-default --type=json -p \'[{"op":"replace","path":"/spec/tracing/0/providers","value":[{"name":"zipkin"}]}]\'',
+    problems: () => ['PROBLEM  Telemetry istio-system/mesh-default does not select provider lightstep', NO_SPAN_AT_THE_RECEIVER],
+    verdict: NOTHING_PROVEN(2),
+  },
+};
 
-  test('the collector scaled to zero (1.30.3)', async () => {
-    const run = await installed('1.30.3', { route: 'istioctl' });
-    await change(run, 'kubectl -n observability scale deployment otel-collector --replicas=0');
+describe('verify.sh names each problem, caused as it happens in real clusters, and its fix: exit 1', () => {
+  test.each(Object.entries(PROBLEM_SCENARIOS))('%s', async (_title, scenario) => {
+    const causedBeforeInstall = scenario.config !== undefined || scenario.editDist !== undefined;
+    const dist = appDist(scenario.release, scenario.config);
+    const run = await installed(scenario.release, { route: scenario.route, dist, editDist: scenario.editDist, brokenFromTheStart: causedBeforeInstall });
+    const pod: PodNamer = (namespace, workload) => podOf(run, namespace, workload);
+    if (scenario.commands) await change(run, scenario.commands(pod));
     const result = await verify(run);
-    expect(result.problems).toEqual([
-      'PROBLEM  collector otel-collector in namespace observability has no ready pod',
-      'PROBLEM  cannot read the collector\'s metrics on port 8888 of pod (none)',
-    ]);
-    expect(result.code).toBe(1);
-  }, 120_000);
-
-  test('the user\'s IstioOperator names the provider otel (1.30.3): the Telemetry\'s provider is missing from the mesh config', async () => {
-    const run = await installed('1.30.3', {
-      route: 'istioctl', brokenFromTheStart: true,
-      editDist: (dist) => replaceOnce(path.join(dist, 'istio', 'istio-operator.yaml'), /^( +)- name: lightstep$/m, '$1- name: otel'),
-    });
-    const result = await verify(run);
-    expect(result.problems).toEqual([
-      'PROBLEM  mesh config (ConfigMap istio) does not hold name: lightstep',
-      'PROBLEM  the collector\'s otlp receiver accepted no spans (refused: 0)',
-    ]);
-    expect(result.stdout).toContain('ok       mesh config holds service: otel-collector.observability.svc.cluster.local\n');
-    expect(result.code).toBe(1);
-  }, 120_000);
-
-  test('the Telemetry patched to another provider (1.30.3)', async () => {
-    const run = await installed('1.30.3', { route: 'istioctl' });
-    await change(run, 'kubectl -n istio-system patch telemetries.telemetry.istio.io mesh-default --type=json -p \'[{"op":"replace","path":"/spec/tracing/0/providers","value":[{"name":"zipkin"}]}]\'');
-    const result = await verify(run);
-    expect(result.problems).toEqual([
-      'PROBLEM  Telemetry istio-system/mesh-default does not select provider lightstep',
-      'PROBLEM  the collector\'s otlp receiver accepted no spans (refused: 0)',
-    ]);
+    expect(result.problems).toEqual(scenario.problems(pod));
+    for (const line of scenario.lines?.(pod) ?? []) expect(result.stdout).toContain(`${line}\n`);
+    expect(lastLine(result.stdout)).toBe(scenario.verdict);
     expect(result.code).toBe(1);
   }, 120_000);
 });
