@@ -6,10 +6,12 @@
  * Bookinfo's productpage then calls details and reviews, and reviews v2 and v3 call ratings (samples/bookinfo).
  *
  * Each proxy on the way reports its spans where its own configuration says, as the fake reads it when the pod
- * started: Envoy's LightStep tracer (1.1-1.14) to the satellite, counted in `tracing.lightstep.spans_sent` when
- * the proxy can read the CA file its TLS settings name; the Zipkin tracer (1.15.0-1.16.0) or the OpenTelemetry
- * provider that a Telemetry selects (1.16.1+) to the collector's receiver, which exports what it accepts when its
- * token Secret was there at its start.
+ * started: Envoy's LightStep tracer (1.1-1.14) to the satellite, counted in `tracing.lightstep.spans_sent` when the
+ * CA file its TLS settings name held, at its start, the CA that signed the satellites' certificate (else every report
+ * fails and the spans count in `spans_dropped`); the Zipkin tracer (1.15.0-1.16.0) or the OpenTelemetry provider that
+ * a Telemetry selects (1.16.1+) to the collector's receiver, if the NetworkPolicies of the collector's namespace let
+ * the connection in (calls between Bookinfo's services are not checked against them), which exports what it accepts
+ * when it started with a token and a CA file that verifies the satellites.
  */
 import * as yaml from 'js-yaml';
 import { FakeCluster, KubeObject } from './cluster';
@@ -341,7 +343,8 @@ export class MeshTraffic {
    * Whether the NetworkPolicies of a pod's namespace let a connection from another pod in, on a port of the pod, as
    * networking/v1 NetworkPolicy says: a pod no policy of type Ingress selects takes every connection; a selected
    * pod only those that a rule of one of those policies allows (no `from`: any source; a peer's podSelector in the
-   * policy's namespace, its namespaceSelector, or both; no `ports`: every port).
+   * policy's namespace, its namespaceSelector, or both; an ipBlock, meant for addresses outside the cluster, matches
+   * no pod here; no `ports`: every port).
    */
   private admits(pod: RunningPod, from: RunningPod, port: number): boolean {
     const namespace = pod.object.metadata.namespace;
