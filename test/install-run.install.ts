@@ -173,6 +173,34 @@ describe('a library user\'s install and clean-up: only what the library made goe
   }, 120_000);
 });
 
+describe('an ingress gateway of another name (LightstepTracing.ingressGatewayName) is installed under that name', () => {
+  test.each(['1.6.0', '1.7.0', '1.9.9', '1.11.8', '1.14.6'])('Istio %s, every route', async (release) => {
+    const root = tempDir();
+    const app = new App({ outdir: path.join(root, 'manifests') });
+    const namespaces = new Chart(app, '0000-namespaces');
+    const chart = new Chart(app, '0001-platform');
+    chart.addDependency(namespaces);
+    new MeshNamespace(namespaces, 'default', { name: 'default' });
+    const tracing = new LightstepTracing(chart, 'tracing', {
+      istioRelease: IstioRelease.of(release), address: 'lightstep-satellite.lightstep:9292', caCertificate: CaCertificate.fromFile(CA), ingressGatewayName: 'edge-gateway',
+    });
+    const bookinfo = new Bookinfo(chart, 'bookinfo', { namespace: 'default', createNamespace: false });
+    app.synth();
+    new LightstepInstallGuide({ tracing, bookinfo }).writeTo(root);
+    const c = configFor(release);
+    for (const route of routesOf(root)) {
+      const run = await install(c, root, route);
+      try {
+        if (run.failure) throw new Error(`Istio ${release}, route ${route}: ${run.failure}`);
+        expect(run.cluster.get('Deployment', 'istio-system', 'edge-gateway')).toBeDefined();
+        expect({ route, problems: appliedSetProblems(run, c.asked) }).toEqual({ route, problems: [] });
+      } finally {
+        await run.dispose();
+      }
+    }
+  }, 120_000);
+});
+
 describe('planted faults fail the run or the checks', () => {
   test('the ingress gateway restarted before kubectl apply creates its CA Secret (1.9.9): the gateway runs without its CA', async () => {
     const c = configFor('1.9.9');

@@ -53,3 +53,18 @@ describe('where the CA is read, as the README\'s configuration reference says', 
     expect(caFile).not.toBe('/opt/ca/root.pem');
   });
 });
+
+describe('tracing.sampling 0 where the mesh config carries the rate (Istio 1.6-1.16.0)', () => {
+  test.each([['1.9.9', 'listener.go'], ['1.15.7', 'tracing.go']])('Istio %s: Pilot reads 0 as unset (%s), so 0 is refused rather than sampled at Pilot\'s default', (release, file) => {
+    const pilot = fs.readFileSync(path.join(UPSTREAM, `${release}-${file}.excerpt`), 'utf8');
+    expect(pilot).toMatch(/if config\.Tracing != nil && config\.Tracing\.Sampling != 0\.0 \{\n\s+sampling = config\.Tracing\.Sampling/);
+    expect(() => new LightstepTracing(new Chart(new App(), 'chart'), 'tracing', {
+      istioRelease: IstioRelease.of(release), address: 'satellite:9292', caCertificate: CA, sampling: 0,
+    })).toThrow(/LightstepTracing\.sampling: .*reads a sampling of 0 as unset/);
+  });
+
+  test.each(['1.4.10', '1.30.3'])('Istio %s takes 0 as it is (pilot.traceSampling, the Telemetry\'s randomSamplingPercentage)', (release) => {
+    const tracing = new LightstepTracing(new Chart(new App(), 'chart'), 'tracing', { istioRelease: IstioRelease.of(release), address: 'satellite:9292', caCertificate: CA, sampling: 0 });
+    expect(tracing.sampling).toBe(0);
+  });
+});

@@ -171,7 +171,7 @@ export function renderInstallNotes(facts: InstallNotesFacts): string {
         ...cniReady(tracing));
       if (hasHandStep(steps, HandStep.PATCH_GATEWAY_CA, InstallRoute.ISTIOCTL)) {
         say(`The istioctl of Istio ${release} cannot append to a list in an overlay, so mount the CA Secret into the ingress gateway by hand`,
-          '(a later `istioctl install` or upgrade of the gateway undoes this patch: run it again after one):', '');
+          '(the patch is not part of the IstioOperator: after reinstalling or upgrading the gateway, `./verify.sh` says whether it still mounts the Secret):', '');
         shell(...tracing.gatewayPatchCommands);
       }
     } else if (release.helmChartSource === HelmChartSource.ARCHIVE_ISTIO_CHART) {
@@ -311,8 +311,8 @@ function helmInstallRoute(notes: NotesWriter, facts: InstallNotesFacts, steps: R
     // istio: ingressgateway and creates the Service the GATEWAY_URL commands read.
     commands.push(`helm install ${tracing.ingressGatewayName} ${charts.gateway} -n ${namespace}${version}${gatewayValues ? ` -f ${relativeInput(facts, gatewayValues)}` : ''}`);
     if (hasHandStep(steps, HandStep.PATCH_GATEWAY_CA, InstallRoute.HELM)) {
-      // The gateway chart has no overlay: the CA volume is patched in (a later helm upgrade undoes it).
-      commands.push('# the gateway chart mounts no lightstep.cacert: patch it in (again after every helm upgrade of the gateway)', ...tracing.helmGatewayPatchCommands);
+      // The gateway chart has no overlay: the CA volume is patched in, outside the chart's manifest.
+      commands.push('# the gateway chart mounts no lightstep.cacert: patch it in (not part of the chart: after an upgrade of the gateway, ./verify.sh says whether the mount is still there)', ...tracing.helmGatewayPatchCommands);
     }
   }
   notes.shell(...commands);

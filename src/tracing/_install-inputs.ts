@@ -34,6 +34,8 @@ export const CNI_HELM_VALUES_FILE = 'cni-helm-values.yaml';
 export const ZTUNNEL_HELM_VALUES_FILE = 'ztunnel-helm-values.yaml';
 /** The port of the ingress gateway Service that clients use for plain HTTP (its `http2` port). */
 const HTTP_SERVICE_PORT = 80;
+/** The ingress gateway's name in every profile and gateway chart. */
+const DEFAULT_GATEWAY_NAME = 'istio-ingressgateway';
 /** The namespace every Istio chart and profile assumes unless told otherwise. */
 export const DEFAULT_ISTIO_NAMESPACE = 'istio-system';
 const CERT_VOLUME = 'lightstep-certs';
@@ -128,7 +130,9 @@ export function istioOperatorInput(inputs: TracerInputs, meshConfig: Record<stri
   if (Object.keys(values).length > 0) spec.values = values;
   const components: Record<string, unknown> = {};
   if (inputs.cniNamespace !== undefined) components.cni = { enabled: true, namespace: inputs.cniNamespace };
+  // The profile's gateway is istio-ingressgateway; one of another name replaces it (istioctl replaces the list).
   if (choice.gatewayCertificateOverlay) components.ingressGateways = [ingressGatewayWithCertificate(inputs, caCertSecretName)];
+  else if (inputs.ingressGatewayName !== DEFAULT_GATEWAY_NAME && inputs.profile === undefined) components.ingressGateways = [ingressGateway(inputs)];
   if (Object.keys(components).length > 0) spec.components = components;
   return {
     fileName: ISTIO_OPERATOR_FILE,
@@ -243,6 +247,12 @@ export function gatewayHelmValuesInput(inputs: TracerInputs): IstioInstallInput 
   if (inputs.revision !== undefined) content.revision = inputs.revision;
   const archiveChart = inputs.release.helmChartSource !== HelmChartSource.REPOSITORY;
   if (archiveChart && inputs.istioNamespace !== DEFAULT_ISTIO_NAMESPACE) content.global = { istioNamespace: inputs.istioNamespace };
+  if (inputs.ingressGatewayName !== DEFAULT_GATEWAY_NAME) {
+    // The archive's chart names its objects after gateways.istio-ingressgateway.name, not after the Helm release; the
+    // repository's labels its pods istio: <name without istio->, where istioctl's gateway keeps istio: ingressgateway.
+    if (archiveChart) content.gateways = { 'istio-ingressgateway': { name: inputs.ingressGatewayName } };
+    else content.labels = { istio: DEFAULT_GATEWAY_NAME.replace(/^istio-/, '') };
+  }
   const httpPort = inputs.release.ingressGatewayPort;
   if (!archiveChart && httpPort !== HTTP_SERVICE_PORT) {
     content.service = {
@@ -319,9 +329,15 @@ export function helmGatewayCertificatePatchCommand(inputs: TracerInputs, caCertS
   return `kubectl -n ${inputs.istioNamespace} patch deployment ${inputs.ingressGatewayName} --type=strategic -p '${JSON.stringify(patch)}'`;
 }
 
-function ingressGatewayWithCertificate(inputs: TracerInputs, caCertSecretName: string): Record<string, unknown> {
+/** The ingress gateway component of the IstioOperator, under its name. */
+function ingressGateway(inputs: TracerInputs): Record<string, unknown> {
   const gateway: Record<string, unknown> = { name: inputs.ingressGatewayName, enabled: true };
-  if (inputs.istioNamespace !== 'istio-system') gateway.namespace = inputs.istioNamespace;
+  if (inputs.istioNamespace !== DEFAULT_ISTIO_NAMESPACE) gateway.namespace = inputs.istioNamespace;
+  return gateway;
+}
+
+function ingressGatewayWithCertificate(inputs: TracerInputs, caCertSecretName: string): Record<string, unknown> {
+  const gateway = ingressGateway(inputs);
   const { mount, volume } = gatewayCertificateVolume(inputs.cacertPath, caCertSecretName);
   gateway.k8s = {
     overlays: [{

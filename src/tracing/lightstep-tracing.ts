@@ -391,6 +391,14 @@ export class LightstepTracing extends Construct {
       throw new ConfigurationError(`${FIELD}.sampling`, sampling, 'sampling is a percentage from 0 to 100',
         'give a number from 0 to 100; 100 (the default) is what LightStep recommends');
     }
+    // 1.6-1.16.0 carry the rate in meshConfig.defaultConfig.tracing.sampling, where Pilot reads 0 as unset
+    // (pilot/pkg/networking/core/v1alpha3, updateTraceSamplingConfig, proxyConfigSamplingValue).
+    const meshConfigRate = this.generation === TracingGeneration.MESH_CONFIG || this.generation === TracingGeneration.ZIPKIN;
+    if (sampling === 0 && meshConfigRate) {
+      throw new ConfigurationError(`${FIELD}.sampling`, sampling,
+        `Istio ${this.release} reads a sampling of 0 as unset and samples at Pilot's PILOT_TRACE_SAMPLING (1% by default)`,
+        'give the smallest rate you want, e.g. 0.01; to send no span at all, leave tracing out of the install');
+    }
     if (sampling < 100) {
       addWarningOnce(this, `${FIELD}.sampling is ${sampling}%: LightStep analyses unsampled data and advises tracing 100% of requests; ` +
         'scale the satellite pool instead of sampling');
