@@ -56,6 +56,8 @@ export function buildLightstepBookinfoApp(app: App, config: AppConfig): Lightste
     revision: config.istio.revision,
     cacertPath: config.lightstep.cacertPath,
     providerName: config.tracing.providerName,
+    // The gateway INSTALL.md installs gets the labels Bookinfo's Gateway selects, on every route.
+    ingressGatewayLabels: config.istio.ingressGatewaySelector,
     // The collector namespace goes with the others: the token Secret is created in it before Istio is installed.
     collector: { namespace: config.tracing.collector.namespace, image: config.tracing.collector.image, createNamespace: false },
     dataplaneMode,
@@ -132,6 +134,7 @@ const TRACING_PROPS: Readonly<Record<string, string>> = {
   'LightstepTracing.accessToken': 'lightstep.accessTokenEnv',
   'LightstepTracing.sampling': 'tracing.sampling',
   'LightstepTracing.providerName': 'tracing.providerName',
+  'LightstepTracing.ingressGatewayLabels': 'istio.ingressGatewaySelector',
   'LightstepTracing.dataplaneMode': 'istio.dataplaneMode',
   'LightstepTracing.applicationNamespaces': 'bookinfo.namespace',
   'LightstepTracing.collector.namespace': 'tracing.collector.namespace',

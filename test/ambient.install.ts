@@ -63,7 +63,7 @@ describe.each([
   test('the applied set passes the checks of every install run: tracer and Telemetry, capture instead of injection, Secret order, token', () => {
     expect(appliedSetProblems(run, {
       address: 'ingest.lightstep.com:443', secure: true, istioNamespace: 'istio-system', bookinfoNamespace: 'bookinfo',
-      token: TOKEN, istioGatewayIngress: false,
+      token: TOKEN,
     })).toEqual([]);
   });
 

@@ -42,7 +42,7 @@ function configFor(release: string, extra: { namespace?: string; revision?: stri
     asked: {
       address: 'lightstep-satellite.lightstep:9292', secure: true, cacertPath: '/etc/lightstep/cacert.pem',
       istioNamespace: extra.namespace ?? 'istio-system', revision: extra.revision, bookinfoNamespace: extra.bookinfoNamespace ?? 'default',
-      token: TOKEN, istioGatewayIngress: (extra.ingress ?? 'istio-gateway') === 'istio-gateway',
+      token: TOKEN, ingressGatewayLabels: (extra.ingress ?? 'istio-gateway') === 'istio-gateway' ? { istio: 'ingressgateway' } : undefined,
     },
   };
 }
@@ -173,7 +173,7 @@ describe('a library user\'s install and clean-up: only what the library made goe
   }, 120_000);
 });
 
-describe('an ingress gateway of another name (LightstepTracing.ingressGatewayName) is installed under that name', () => {
+describe('an ingress gateway of another name and labels (LightstepTracing ingressGatewayName, ingressGatewayLabels) is installed so on every route', () => {
   test.each(['1.6.0', '1.7.0', '1.9.9', '1.11.8', '1.14.6'])('Istio %s, every route', async (release) => {
     const root = tempDir();
     const app = new App({ outdir: path.join(root, 'manifests') });
@@ -182,17 +182,19 @@ describe('an ingress gateway of another name (LightstepTracing.ingressGatewayNam
     chart.addDependency(namespaces);
     new MeshNamespace(namespaces, 'default', { name: 'default' });
     const tracing = new LightstepTracing(chart, 'tracing', {
-      istioRelease: IstioRelease.of(release), address: 'lightstep-satellite.lightstep:9292', caCertificate: CaCertificate.fromFile(CA), ingressGatewayName: 'edge-gateway',
+      istioRelease: IstioRelease.of(release), address: 'lightstep-satellite.lightstep:9292', caCertificate: CaCertificate.fromFile(CA),
+      ingressGatewayName: 'edge-gateway', ingressGatewayLabels: { istio: 'edge' },
     });
+    // No selector: Bookinfo's Gateway selects the labels the tracing gives its gateway.
     const bookinfo = new Bookinfo(chart, 'bookinfo', { namespace: 'default', createNamespace: false });
     app.synth();
     new LightstepInstallGuide({ tracing, bookinfo }).writeTo(root);
-    const c = configFor(release);
+    const c = { ...configFor(release), asked: { ...configFor(release).asked, ingressGatewayLabels: { istio: 'edge' } } };
     for (const route of routesOf(root)) {
       const run = await install(c, root, route);
       try {
         if (run.failure) throw new Error(`Istio ${release}, route ${route}: ${run.failure}`);
-        expect(run.cluster.get('Deployment', 'istio-system', 'edge-gateway')).toBeDefined();
+        expect(run.cluster.get('Deployment', 'istio-system', 'edge-gateway')?.spec.template.metadata.labels).toEqual(expect.objectContaining({ istio: 'edge' }));
         expect({ route, problems: appliedSetProblems(run, c.asked) }).toEqual({ route, problems: [] });
       } finally {
         await run.dispose();

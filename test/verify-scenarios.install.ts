@@ -203,15 +203,17 @@ describe('how the traffic gets in', () => {
     expect(result.code).toBe(0);
   }, 120_000);
 
-  test('a library user\'s ingress gateway installed by Helm as istio-ingress, with the chart\'s pod labels (istio: ingress), 1.14.6', async () => {
+  test('a library user\'s ingress gateway installed by Helm as istio-ingress, labelled istio: ingress, 1.14.6', async () => {
     const root = tempDir();
     const app = new App({ outdir: path.join(root, 'manifests') });
     const chart = new Chart(app, 'platform');
     const tracing = new LightstepTracing(chart, 'tracing', {
       istioRelease: IstioRelease.of('1.14.6'), address: ADDRESS, caCertificate: CaCertificate.fromFile(SATELLITE_CA_FILE),
-      accessToken: AccessToken.fromEnv(), ingressGatewayName: 'istio-ingress', applicationNamespaces: ['default'],
+      accessToken: AccessToken.fromEnv(), ingressGatewayName: 'istio-ingress', ingressGatewayLabels: { istio: 'ingress' }, applicationNamespaces: ['default'],
     });
-    const bookinfo = new Bookinfo(chart, 'bookinfo', { istioRelease: IstioRelease.of('1.14.6'), ingressGatewaySelector: { istio: 'ingress' } });
+    // Given no selector, Bookinfo's Gateway selects the labels the tracing's install gives its gateway.
+    const bookinfo = new Bookinfo(chart, 'bookinfo', { istioRelease: IstioRelease.of('1.14.6') });
+    expect(bookinfo.ingressGatewaySelector).toEqual({ istio: 'ingress' });
     app.synth();
     new LightstepInstallGuide({ tracing, bookinfo }).writeTo(root);
     const run = await installed('1.14.6', { route: 'helm', dist: root });

@@ -17,6 +17,8 @@ export interface ReleaseOfConstruct {
   readonly tracing: boolean;
   /** The namespace Istio is installed in, which Istio's install creates (tracing constructs only). */
   readonly istioNamespace?: string;
+  /** The pod labels the install gives the ingress gateway (tracing constructs only), which Bookinfo selects by default. */
+  readonly ingressGatewayLabels?: { readonly [key: string]: string };
 }
 
 const releasesByRoot = new WeakMap<IConstruct, ReleaseOfConstruct[]>();

@@ -4,7 +4,7 @@ import { ConfigurationError, locatedIn } from '../configuration-error';
 import { DataplaneMode } from '../dataplane-mode';
 import { IstioRelease } from '../istio-release';
 import { addWarning } from '../warnings';
-import { recordRelease } from '../analysis/_app-release';
+import { recordRelease, tracingReleaseOf } from '../analysis/_app-release';
 import { MeshAnalysis } from '../analysis/mesh-analysis';
 import { MeshNamespace } from '../mesh-namespace';
 import { Waypoint } from '../waypoint';
@@ -204,7 +204,9 @@ export class Bookinfo extends Construct {
       this.ingress = validateEnumValue('Bookinfo.ingress', props.ingress ?? defaultIngress, BookinfoIngressKind);
       if (ambient) assertAmbientFits(this.ingress, revision, props.restrictedPodSecurity ?? false, props.mutualTls ?? false, this.release);
       this.routing = validateEnumValue('Bookinfo.routing', props.routing ?? BookinfoRoutingScenario.NONE, BookinfoRoutingScenario);
-      const gatewaySelector = validateSelector('Bookinfo.ingressGatewaySelector', props.ingressGatewaySelector ?? BookinfoIngress.DEFAULT_GATEWAY_SELECTOR);
+      // Given none, the selector is the labels the tracing's install gives the ingress gateway.
+      const followedLabels = tracingReleaseOf(this)?.ingressGatewayLabels;
+      const gatewaySelector = validateSelector('Bookinfo.ingressGatewaySelector', props.ingressGatewaySelector ?? followedLabels ?? BookinfoIngress.DEFAULT_GATEWAY_SELECTOR);
       const gatewayApi = this.ingress === BookinfoIngressKind.GATEWAY_API;
       if (gatewayApi || ambient) {
         // The routing scenario is written as mesh HTTPRoutes (Service parents) when the Gateway API carries the ingress;

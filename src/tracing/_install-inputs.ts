@@ -13,6 +13,8 @@ export interface TracerInputs {
   readonly istioNamespace: string;
   readonly revision?: string;
   readonly ingressGatewayName: string;
+  /** Pod labels the ingress gateway gets on every route. */
+  readonly ingressGatewayLabels: Readonly<Record<string, string>>;
   /** The token, only when the user opted into writing it into generated files. */
   readonly literalToken?: string;
   /** Shell expression of the token for `--set`, when it is given at install time. */
@@ -34,8 +36,9 @@ export const CNI_HELM_VALUES_FILE = 'cni-helm-values.yaml';
 export const ZTUNNEL_HELM_VALUES_FILE = 'ztunnel-helm-values.yaml';
 /** The port of the ingress gateway Service that clients use for plain HTTP (its `http2` port). */
 const HTTP_SERVICE_PORT = 80;
-/** The ingress gateway's name in every profile and gateway chart. */
+/** The ingress gateway's name in every profile and gateway chart, and the labels istioctl gives it. */
 const DEFAULT_GATEWAY_NAME = 'istio-ingressgateway';
+const DEFAULT_GATEWAY_LABELS = { istio: 'ingressgateway' };
 /** The namespace every Istio chart and profile assumes unless told otherwise. */
 export const DEFAULT_ISTIO_NAMESPACE = 'istio-system';
 const CERT_VOLUME = 'lightstep-certs';
@@ -130,9 +133,10 @@ export function istioOperatorInput(inputs: TracerInputs, meshConfig: Record<stri
   if (Object.keys(values).length > 0) spec.values = values;
   const components: Record<string, unknown> = {};
   if (inputs.cniNamespace !== undefined) components.cni = { enabled: true, namespace: inputs.cniNamespace };
-  // The profile's gateway is istio-ingressgateway; one of another name replaces it (istioctl replaces the list).
+  // The profile's gateway is istio-ingressgateway with istio: ingressgateway; one of another name or labels replaces it
+  // (istioctl replaces the list).
   if (choice.gatewayCertificateOverlay) components.ingressGateways = [ingressGatewayWithCertificate(inputs, caCertSecretName)];
-  else if (inputs.ingressGatewayName !== DEFAULT_GATEWAY_NAME && inputs.profile === undefined) components.ingressGateways = [ingressGateway(inputs)];
+  else if (!defaultGateway(inputs) && inputs.profile === undefined) components.ingressGateways = [ingressGateway(inputs)];
   if (Object.keys(components).length > 0) spec.components = components;
   return {
     fileName: ISTIO_OPERATOR_FILE,
@@ -247,11 +251,15 @@ export function gatewayHelmValuesInput(inputs: TracerInputs): IstioInstallInput 
   if (inputs.revision !== undefined) content.revision = inputs.revision;
   const archiveChart = inputs.release.helmChartSource !== HelmChartSource.REPOSITORY;
   if (archiveChart && inputs.istioNamespace !== DEFAULT_ISTIO_NAMESPACE) content.global = { istioNamespace: inputs.istioNamespace };
-  if (inputs.ingressGatewayName !== DEFAULT_GATEWAY_NAME) {
-    // The archive's chart names its objects after gateways.istio-ingressgateway.name, not after the Helm release; the
-    // repository's labels its pods istio: <name without istio->, where istioctl's gateway keeps istio: ingressgateway.
-    if (archiveChart) content.gateways = { 'istio-ingressgateway': { name: inputs.ingressGatewayName } };
-    else content.labels = { istio: DEFAULT_GATEWAY_NAME.replace(/^istio-/, '') };
+  if (!defaultGateway(inputs)) {
+    // The archive's chart names its objects after gateways.istio-ingressgateway.name, not after the Helm release, and
+    // labels them with its labels; the repository's labels its pods istio: <name without istio-> unless labels.istio
+    // says otherwise. Both get the labels istioctl's gateway gets, so that one Gateway selector fits every route.
+    if (archiveChart) {
+      content.gateways = { 'istio-ingressgateway': { name: inputs.ingressGatewayName, labels: { app: inputs.ingressGatewayName, ...inputs.ingressGatewayLabels } } };
+    } else {
+      content.labels = { ...inputs.ingressGatewayLabels };
+    }
   }
   const httpPort = inputs.release.ingressGatewayPort;
   if (!archiveChart && httpPort !== HTTP_SERVICE_PORT) {
@@ -333,7 +341,18 @@ export function helmGatewayCertificatePatchCommand(inputs: TracerInputs, caCertS
 function ingressGateway(inputs: TracerInputs): Record<string, unknown> {
   const gateway: Record<string, unknown> = { name: inputs.ingressGatewayName, enabled: true };
   if (inputs.istioNamespace !== DEFAULT_ISTIO_NAMESPACE) gateway.namespace = inputs.istioNamespace;
+  if (!defaultLabels(inputs)) gateway.label = { ...inputs.ingressGatewayLabels };
   return gateway;
+}
+
+/** Whether the gateway's labels are the ones every route gives it under its default name. */
+function defaultLabels(inputs: TracerInputs): boolean {
+  return JSON.stringify(inputs.ingressGatewayLabels) === JSON.stringify(DEFAULT_GATEWAY_LABELS);
+}
+
+/** Whether the gateway is the profiles' and charts' own: its default name and labels. */
+function defaultGateway(inputs: TracerInputs): boolean {
+  return inputs.ingressGatewayName === DEFAULT_GATEWAY_NAME && defaultLabels(inputs);
 }
 
 function ingressGatewayWithCertificate(inputs: TracerInputs, caCertSecretName: string): Record<string, unknown> {

@@ -10,6 +10,7 @@ import {
   ambientNodeChartInputs, baseHelmValuesInput, DEFAULT_ISTIO_NAMESPACE, directoryOf, fileNameOf, gatewayCertificatePatchCommands, gatewayHelmValuesInput, helmGatewayCertificatePatchCommand,
   helmChartValuesInput, istiodHelmValuesInput, istioOperatorInput, nativeTracerMeshConfig, openTelemetryMeshConfig, podSecurityValues, ProxyTracerChoice, TracerInputs, zipkinMeshConfig,
 } from './_install-inputs';
+import { validateSelector } from '../bookinfo/_validation';
 import { assertDnsLabel, assertNamespaceName } from './_names';
 import { addWarningOnce } from './_report-once';
 import { assertCaCertificateUsable, assertPlaintextReachable, plaintextToHttpsPortWarning } from './_tls';
@@ -72,6 +73,13 @@ export interface LightstepTracingProps {
    */
   readonly ingressGatewayName?: string;
   /**
+   * Pod labels the install notes give the ingress gateway on every route, which an Istio Gateway selects.
+   *
+   * A Bookinfo composed after this construct, given no ingressGatewaySelector, selects them.
+   * @default { istio: 'ingressgateway' }, as istioctl's gateway and the gateway charts label it under its default name
+   */
+  readonly ingressGatewayLabels?: { [key: string]: string };
+  /**
    * Where the OpenTelemetry collector runs and which image it uses (Istio 1.15 and later).
    * @default namespace 'observability', image OtelCollector.DEFAULT_IMAGE
    */
@@ -121,6 +129,9 @@ const ISTIO_CNI_NAMESPACE = 'kube-system';
  * enters a generated file unless given with `AccessToken.fromLiteralUnsafe`.
  */
 export class LightstepTracing extends Construct {
+  /** The pod labels of the ingress gateway under its default name, on every install route. */
+  public static readonly DEFAULT_INGRESS_GATEWAY_LABELS: { [key: string]: string } = { istio: 'ingressgateway' };
+
   /** The targeted Istio release. */
   public readonly release: IstioRelease;
   /** How that release sends spans to LightStep. */
@@ -164,6 +175,8 @@ export class LightstepTracing extends Construct {
   public readonly accessToken: AccessToken;
   /** Name of the ingress gateway Deployment whose pods mount the CA on the native tracer generations. */
   public readonly ingressGatewayName: string;
+  /** Pod labels the ingress gateway gets on every install route. */
+  public readonly ingressGatewayLabels: { [key: string]: string };
   /** Path the native LightStep tracer reads the CA from. The Secret is mounted at its directory. */
   public readonly cacertPath: string;
   /** Istio control plane revision, if any. */
@@ -195,6 +208,7 @@ export class LightstepTracing extends Construct {
       if (ambient) this.assertAmbientFits(istioNamespace, props.revision, props.istioCni);
       const ingressGatewayName = props.ingressGatewayName ?? 'istio-ingressgateway';
       assertDnsLabel(`${FIELD}.ingressGatewayName`, ingressGatewayName, 'Deployment name', 'istio-ingressgateway');
+      const ingressGatewayLabels = validateSelector(`${FIELD}.ingressGatewayLabels`, props.ingressGatewayLabels ?? { ...LightstepTracing.DEFAULT_INGRESS_GATEWAY_LABELS });
       const token = props.accessToken ?? AccessToken.fromEnv();
       assertCaCertificateUsable(`${FIELD}.caCertificate`, secure, props.caCertificate);
       assertPlaintextReachable(`${FIELD}.secure`, secure, address);
@@ -208,6 +222,7 @@ export class LightstepTracing extends Construct {
       this.istioNamespace = istioNamespace;
       this.accessToken = token;
       this.ingressGatewayName = ingressGatewayName;
+      this.ingressGatewayLabels = ingressGatewayLabels;
       this.cacertPath = cacertPath;
       this.revision = props.revision;
 
@@ -220,6 +235,7 @@ export class LightstepTracing extends Construct {
         istioNamespace,
         revision: props.revision,
         ingressGatewayName,
+        ingressGatewayLabels,
         literalToken: token.literalValue,
         tokenExpression: token.shellExpression(istioNamespace),
         profile: ambient ? AMBIENT_PROFILE : undefined,
@@ -292,7 +308,9 @@ export class LightstepTracing extends Construct {
       }
       this.tokenInstallArgs = this.installInputs[0].installArgs;
       // The release of the app: a Bookinfo created after this without a release of its own follows it.
-      recordRelease({ release: this.release, construct: this, kind: 'LightstepTracing', chosenBy: 'its istioRelease prop', tracing: true, istioNamespace });
+      recordRelease({
+        release: this.release, construct: this, kind: 'LightstepTracing', chosenBy: 'its istioRelease prop', tracing: true, istioNamespace, ingressGatewayLabels,
+      });
 
       for (const input of this.installInputs) {
         const meshConfig = input.content.spec?.meshConfig ?? input.content.meshConfig;

@@ -23,8 +23,8 @@ export interface AskedFor {
   readonly bookinfoNamespace: string;
   /** The access token as the shell held it when the commands ran. */
   readonly token: string;
-  /** Whether Bookinfo's ingress is the Istio ingress gateway, which then must trace too. */
-  readonly istioGatewayIngress: boolean;
+  /** The pod labels of the Istio ingress gateway Bookinfo's ingress goes through, which then must trace too; undefined for another ingress. */
+  readonly ingressGatewayLabels?: Readonly<Record<string, string>>;
 }
 
 /** Every way the applied set falls short, one line each; empty when none. */
@@ -133,7 +133,7 @@ function injectionProblems(cluster: FakeCluster, pods: RunningPod[], asked: Aske
       if (!proxy || object.metadata.namespace === 'kube-system') continue;
       // Gateways of 1.1-1.3 trace with Zipkin whatever the sidecars do: their rendered arguments say which tracer runs.
       const zipkinOnly = (proxy.args ?? []).includes('--zipkinAddress') && !(proxy.args ?? []).includes('--lightstepAddress');
-      const tracesWithCa = !zipkinOnly && (object.metadata.namespace === asked.bookinfoNamespace || (asked.istioGatewayIngress && object.metadata.labels?.istio === 'ingressgateway'));
+      const tracesWithCa = !zipkinOnly && (object.metadata.namespace === asked.bookinfoNamespace || (asked.ingressGatewayLabels !== undefined && selects({ matchLabels: asked.ingressGatewayLabels }, object.metadata.labels)));
       if (!tracesWithCa) continue;
       const mount = (proxy.volumeMounts ?? []).find((m: any) => `${m.mountPath.replace(/\/$/, '')}/` === directory);
       const volume = mount && (object.spec.volumes ?? []).find((v: any) => v.name === mount.name);
