@@ -1,6 +1,8 @@
 // Tests run as ES modules. ts-jest only transpiles here; `npm test` type-checks the whole tree once with tsc first.
 module.exports = {
   testEnvironment: 'node',
+  // Both cores: jest's default keeps one for itself, which leaves a 2-core machine one worker.
+  maxWorkers: 2,
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', {
