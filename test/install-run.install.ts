@@ -3,6 +3,7 @@
  * and every route its notes offer, with a real Helm 3 rendering that release's own charts, then what the cluster
  * received checked as one set. A failing run prints the block, the command and the output.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
@@ -88,6 +89,38 @@ describe('INSTALL.md runs to the end, every route, and the cluster gets a workin
   test.each(chartReleases())('Istio %s', async (release) => {
     await expectInstalls(configFor(release));
   }, 120_000);
+});
+
+describe('the Helm 3 fix of the 1.1.0-1.4.7 and 1.5.0 gateway templates', () => {
+  const TEMPLATES = 'install/kubernetes/helm/istio/charts/gateways/templates';
+  const charts = path.join('test', 'fixtures', 'istio-charts');
+  /** The release's archive unpacked into a fresh folder; returns its release folder. */
+  const unpacked = (tag: string) => {
+    const folder = tempDir();
+    execFileSync('tar', ['-xzf', path.join(charts, `istio-${tag}.tar.gz`), '-C', folder]);
+    return path.join(folder, `istio-${tag}`);
+  };
+  /** The block of INSTALL.md that applies the fix, for a release whose notes have one. */
+  const fixBlock = (tag: string) => parseInstallNotes(fs.readFileSync(path.join(synthesized(configFor(tag)), 'INSTALL.md'), 'utf8'))
+    .blocks.find((block) => block.text.includes('perl -0pi'))?.text;
+
+  test.each([['1.4.7', '1.4.8'], ['1.5.0', '1.5.1']])('Istio %s: the step turns both templates into upstream\'s fixed ones of %s, byte for byte, and a second run changes nothing', (tag, fixed) => {
+    const block = fixBlock(tag)!;
+    expect(block).toBeDefined();
+    const istioDir = unpacked(tag);
+    const upstream = unpacked(fixed);
+    for (let run = 0; run < 2; run++) {
+      execFileSync('bash', ['-eo', 'pipefail', '-c', block], { env: { ...process.env, ISTIO_DIR: istioDir } });
+      for (const template of ['role.yaml', 'rolebindings.yaml']) {
+        expect(fs.readFileSync(path.join(istioDir, TEMPLATES, template), 'utf8')).toBe(fs.readFileSync(path.join(upstream, TEMPLATES, template), 'utf8'));
+      }
+    }
+  });
+
+  test('Istio 1.4.8 and 1.5.1, fixed upstream, get no such step', () => {
+    expect(fixBlock('1.4.8')).toBeUndefined();
+    expect(fixBlock('1.5.1')).toBeUndefined();
+  });
 });
 
 describe('a custom Istio namespace and revision reach istioctl and Helm', () => {
